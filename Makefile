@@ -1,0 +1,100 @@
+# exectrace: `make run` installs what is missing, builds and traces; `make test` runs the whole suite.
+OUT := build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wmissing-field-initializers -MMD -MP -I$(OUT) -Isrc
+# Static, so the binary can be copied to another host; LDLIBS_DYNAMIC is the fallback.
+LDFLAGS_STATIC := -static
+LDLIBS := -lbpf -lelf -lz
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+APP_SRCS := src/main.c src/options.c src/tracer.c src/event.c src/escape.c src/output_text.c \
+	src/output_json.c src/timefmt.c
+APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
+UNIT_TESTS := test_escape test_event test_options
+UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
+
+# Debian package for each command or file the build needs.
+DEPS := clang:clang llvm-strip:llvm bpftool:bpftool /usr/include/bpf/libbpf.h:libbpf-dev \
+	/usr/include/libelf.h:libelf-dev /usr/include/zlib.h:zlib1g-dev \
+	/usr/include/cmocka.h:libcmocka-dev prove:perl python3:python3
+.PHONY: all deps run test unit e2e clean format lint
+
+all: $(OUT)/exectrace
+
+deps:
+	@missing=""; for d in $(DEPS); do f=$${d%%:*}; p=$${d##*:}; \
+		if [ "$${f#/}" != "$$f" ]; then [ -e "$$f" ] || missing="$$missing $$p"; \
+		else command -v $$f >/dev/null 2>&1 || missing="$$missing $$p"; fi; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "missing build dependencies; install them with: apt-get install$$missing" >&2; exit 1; fi
+
+run: deps $(OUT)/exectrace
+	$(OUT)/exectrace $(ARGS)
+
+$(OUT) $(OUT)/tests:
+	mkdir -p $@
+
+$(OUT)/vmlinux.h: | $(OUT)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(OUT)/exectrace.bpf.o: src/bpf/exectrace.bpf.c $(OUT)/vmlinux.h | $(OUT)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP -I$(OUT) -Isrc \
+		-c $< -o $@
+	llvm-strip -g $@
+
+$(OUT)/exectrace.skel.h: $(OUT)/exectrace.bpf.o
+	$(BPFTOOL) gen skeleton $< name exectrace_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUT)/tracer.o: $(OUT)/exectrace.skel.h
+
+$(OUT)/%.o: src/%.c | $(OUT)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/exectrace: $(APP_OBJS)
+	$(CC) $(LDFLAGS_STATIC) $^ $(LDLIBS) -o $@
+
+# Unit tests: the modules under test are rebuilt with the sanitizers.
+$(OUT)/tests/%.o: src/%.c | $(OUT)/tests
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+$(OUT)/tests/test_%.o: tests/unit/test_%.c | $(OUT)/tests
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+$(OUT)/tests/test_escape: $(OUT)/tests/test_escape.o $(OUT)/tests/escape.o
+$(OUT)/tests/test_event: $(OUT)/tests/test_event.o $(OUT)/tests/event.o $(OUT)/tests/escape.o \
+	$(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/timefmt.o
+$(OUT)/tests/test_options: $(OUT)/tests/test_options.o $(OUT)/tests/options.o
+$(UNIT_BINS):
+	$(CC) $(SANITIZE) $^ -lcmocka -o $@
+
+$(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
+	$(CC) $(CFLAGS) -pthread $< -o $@
+
+# TAP from every test program, summed up by prove.
+test: deps $(OUT)/exectrace $(UNIT_BINS) $(OUT)/tests/spawn
+	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py
+
+unit: deps $(UNIT_BINS)
+	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)
+
+e2e: deps $(OUT)/exectrace $(OUT)/tests/spawn
+	prove -v -e '' tests/e2e/test_e2e.py
+
+format:
+	clang-format -i src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/e2e/*.c
+
+lint: $(OUT)/exectrace.skel.h
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance --inline-suppr \
+		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/e2e/*.c
+
+clean:
+	rm -rf $(OUT)
+
+-include $(wildcard $(OUT)/*.d $(OUT)/tests/*.d)

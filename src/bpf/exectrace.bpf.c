@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel side of exectrace. A successful exec is reported from sched_process_exec,
+ * with argv read from the new process's own memory (what the program received,
+ * immune to a thread rewriting argv during the syscall). Failed execs (only when
+ * asked for) come from the syscall entry/exit pair.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "../exectrace.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define HDR_SIZE sizeof(struct et_record)
+/* filename and exe regions, then argv, then one chunk of slack for the last read. */
+#define SCRATCH_SIZE (HDR_SIZE + 2 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
+/* Mount and directory levels followed when naming the binary. */
+#define PATH_DEPTH_MAX 128
+/* Most argv pointers a failed exec is counted up to (the kernel's own bound is lower). */
+#define FAILED_ARGS_MAX (1 << 22)
+
+/* Load-time settings (rodata, set by src/tracer.c before load). */
+const volatile bool use_ringbuf = true;
+const volatile bool track_failures = false;
+const volatile __u32 argv_limit = ET_ARGV_DEFAULT;
+const volatile __u64 wake_threshold = 1 << 20;
+const volatile bool filter_uid = false;
+const volatile __u32 target_uid = 0;
+const volatile bool filter_cgroup = false;
+const volatile bool filter_cgroupmap = false;
+const volatile bool filter_mntnsmap = false;
+
+struct et_counters counters = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} perf_events SEC(".maps");
+
+/* One record under construction per CPU; too large for a per-CPU map (32 KiB cap). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* set to the number of CPUs at load */
+	__type(key, __u32);
+	__uint(value_size, SCRATCH_SIZE);
+} scratch SEC(".maps");
+
+/* The binary's path is assembled backwards here, then copied into the record. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(value_size, 2 * ET_PATH_MAX);
+} pathbuf SEC(".maps");
+
+struct argv_copy {
+	unsigned long src;
+	__u64 off; /* where argv starts in the record's data */
+	__u64 len; /* bytes to copy */
+	__u64 done;
+	bool fault;
+};
+
+struct argv_walk {
+	const char *const *argv;
+	const char *str; /* the argument being copied, or NULL between arguments */
+	__u64 off;	 /* where argv starts in the record's data */
+	__u64 used;	 /* argv bytes copied */
+	__u32 argc;
+};
+
+/*
+ * State of the argv loops. Kept in a map value, not on the stack: the verifier does not track
+ * map contents, so each loop iteration looks the same to it and verification converges at once.
+ */
+union loop_state {
+	struct argv_copy copy;
+	struct argv_walk walk;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, union loop_state);
+} loopstate SEC(".maps");
+
+struct pending_exec {
+	const char *filename;
+	const char *const *argv;
+};
+
+/* Failed-exec tracking: what was passed at entry, keyed by thread id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct pending_exec);
+} pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+/* execsnoop-compatible pinned filter maps, replaced by the user's at load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u64);
+} cgroupmap SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u32);
+} mntnsmap SEC(".maps");
+
+static __always_inline bool pass_filters(void)
+{
+	if (filter_uid && (__u32)bpf_get_current_uid_gid() != target_uid)
+		return false;
+	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+		return false;
+	if (filter_cgroupmap) {
+		__u64 id = bpf_get_current_cgroup_id();
+
+		if (!bpf_map_lookup_elem(&cgroupmap, &id))
+			return false;
+	}
+	if (filter_mntnsmap) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		__u64 ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+
+		if (!bpf_map_lookup_elem(&mntnsmap, &ns))
+			return false;
+	}
+	return true;
+}
+
+static __always_inline struct et_record *scratch_record(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&scratch, &cpu);
+}
+
+static __always_inline union loop_state *loop_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&loopstate, &zero);
+}
+
+static __always_inline void fill_common(struct et_record *r, struct task_struct *task)
+{
+	__u64 ugid = bpf_get_current_uid_gid();
+
+	r->type = ET_REC_EXEC;
+	r->flags = 0;
+	r->ktime_ns = bpf_ktime_get_boot_ns();
+	r->pid = bpf_get_current_pid_tgid() >> 32;
+	r->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	r->uid = (__u32)ugid;
+	r->gid = ugid >> 32;
+	r->nr_bad_args = 0;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+}
+
+static __always_inline void emit(void *ctx, struct et_record *r)
+{
+	/* Each length is bounded on its own so the verifier can bound the sum. */
+	__u64 size = HDR_SIZE;
+	__u64 fn = r->filename_len, exe = r->exe_len, argv = r->argv_len;
+
+	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || argv > ET_ARGV_CAP)
+		return;
+	size += fn + exe + argv;
+	if (use_ringbuf) {
+		/* Waking the reader per record costs more than the tracing; it polls on a timer instead. */
+		__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_threshold
+				      ? BPF_RB_FORCE_WAKEUP
+				      : BPF_RB_NO_WAKEUP;
+
+		if (bpf_ringbuf_output(&events, r, size, flags))
+			__sync_fetch_and_add(&counters.lost, 1);
+	} else {
+		/* Options keep a record under the perf sample limit; a failure is still counted. */
+		if (bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, r, size))
+			__sync_fetch_and_add(&counters.lost, 1);
+	}
+}
+
+/* ---- the binary's absolute path ---- */
+
+struct path_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u64 pos; /* start of the name built so far, in pathbuf, growing downwards */
+	char *buf;
+};
+
+static long path_step(__u32 i, void *data)
+{
+	struct path_walk *w = data;
+	struct dentry *dentry = w->dentry, *parent;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+	struct qstr name;
+	__u64 len, pos;
+
+	/* Locals: CO-RE reads must not relocate fields of our own struct. */
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
+		return 1;
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt)
+			return 1; /* the root of the mount tree */
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		w->vfsmnt = &up->mnt;
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry)
+		return 1;
+	name = BPF_CORE_READ(dentry, d_name);
+	len = name.len;
+	pos = w->pos;
+	if (len > 255 || len + 1 > pos)
+		return 1; /* too deep: the caller sees the walk did not finish */
+	pos -= len + 1;
+	barrier_var(pos);
+	if (pos > ET_PATH_MAX)
+		return 1;
+	w->buf[pos] = '/';
+	bpf_probe_read_kernel(w->buf + pos + 1, len & 255, name.name);
+	w->pos = pos;
+	w->dentry = parent;
+	return 0;
+}
+
+/* Writes the absolute path of the task's executable at out; returns its length. */
+static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32 *flags)
+{
+	__u32 zero = 0;
+	char *buf = bpf_map_lookup_elem(&pathbuf, &zero);
+	struct file *file = BPF_CORE_READ(task, mm, exe_file);
+	struct path_walk w = {};
+	struct dentry *d;
+	__u64 len;
+
+	if (!buf || !file)
+		return 0;
+	w.dentry = BPF_CORE_READ(file, f_path.dentry);
+	w.vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+	w.mnt = (struct mount *)((void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	w.root_dentry = BPF_CORE_READ(task, fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	w.pos = ET_PATH_MAX;
+	w.buf = buf;
+	d = w.dentry;
+
+	/* memfds and other pseudo files name themselves (d_dname): "/<name> (deleted)". */
+	if (BPF_CORE_READ(d, d_op, d_dname)) {
+		struct qstr name = BPF_CORE_READ(d, d_name);
+		__u64 n = name.len & 255;
+
+		out[0] = '/';
+		bpf_probe_read_kernel(out + 1, n, name.name);
+		*flags |= ET_F_EXE_DELETED;
+		return n + 1;
+	}
+	if (!BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d)
+		*flags |= ET_F_EXE_DELETED;
+
+	if (bpf_loop(PATH_DEPTH_MAX, path_step, &w, 0) == PATH_DEPTH_MAX)
+		*flags |= ET_F_EXE_CUT;
+	if (w.pos >= ET_PATH_MAX) {
+		out[0] = '/';
+		return 1;
+	}
+	len = ET_PATH_MAX - w.pos;
+	barrier_var(len);
+	if (len > ET_PATH_MAX)
+		return 0;
+	bpf_probe_read_kernel(out, len, buf + (w.pos & (ET_PATH_MAX - 1)));
+	return len;
+}
+
+/* ---- argv of the new process, from its memory ---- */
+
+static long argv_chunk(__u32 i, void *data)
+{
+	union loop_state *st = loop_state();
+	struct et_record *r = scratch_record();
+	struct argv_copy *c;
+	__u64 n, at;
+
+	if (!r || !st)
+		return 1;
+	c = &st->copy;
+	n = c->len - c->done;
+	if (c->done >= c->len)
+		return 1;
+	if (n > ET_CHUNK)
+		n = ET_CHUNK;
+	at = c->off + c->done;
+	barrier_var(at);
+	if (at > 2 * ET_PATH_MAX + ET_ARGV_CAP)
+		return 1;
+	if (bpf_probe_read_user(r->data + at, n, (const void *)(c->src + c->done))) {
+		c->fault = true;
+		return 1;
+	}
+	c->done += n;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	union loop_state *st = loop_state();
+	struct et_record *r;
+	struct argv_copy *c;
+	unsigned long arg_start, arg_end;
+	__u64 off;
+	long n;
+
+	/* The exec succeeded: its entry is no longer pending (keyed by the thread id before the exec). */
+	if (track_failures)
+		bpf_map_delete_elem(&pending, &old_pid);
+	if (!pass_filters())
+		return 0;
+	r = scratch_record();
+	if (!r || !st)
+		return 0;
+	fill_common(r, task);
+	r->retval = 0;
+	r->argc = BPF_CORE_READ(bprm, argc);
+
+	n = bpf_probe_read_kernel_str(r->data, ET_PATH_MAX, BPF_CORE_READ(bprm, filename));
+	if (n < 1) {
+		r->flags |= ET_F_FILENAME_FAULT;
+		n = 1;
+	}
+	r->filename_len = n - 1;
+	if (BPF_CORE_READ(bprm, fdpath))
+		r->flags |= ET_F_FDPATH;
+	off = r->filename_len & (ET_PATH_MAX - 1);
+
+	r->exe_len = read_exe(task, r->data + off, &r->flags);
+	off += r->exe_len & (2 * ET_PATH_MAX - 1);
+	if (off > 2 * ET_PATH_MAX)
+		return 0;
+
+	arg_start = BPF_CORE_READ(task, mm, arg_start);
+	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	c = &st->copy;
+	c->src = arg_start;
+	c->off = off;
+	c->done = 0;
+	c->fault = false;
+	c->len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (c->len > argv_limit) {
+		c->len = argv_limit;
+		r->flags |= ET_F_ARGV_CUT;
+	}
+	bpf_loop(ET_ARGV_CAP / ET_CHUNK + 1, argv_chunk, NULL, 0);
+	if (c->fault)
+		r->flags |= ET_F_ARGV_FAULT;
+	r->argv_len = c->done;
+	emit(ctx, r);
+	return 0;
+}
+
+/* ---- failed execs: what was passed, read from the caller's memory at syscall exit ---- */
+
+static __always_inline void exec_entered(const char *filename, const char *const *argv)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending_exec p = { .filename = filename, .argv = argv };
+
+	if (!pass_filters())
+		return;
+	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY))
+		__sync_fetch_and_add(&counters.lost_pending, 1);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int execve_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	exec_entered((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int execveat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	exec_entered((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
+	return 0;
+}
+
+/* One step: fetch the next pointer, or copy one chunk of the current string. */
+static long argv_walk_step(__u32 i, void *data)
+{
+	union loop_state *st = loop_state();
+	struct et_record *r = scratch_record();
+	struct argv_walk *w;
+	__u64 room, at;
+	long n;
+
+	if (!r || !st)
+		return 1;
+	w = &st->walk;
+	if (!w->str) {
+		const char *p;
+
+		if (bpf_probe_read_user(&p, sizeof(p), &w->argv[w->argc])) {
+			/* The kernel fails this exec with EFAULT at the same pointer. */
+			r->flags |= ET_F_ARGV_FAULT;
+			return 1;
+		}
+		if (!p)
+			return 1;
+		w->argc++;
+		if (w->used >= argv_limit) {
+			r->flags |= ET_F_ARGV_CUT;
+			return 0; /* keep counting */
+		}
+		w->str = p;
+	}
+	room = argv_limit - w->used;
+	if (room > ET_CHUNK)
+		room = ET_CHUNK;
+	at = w->off + w->used;
+	barrier_var(at);
+	if (at > 2 * ET_PATH_MAX + ET_ARGV_CAP)
+		return 1;
+	n = bpf_probe_read_user_str(r->data + at, room, w->str);
+	if (n < 0) {
+		__u32 k = r->nr_bad_args;
+
+		if (k < ET_BAD_ARGS_MAX)
+			r->bad_args[k] = w->argc - 1;
+		r->nr_bad_args = k + 1;
+		r->data[at & (2 * ET_PATH_MAX + ET_ARGV_CAP - 1)] = '\0';
+		w->used += 1;
+		w->str = NULL;
+		return 0;
+	}
+	if ((__u64)n == room) {
+		char next = 0;
+
+		/* The chunk is full: the string ended exactly there, or goes on. */
+		bpf_probe_read_user(&next, 1, w->str + n - 1);
+		if (next && room == ET_CHUNK) {
+			w->used += n - 1; /* resume over our NUL */
+			w->str += n - 1;
+			return 0;
+		}
+		if (next) {
+			r->flags |= ET_F_ARGV_CUT; /* the limit cut it: no NUL, so it reads as partial */
+			w->used += n - 1;
+			w->str = NULL;
+			return 0;
+		}
+	}
+	w->used += n;
+	w->str = NULL;
+	return 0;
+}
+
+static __always_inline void exec_exited(void *ctx, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending_exec *p = bpf_map_lookup_elem(&pending, &tid);
+	union loop_state *st = loop_state();
+	struct pending_exec args;
+	struct et_record *r;
+	long n;
+
+	if (!p)
+		return;
+	args = *p;
+	bpf_map_delete_elem(&pending, &tid);
+	if (ret >= 0)
+		return; /* reported by exec_done */
+	r = scratch_record();
+	if (!r || !st)
+		return;
+	fill_common(r, (struct task_struct *)bpf_get_current_task());
+	r->retval = ret;
+	n = bpf_probe_read_user_str(r->data, ET_PATH_MAX, args.filename);
+	if (n < 1) {
+		r->flags |= ET_F_FILENAME_FAULT;
+		n = 1;
+	}
+	r->filename_len = n - 1;
+	r->exe_len = 0;
+	st->walk = (struct argv_walk){ .argv = args.argv, .off = r->filename_len & (ET_PATH_MAX - 1) };
+	if (args.argv)
+		bpf_loop(FAILED_ARGS_MAX, argv_walk_step, NULL, 0);
+	r->argc = st->walk.argc;
+	r->argv_len = st->walk.used;
+	emit(ctx, r);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int execve_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	exec_exited(ctx, ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int execveat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	exec_exited(ctx, ctx->ret);
+	return 0;
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Turns a kernel record (src/exectrace.h) into an exec_event, checking every length it carries. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "event.h"
+
+void event_decoder_init(struct event_decoder *d, long max_args)
+{
+	memset(d, 0, sizeof(*d));
+	d->max_args = max_args;
+}
+
+void event_decoder_free(struct event_decoder *d)
+{
+	free(d->args);
+	d->args = NULL;
+	d->cap = 0;
+}
+
+static int push_arg(struct event_decoder *d, size_t n, const char *s, size_t len, bool unreadable)
+{
+	if (n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 64;
+		struct arg *a = realloc(d->args, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		d->args = a;
+		d->cap = cap;
+	}
+	d->args[n] = (struct arg){ .s = s, .len = len, .unreadable = unreadable };
+	return 0;
+}
+
+/* execveat with a directory fd: the kernel names the file "/dev/fd/N/<as passed>", or "/dev/fd/N" with
+ * AT_EMPTY_PATH. Give back what the caller passed. */
+static void strip_fdpath(struct exec_event *ev)
+{
+	static const char prefix[] = "/dev/fd/";
+	const char *p = ev->filename, *end = p + ev->filename_len;
+
+	if (ev->filename_len < sizeof(prefix) - 1 || memcmp(p, prefix, sizeof(prefix) - 1))
+		return;
+	p += sizeof(prefix) - 1;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	if (p < end)
+		p++; /* the '/' before the relative path */
+	ev->filename = p;
+	ev->filename_len = end - p;
+}
+
+static int decode_argv(struct event_decoder *d, const struct et_record *r, const char *argv, struct exec_event *ev)
+{
+	const char *p = argv, *end = argv + r->argv_len;
+	bool cut = r->flags & ET_F_ARGV_CUT, fault = r->flags & ET_F_ARGV_FAULT;
+	size_t n = 0, limit = d->max_args >= 0 ? (size_t)d->max_args : (size_t)-1;
+
+	ev->truncated = cut;
+	while (p < end && n < r->argc) {
+		const char *nul = memchr(p, '\0', end - p);
+		size_t len = nul ? (size_t)(nul - p) : (size_t)(end - p);
+
+		/* A fault leaves the last argument partial for a reason other than a limit: it is unreadable. */
+		if (!nul && fault)
+			break;
+		if (n == limit) {
+			ev->truncated = true;
+			break;
+		}
+		if (push_arg(d, n++, p, len, false))
+			return -ENOMEM;
+		p += len + 1;
+	}
+	for (unsigned int i = 0; i < r->nr_bad_args && i < ET_BAD_ARGS_MAX; i++)
+		if (r->bad_args[i] < n)
+			d->args[r->bad_args[i]].unreadable = true;
+	if (fault && !cut)
+		while (n < r->argc && n < limit)
+			if (push_arg(d, n++, "", 0, true))
+				return -ENOMEM;
+	if (n < r->argc && !fault)
+		ev->truncated = true;
+	ev->nargs = n;
+	ev->args = d->args;
+	return 0;
+}
+
+int event_decode(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
+{
+	const struct et_record *r = data;
+	const char *p;
+
+	if (size < sizeof(*r) || r->type != ET_REC_EXEC || r->filename_len > ET_PATH_MAX ||
+	    r->exe_len > ET_PATH_MAX || r->argv_len > ET_ARGV_CAP ||
+	    sizeof(*r) + r->filename_len + r->exe_len + r->argv_len > size)
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
+	ev->ktime_ns = r->ktime_ns;
+	ev->pid = r->pid;
+	ev->ppid = r->ppid;
+	ev->uid = r->uid;
+	ev->gid = r->gid;
+	ev->retval = r->retval;
+	ev->argc = r->argc;
+	memcpy(ev->comm, r->comm, ET_COMM_LEN);
+	ev->comm[ET_COMM_LEN] = '\0';
+
+	p = r->data;
+	ev->filename = p;
+	ev->filename_len = r->filename_len;
+	ev->filename_unreadable = r->flags & ET_F_FILENAME_FAULT;
+	if (r->flags & ET_F_FDPATH)
+		strip_fdpath(ev);
+	p += r->filename_len;
+
+	if (r->exe_len) {
+		ev->exe = p;
+		ev->exe_len = r->exe_len;
+		if (r->flags & ET_F_EXE_DELETED) {
+			memcpy(d->exe_buf, p, r->exe_len);
+			memcpy(d->exe_buf + r->exe_len, " (deleted)", sizeof(" (deleted)") - 1);
+			ev->exe = d->exe_buf;
+			ev->exe_len += sizeof(" (deleted)") - 1;
+		}
+	}
+	p += r->exe_len;
+	return decode_argv(d, r, p, ev);
+}

@@ -1,0 +1,44 @@
+/* Decoding of kernel records into exec events that the output formats print. */
+#ifndef EVENT_H
+#define EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "exectrace.h"
+
+struct arg {
+	const char *s;
+	size_t len;
+	bool unreadable; /* could not be read from the process: shown as such, never as "" */
+};
+
+struct exec_event {
+	unsigned long long ktime_ns;
+	unsigned int pid, ppid, uid, gid;
+	int retval;
+	char comm[ET_COMM_LEN + 1];
+	const char *filename; /* as passed: relative stays relative, "" with AT_EMPTY_PATH */
+	size_t filename_len;
+	bool filename_unreadable;
+	const char *exe; /* NULL when no binary ran */
+	size_t exe_len;
+	unsigned int argc; /* the true count */
+	size_t nargs;	   /* entries in args: argc, or fewer when truncated */
+	struct arg *args;
+	bool truncated; /* a documented limit (--argv-bytes, --max-args) cut argv */
+};
+
+/* Reused across events so that decoding does not allocate per record. */
+struct event_decoder {
+	struct arg *args;
+	size_t cap;
+	long max_args; /* --max-args, or -1 */
+	char exe_buf[ET_PATH_MAX + sizeof(" (deleted)")];
+};
+
+void event_decoder_init(struct event_decoder *d, long max_args);
+void event_decoder_free(struct event_decoder *d);
+/* 0 on success, -EINVAL for a malformed record, -ENOMEM. ev points into data and d. */
+int event_decode(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev);
+
+#endif

@@ -1,0 +1,44 @@
+/* Command-line options: parsed and validated here, so the rest of the program trusts them. */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct options {
+	bool help;	   /* -h was given: the help is printed */
+	bool json;	   /* -j: one JSON object per line */
+	bool clock_time;   /* -T: HH:MM:SS column */
+	bool elapsed_time; /* -t: seconds since start column */
+	bool fails;	   /* -x: failed execs too */
+	bool quote;	   /* -q: quote each argument */
+	bool print_uid;	   /* -U: UID column */
+	bool verbose;	   /* -v: libbpf's messages */
+	bool perf_buffer;  /* force the perf buffer transport */
+	bool filter_uid;
+	uid_t uid;
+	bool filter_name, filter_line;
+	regex_t name_re, line_re; /* -n on comm, -l on the arguments */
+	long max_args;		  /* --max-args, -1 for all */
+	unsigned long argv_bytes; /* --argv-bytes */
+	bool argv_bytes_set;
+	unsigned long buffer_size; /* --buffer-size: ring buffer, or each CPU's perf buffer */
+	double duration;	   /* -d seconds, 0 for until interrupted */
+	const char *output;	   /* -o FILE */
+	const char *cgroup;	   /* --cgroup: a cgroup v2 directory */
+	const char *cgroupmap;	   /* --cgroupmap: pinned map of cgroup ids */
+	const char *mntnsmap;	   /* --mntnsmap: pinned map of mount namespace ids */
+	const char *btf;	   /* --btf: external BTF for kernels without /sys/kernel/btf/vmlinux */
+};
+
+enum options_result {
+	OPTIONS_OK,
+	OPTIONS_EXIT, /* --help was shown: exit 0 */
+	OPTIONS_ERROR /* one line was printed to stderr */
+};
+
+enum options_result options_parse(int argc, char **argv, struct options *o);
+void options_free(struct options *o);
+
+#endif

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/capability.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "exectrace.h"
+#include "exectrace.skel.h"
+#include "tracer.h"
+
+/* bpf_loop, which the argv and path copies use, came in 5.17. */
+#define MIN_KERNEL_MAJOR 5
+#define MIN_KERNEL_MINOR 17
+
+struct tracer {
+	struct exectrace_bpf *skel;
+	struct ring_buffer *rb;
+	struct perf_buffer *pb;
+	tracer_record_fn fn;
+	void *ctx;
+	int stop;		      /* fn's non-zero return, for the perf callback */
+	unsigned long long perf_lost; /* samples the perf buffer dropped */
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level, (void)fmt, (void)args;
+	return 0;
+}
+
+static int check_kernel(const struct options *o)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+	    (major < MIN_KERNEL_MAJOR || (major == MIN_KERNEL_MAJOR && minor < MIN_KERNEL_MINOR))) {
+		fprintf(stderr, "exectrace: kernel %s is too old: exectrace needs %d.%d or later\n", u.release,
+			MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
+		return -ENOTSUP;
+	}
+	if (o->btf) {
+		if (access(o->btf, R_OK)) {
+			fprintf(stderr, "exectrace: cannot read BTF file '%s': %s\n", o->btf, strerror(errno));
+			return -errno;
+		}
+	} else if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "exectrace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs "
+				"CONFIG_DEBUG_INFO_BTF=y, or give a BTF file with --btf\n");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* Root, or CAP_BPF with CAP_PERFMON (CAP_SYS_ADMIN before 5.8): say which is missing before trying. */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0; /* cannot tell: let the load say */
+#define HAS(cap) (data[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap))
+	if (HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON)))
+		return 0;
+#undef HAS
+	fprintf(stderr, "exectrace: not enough privileges: run as root, or with CAP_BPF and CAP_PERFMON "
+			"(CAP_SYS_ADMIN on kernels before 5.8)\n");
+	return -EPERM;
+}
+
+/* Classic tracepoints (the failed-exec pair) are found through tracefs; mount it where it is missing. */
+static int ensure_tracefs(void)
+{
+	static const char dir[] = "/sys/kernel/tracing";
+
+	if (!access("/sys/kernel/tracing/events", F_OK) || !access("/sys/kernel/debug/tracing/events", F_OK))
+		return 0;
+	if (mount("tracefs", dir, "tracefs", 0, NULL) && errno != EBUSY) {
+		fprintf(stderr, "exectrace: -x needs tracefs, and mounting it on %s failed: %s\n", dir,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int open_pinned(const char *path, const char *what)
+{
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		fprintf(stderr, "exectrace: cannot open pinned %s map '%s': %s\n", what, path, strerror(errno));
+	return fd;
+}
+
+static unsigned long round_pow2(unsigned long v)
+{
+	unsigned long p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static int on_ring_record(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+
+	return t->fn(t->ctx, data, size);
+}
+
+struct perf_sample {
+	struct perf_event_header header;
+	__u32 size;
+	char data[];
+};
+
+struct perf_lost {
+	struct perf_event_header header;
+	__u64 id;
+	__u64 lost;
+};
+
+static enum bpf_perf_event_ret on_perf_event(void *ctx, int cpu, struct perf_event_header *e)
+{
+	struct tracer *t = ctx;
+
+	(void)cpu;
+	if (e->type == PERF_RECORD_SAMPLE) {
+		const struct perf_sample *s = (const void *)e;
+
+		t->stop = t->fn(t->ctx, s->data, s->size);
+		return t->stop ? LIBBPF_PERF_EVENT_DONE : LIBBPF_PERF_EVENT_CONT;
+	}
+	if (e->type == PERF_RECORD_LOST)
+		t->perf_lost += ((const struct perf_lost *)e)->lost;
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
+{
+	struct exectrace_bpf *s = t->skel;
+	int ncpus = libbpf_num_possible_cpus(), fd;
+	bool ring = !o->perf_buffer;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	s->rodata->use_ringbuf = ring;
+	s->rodata->track_failures = o->fails;
+	s->rodata->argv_limit = o->argv_bytes;
+	s->rodata->filter_uid = o->filter_uid;
+	s->rodata->target_uid = o->uid;
+	bpf_map__set_max_entries(s->maps.scratch, ncpus);
+	if (ring) {
+		unsigned long size = round_pow2(o->buffer_size);
+
+		bpf_map__set_max_entries(s->maps.events, size);
+		/* Wake the reader early only when a burst could fill the buffer before its next poll. */
+		s->rodata->wake_threshold = size / 4;
+	}
+	if (!o->fails) {
+		bpf_program__set_autoload(s->progs.execve_enter, false);
+		bpf_program__set_autoload(s->progs.execveat_enter, false);
+		bpf_program__set_autoload(s->progs.execve_exit, false);
+		bpf_program__set_autoload(s->progs.execveat_exit, false);
+		bpf_map__set_max_entries(s->maps.pending, 1);
+	}
+	if (o->cgroup) {
+		*cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY);
+		if (*cgroup_fd < 0) {
+			fprintf(stderr, "exectrace: cannot open cgroup '%s': %s\n", o->cgroup, strerror(errno));
+			return -errno;
+		}
+		s->rodata->filter_cgroup = true;
+	}
+	if (o->cgroupmap) {
+		fd = open_pinned(o->cgroupmap, "cgroup");
+		if (fd < 0)
+			return -errno;
+		s->rodata->filter_cgroupmap = true;
+		if (bpf_map__reuse_fd(s->maps.cgroupmap, fd)) {
+			close(fd);
+			fprintf(stderr, "exectrace: cannot use '%s' as a cgroup map\n", o->cgroupmap);
+			return -EINVAL;
+		}
+		close(fd); /* reuse_fd took its own copy */
+	}
+	if (o->mntnsmap) {
+		fd = open_pinned(o->mntnsmap, "mount namespace");
+		if (fd < 0)
+			return -errno;
+		s->rodata->filter_mntnsmap = true;
+		if (bpf_map__reuse_fd(s->maps.mntnsmap, fd)) {
+			close(fd);
+			fprintf(stderr, "exectrace: cannot use '%s' as a mount namespace map\n", o->mntnsmap);
+			return -EINVAL;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int open_transport(struct tracer *t, const struct options *o)
+{
+	if (!o->perf_buffer) {
+		t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_ring_record, t, NULL);
+		if (!t->rb) {
+			fprintf(stderr, "exectrace: cannot open the ring buffer: %s\n", strerror(errno));
+			return -errno;
+		}
+		return 0;
+	}
+	/* Wake the reader when a CPU's buffer is a quarter full, not per record. */
+	long page = sysconf(_SC_PAGESIZE);
+	size_t pages = round_pow2((o->buffer_size + page - 1) / page);
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		.watermark = 1,
+		.wakeup_watermark = pages * page / 4,
+	};
+
+	t->pb = perf_buffer__new_raw(bpf_map__fd(t->skel->maps.perf_events), pages, &attr, on_perf_event, t, NULL);
+	if (!t->pb) {
+		fprintf(stderr, "exectrace: cannot open the perf buffer: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn fn, void *ctx)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .btf_custom_path = o->btf);
+	struct tracer *t;
+	int err, cgroup_fd = -1, key = 0;
+
+	err = check_kernel(o);
+	if (err)
+		return err;
+	err = check_privileges();
+	if (err)
+		return err;
+	libbpf_set_print(o->verbose ? libbpf_print : libbpf_quiet);
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		fprintf(stderr, "exectrace: out of memory\n");
+		return -ENOMEM;
+	}
+	t->fn = fn;
+	t->ctx = ctx;
+	t->skel = exectrace_bpf__open_opts(&oopts);
+	if (!t->skel) {
+		err = -errno;
+		fprintf(stderr, "exectrace: cannot open the BPF object: %s\n", strerror(errno));
+		goto fail;
+	}
+	err = configure(t, o, &cgroup_fd);
+	if (err)
+		goto fail;
+	err = exectrace_bpf__load(t->skel);
+	if (err) {
+		fprintf(stderr, "exectrace: cannot load the BPF programs: %s%s\n", strerror(-err),
+			o->verbose ? "" : " (run with -v for the verifier's log)");
+		goto fail;
+	}
+	if (cgroup_fd >= 0 && bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_filter), &key, &cgroup_fd, 0)) {
+		err = -errno;
+		fprintf(stderr, "exectrace: cannot filter on cgroup '%s': %s (is it a cgroup v2 directory?)\n",
+			o->cgroup, strerror(errno));
+		goto fail;
+	}
+	err = open_transport(t, o);
+	if (err)
+		goto fail;
+	if (o->fails) {
+		err = ensure_tracefs();
+		if (err)
+			goto fail;
+	}
+	err = exectrace_bpf__attach(t->skel);
+	if (err) {
+		fprintf(stderr, "exectrace: cannot attach the BPF programs: %s\n", strerror(-err));
+		goto fail;
+	}
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
+	*out = t;
+	return 0;
+fail:
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
+	tracer_close(t);
+	return err;
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	int err;
+
+	t->stop = 0;
+	if (t->rb) {
+		/* Records are sent without a wakeup, so the poll mostly times out: consume regardless. */
+		err = ring_buffer__poll(t->rb, timeout_ms);
+		if (err >= 0)
+			err = ring_buffer__consume(t->rb);
+	} else {
+		err = perf_buffer__poll(t->pb, timeout_ms);
+		if (err >= 0 && !t->stop)
+			err = perf_buffer__consume(t->pb);
+	}
+	if (err == -EINTR)
+		return 0;
+	if (t->stop)
+		return t->stop;
+	return err < 0 ? err : 0;
+}
+
+unsigned long long tracer_lost(const struct tracer *t)
+{
+	const struct et_counters *c = &t->skel->bss->counters;
+
+	return __atomic_load_n(&c->lost, __ATOMIC_RELAXED) + __atomic_load_n(&c->lost_pending, __ATOMIC_RELAXED) +
+	       t->perf_lost;
+}
+
+const char *tracer_transport(const struct tracer *t)
+{
+	return t->rb ? "ring buffer" : "perf buffer";
+}
+
+void tracer_close(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	perf_buffer__free(t->pb);
+	exectrace_bpf__destroy(t->skel);
+	free(t);
+}
