@@ -95,6 +95,25 @@ static int parse_number(const char *s, unsigned long min, unsigned long max, boo
 	return 0;
 }
 
+/* /etc/passwd read directly: a static binary cannot load the NSS modules getpwnam needs. */
+static int lookup_user(const char *name, uid_t *uid)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	int err = -1;
+
+	if (!f)
+		return -1;
+	while ((pw = fgetpwent(f)))
+		if (!strcmp(pw->pw_name, name)) {
+			*uid = pw->pw_uid;
+			err = 0;
+			break;
+		}
+	fclose(f);
+	return err;
+}
+
 static int compile_regex(struct argp_state *state, regex_t *re, const char *pattern, const char *flag)
 {
 	char msg[256];
@@ -140,21 +159,13 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			fail(state, "invalid duration '%s': give a positive number of seconds", arg);
 		break;
 	}
-	case 'u': {
-		struct passwd *pw;
-
-		if (!parse_number(arg, 0, UINT_MAX - 1, false, &v)) {
+	case 'u':
+		if (!parse_number(arg, 0, UINT_MAX - 1, false, &v))
 			o->uid = v;
-		} else {
-			errno = 0;
-			pw = getpwnam(arg);
-			if (!pw)
-				fail(state, "unknown user '%s'", arg);
-			o->uid = pw->pw_uid;
-		}
+		else if (lookup_user(arg, &o->uid))
+			fail(state, "unknown user '%s' (give a number for users not in /etc/passwd)", arg);
 		o->filter_uid = true;
 		break;
-	}
 	case 'n':
 		if (o->filter_name)
 			regfree(&o->name_re);
@@ -208,13 +219,17 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 enum options_result options_parse(int argc, char **argv, struct options *o)
 {
 	static const struct argp argp = { .options = opts, .parser = parse_opt, .doc = doc };
+	char *argv0 = argv[0];
 	int err;
 
 	memset(o, 0, sizeof(*o));
 	o->max_args = -1;
 	o->argv_bytes = ET_ARGV_DEFAULT;
 	o->buffer_size = DEFAULT_BUFFER_SIZE;
+	/* Messages start "exectrace:", however the program was invoked. */
+	argv[0] = "exectrace";
 	err = argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, o);
+	argv[0] = argv0;
 	if (err) {
 		options_free(o);
 		return OPTIONS_ERROR;

@@ -275,8 +275,15 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 		goto fail;
 	err = exectrace_bpf__load(t->skel);
 	if (err) {
-		fprintf(stderr, "exectrace: cannot load the BPF programs: %s%s\n", strerror(-err),
-			o->verbose ? "" : " (run with -v for the verifier's log)");
+		char msg[128];
+
+		libbpf_strerror(err, msg, sizeof(msg));
+		if (o->btf)
+			fprintf(stderr, "exectrace: cannot load the BPF programs with the BTF in '%s': %s\n", o->btf,
+				msg);
+		else
+			fprintf(stderr, "exectrace: cannot load the BPF programs: %s%s\n", msg,
+				o->verbose ? "" : " (run with -v for libbpf's log)");
 		goto fail;
 	}
 	if (cgroup_fd >= 0 && bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_filter), &key, &cgroup_fd, 0)) {

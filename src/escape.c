@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * argv, comm and paths come from whoever calls exec, so they may hold terminal escape sequences, bidi
+ * overrides or newlines that would fake a record. Everything that could act on a terminal is escaped, while
+ * valid UTF-8 text stays readable. Runs of plain bytes go out with one fwrite: this runs for every record.
+ */
+#include "escape.h"
+
+static const char hex[] = "0123456789abcdef";
+
+size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned char c, lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (!n)
+		return 0;
+	c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2) /* a continuation byte, or C0/C1: an overlong 2-byte lead */
+		return 0;
+	if (c < 0xe0) {
+		len = 2;
+	} else if (c < 0xf0) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (c == 0xed)
+			hi = 0x9f; /* U+D800..U+DFFF are surrogates, not characters */
+	} else if (c < 0xf5) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f; /* beyond U+10FFFF */
+	} else {
+		return 0;
+	}
+	/* Only the second byte has a lead-dependent range; the rest are plain continuation bytes. */
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	return len;
+}
+
+/* Invisible or reordering: with these a line can display differently from the bytes it holds. */
+static bool is_invisible(unsigned int cp)
+{
+	return cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * Classifies the non-ASCII sequence at s, of which avail bytes remain, and stores in *n how many bytes it
+ * covers. Returns 0 if those bytes may pass through, else what they stand for: a C1 control (U+0080..U+009F),
+ * an invisible code point, or 0xdc00 | byte for a single byte that is not valid UTF-8 (*n = 1).
+ */
+static unsigned int classify_high(const unsigned char *s, size_t avail, size_t *n)
+{
+	unsigned int cp;
+
+	*n = utf8_seq_len(s, avail);
+	switch (*n) {
+	case 0:
+		*n = 1;
+		return 0xdc00 | s[0];
+	case 2:
+		return s[0] == 0xc2 && s[1] < 0xa0 ? s[1] : 0;
+	case 3:
+		if (s[0] != 0xe2)
+			return 0;
+		cp = 0x2000 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu);
+		return is_invisible(cp) ? cp : 0;
+	default:
+		return 0;
+	}
+}
+
+static char *put_hex2(char *p, unsigned int b)
+{
+	*p++ = hex[b >> 4 & 0xf];
+	*p++ = hex[b & 0xf];
+	return p;
+}
+
+static char *put_x2(char *p, unsigned int b)
+{
+	*p++ = '\\';
+	*p++ = 'x';
+	return put_hex2(p, b);
+}
+
+/* \uXXXX: the same form in both modes. */
+static char *put_u4(char *p, unsigned int cp)
+{
+	*p++ = '\\';
+	*p++ = 'u';
+	p = put_hex2(p, cp >> 8);
+	return put_hex2(p, cp);
+}
+
+/* The pending run of plain bytes, then one escape. */
+static int flush(FILE *f, const char *run, size_t run_len, const char *esc, size_t esc_len)
+{
+	if (run_len && fwrite(run, 1, run_len, f) != run_len)
+		return -1;
+	return fwrite(esc, 1, esc_len, f) == esc_len ? 0 : -1;
+}
+
+int escape_text(FILE *f, const char *buf, size_t len, bool quote)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	/* Without quotes '"' is plain; testing for a second backslash instead keeps one test per byte. */
+	const unsigned int q = quote ? '"' : '\\';
+	size_t i = 0, run = 0, n;
+	char esc[12], *p;
+
+	if (quote && fputc('"', f) == EOF)
+		return -1;
+	while (i < len) {
+		unsigned int c = s[i], cp;
+
+		if (c - 0x20 < 0x5f && c != '\\' && c != q) {
+			i++;
+			continue;
+		}
+		p = esc;
+		n = 1;
+		if (c >= 0x80) {
+			cp = classify_high(s + i, len - i, &n);
+			if (!cp) {
+				i += n;
+				continue;
+			}
+			if (cp >= 0xdc00) {
+				p = put_x2(p, c);
+			} else if (cp < 0x100) {
+				/* C1 controls show as their bytes: a code point would hide that they are controls. */
+				p = put_x2(p, 0xc2);
+				p = put_x2(p, cp);
+			} else {
+				p = put_u4(p, cp);
+			}
+		} else {
+			*p++ = '\\';
+			switch (c) {
+			case '\n':
+				*p++ = 'n';
+				break;
+			case '\t':
+				*p++ = 't';
+				break;
+			case '\r':
+				*p++ = 'r';
+				break;
+			case '\\':
+			case '"':
+				*p++ = (char)c;
+				break;
+			default:
+				*p++ = 'x';
+				p = put_hex2(p, c);
+			}
+		}
+		if (flush(f, buf + run, i - run, esc, (size_t)(p - esc)))
+			return -1;
+		i += n;
+		run = i;
+	}
+	if (i > run && fwrite(buf + run, 1, i - run, f) != i - run)
+		return -1;
+	if (quote && fputc('"', f) == EOF)
+		return -1;
+	return 0;
+}
+
+int escape_json(FILE *f, const char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t i = 0, run = 0, n;
+	char esc[8], *p;
+
+	if (fputc('"', f) == EOF)
+		return -1;
+	while (i < len) {
+		unsigned int c = s[i], cp;
+
+		if (c - 0x20 < 0x5f && c != '\\' && c != '"') {
+			i++;
+			continue;
+		}
+		p = esc;
+		n = 1;
+		if (c >= 0x80) {
+			/* Invalid bytes become lone low surrogates U+DC80..U+DCFF, as Python's surrogateescape. */
+			cp = classify_high(s + i, len - i, &n);
+			if (!cp) {
+				i += n;
+				continue;
+			}
+			p = put_u4(p, cp);
+		} else {
+			*p++ = '\\';
+			switch (c) {
+			case '"':
+			case '\\':
+				*p++ = (char)c;
+				break;
+			case '\b':
+				*p++ = 'b';
+				break;
+			case '\f':
+				*p++ = 'f';
+				break;
+			case '\n':
+				*p++ = 'n';
+				break;
+			case '\r':
+				*p++ = 'r';
+				break;
+			case '\t':
+				*p++ = 't';
+				break;
+			default:
+				*p++ = 'u';
+				*p++ = '0';
+				*p++ = '0';
+				p = put_hex2(p, c);
+			}
+		}
+		if (flush(f, buf + run, i - run, esc, (size_t)(p - esc)))
+			return -1;
+		i += n;
+		run = i;
+	}
+	if (i > run && fwrite(buf + run, 1, i - run, f) != i - run)
+		return -1;
+	return fputc('"', f) == EOF ? -1 : 0;
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Makes the execs the end-to-end tests check and that a script cannot make itself:
+ * argc == 0, execveat on a memfd or a directory fd, exec from a non-leader thread,
+ * after setuid, inside a new pid namespace, under an argv-rewriting thread, and bursts.
+ * Each mode prints what the test needs to know (pids) on stdout before it execs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "spawn: %s: %s\n", what, strerror(errno));
+	exit(127);
+}
+
+static void say(const char *fmt, long v)
+{
+	printf(fmt, v);
+	fflush(stdout);
+}
+
+static int mode_argc0(char **args)
+{
+	char *none[] = { NULL };
+
+	execve(args[0], none, environ);
+	die("execve");
+	return 1;
+}
+
+/* Copies a binary into a memfd named NAME and runs it with no path at all. */
+static int mode_memfd(char **args)
+{
+	int src = open(args[0], O_RDONLY), fd = memfd_create(args[1], MFD_CLOEXEC);
+	struct stat st;
+	char *argv[] = { args[1], args[2], NULL };
+
+	if (src < 0 || fd < 0 || fstat(src, &st))
+		die("memfd setup");
+	for (off_t done = 0; done < st.st_size;) {
+		ssize_t n = sendfile(fd, src, NULL, st.st_size - done);
+
+		if (n <= 0)
+			die("sendfile");
+		done += n;
+	}
+	syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+	die("execveat");
+	return 1;
+}
+
+/* execveat(dirfd, relative path): the kernel sees "/dev/fd/N/<rel>", we must report <rel>. */
+static int mode_dirfd(char **args)
+{
+	int dfd = open(args[0], O_RDONLY | O_DIRECTORY);
+	char *argv[] = { args[1], args[2], NULL };
+
+	if (dfd < 0)
+		die("open dir");
+	syscall(SYS_execveat, dfd, args[1], argv, environ, 0);
+	die("execveat");
+	return 1;
+}
+
+static char **thread_args;
+
+static void *exec_from_thread(void *unused)
+{
+	(void)unused;
+	say("tid %ld\n", syscall(SYS_gettid));
+	execv(thread_args[0], thread_args);
+	die("execv");
+	return NULL;
+}
+
+static int mode_thread(char **args)
+{
+	pthread_t t;
+
+	thread_args = args;
+	say("pid %ld\n", getpid());
+	if (pthread_create(&t, NULL, exec_from_thread, NULL))
+		die("pthread_create");
+	pause(); /* the exec replaces the whole process */
+	return 1;
+}
+
+static int mode_setuid(char **args)
+{
+	long uid = strtol(args[0], NULL, 10);
+
+	if (setgid(uid) || setuid(uid))
+		die("setuid");
+	execv(args[1], args + 1);
+	die("execv");
+	return 1;
+}
+
+/* The child is pid 1 in its namespace; the tracer must report its host pid, printed here. */
+static int mode_pidns(char **args)
+{
+	pid_t child;
+	int status;
+
+	if (unshare(CLONE_NEWPID))
+		die("unshare");
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		execv(args[0], args);
+		die("execv");
+	}
+	say("child %ld\n", child);
+	waitpid(child, &status, 0);
+	return 0;
+}
+
+static volatile int racing = 1;
+static char race_arg[] = "AAAAAAAAAAAAAAAA";
+
+static void *flip_arg(void *unused)
+{
+	(void)unused;
+	while (racing)
+		for (char *p = race_arg; *p; p++)
+			*p = *p == 'A' ? 'B' : 'A';
+	return NULL;
+}
+
+/* Another thread keeps rewriting argv while this one execs: what ran must be what is reported. */
+static int mode_race(char **args)
+{
+	pthread_t t;
+	char *argv[] = { args[0], args[1], race_arg, NULL };
+
+	if (pthread_create(&t, NULL, flip_arg, NULL))
+		die("pthread_create");
+	execv(args[0], argv);
+	die("execv");
+	return 1;
+}
+
+static int mode_burst(char **args)
+{
+	long n = strtol(args[0], NULL, 10);
+
+	for (long i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p < 0)
+			die("fork");
+		if (!p) {
+			execv(args[1], args + 1);
+			_exit(127);
+		}
+	}
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int nargs;
+		int (*run)(char **args);
+	} modes[] = {
+		{ "argc0", 1, mode_argc0 },   { "memfd", 3, mode_memfd },   { "dirfd", 3, mode_dirfd },
+		{ "thread", 1, mode_thread }, { "setuid", 2, mode_setuid }, { "pidns", 1, mode_pidns },
+		{ "race", 2, mode_race },     { "burst", 2, mode_burst },
+	};
+
+	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(argv[1], modes[i].name)) {
+			if (argc - 2 < modes[i].nargs) {
+				fprintf(stderr, "spawn: %s needs %d arguments\n", argv[1], modes[i].nargs);
+				return 2;
+			}
+			return modes[i].run(argv + 2);
+		}
+	fprintf(stderr, "usage: spawn argc0|memfd|dirfd|thread|setuid|pidns|race|burst ARGS...\n");
+	return 2;
+}

@@ -1,0 +1,545 @@
+#!/usr/bin/env python3
+"""End-to-end tests: run the real exectrace (real BPF programs), make execs, check their exact records.
+
+Each exec the tests make carries a marker unique to this run (an argument, a path or a uid), so
+other execs on the machine never count. Output is TAP, for prove.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXE = os.path.join(ROOT, "build", "exectrace")
+SPAWN = os.path.join(ROOT, "build", "tests", "spawn")
+RUN = uuid.uuid4().hex[:8]
+TRUE = "/bin/true"
+TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
+
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(bool(cond))
+    print(("ok" if cond else "not ok") + " %d - %s" % (len(results), name))
+    if not cond and detail:
+        for line in str(detail).splitlines()[:40]:
+            print("#   " + line)
+    sys.stdout.flush()
+    return bool(cond)
+
+
+def marker(tag):
+    return "et-%s-%s" % (RUN, tag)
+
+
+def b(s):
+    """A JSON string back to the exact bytes (invalid UTF-8 travels as \\udcXX)."""
+    return None if s is None else s.encode("utf-8", "surrogateescape")
+
+
+class Tracer:
+    """exectrace running in the background, its output collected until stop()."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([EXE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.out, self.err = bytearray(), bytearray()
+        self.ready = threading.Event()
+        self.threads = [threading.Thread(target=self._read, args=(self.proc.stdout, self.out)),
+                        threading.Thread(target=self._read, args=(self.proc.stderr, self.err, True))]
+        for t in self.threads:
+            t.start()
+        if not self.ready.wait(15):
+            self.stop()
+            raise RuntimeError("exectrace did not get ready: " + self.err.decode(errors="replace"))
+
+    def _read(self, pipe, buf, watch_ready=False):
+        for line in iter(pipe.readline, b""):
+            buf.extend(line)
+            if watch_ready and b"ready" in line:
+                self.ready.set()
+        self.ready.set()
+
+    def stop(self, sig=signal.SIGINT):
+        time.sleep(0.2)  # records are read every 25 ms
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        self.rc = self.proc.wait(15)
+        for t in self.threads:
+            t.join(15)
+        return self
+
+    def records(self):
+        return [json.loads(line) for line in self.out.decode("utf-8").splitlines()]
+
+    def stats(self):
+        m = re.search(rb"(\d+) execs received, (\d+) printed, (\d+) lost", bytes(self.err))
+        return tuple(int(x) for x in m.groups()) if m else None
+
+
+def with_marker(records, m):
+    """Exec records with m as one of their arguments, less the exec of the spawn helper that made them."""
+    return [r for r in records if r["type"] == "exec" and m in r["argv"] and r["argv"][0] != SPAWN]
+
+
+def run(argv, **kw):
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def spawn(*args):
+    p = subprocess.Popen([SPAWN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.communicate(timeout=15)
+    return p.pid, out.decode(), err.decode()
+
+
+def one(name, recs, detail=None):
+    """Exactly one record: an exec reported twice or not at all is a failure."""
+    check(name + ": exactly one record", len(recs) == 1, detail or recs)
+    return recs[0] if recs else None
+
+
+def expect(name, rec, **fields):
+    if rec is None:
+        check(name, False, "no record")
+        return
+    bad = {k: (rec.get(k), v) for k, v in fields.items() if rec.get(k) != v}
+    check(name, not bad, "field: (got, expected)\n" + "\n".join("%s: %r" % kv for kv in bad.items()))
+
+
+def test_records(tmp):
+    """One JSON session with -x: successful and failed execs of every kind, checked field by field."""
+    t = Tracer("-j", "-x")
+    m = {k: marker(k) for k in ("plain", "many", "big", "script", "link", "rel", "memfd", "dirfd", "thread",
+                                "setuid", "pidns", "race", "enoent", "eacces", "enoexec")}
+    plain_args = [TRUE.encode(), m["plain"].encode(), b"two words", b'say "hi"', b"new\nline", b"\x1b[31mred\x1b[0m",
+                  b"\xff\xfe\x80", b"", b"tab\there", b"\\back", "é✓".encode(), b"del\x7f", b"c1\xc2\x85"]
+    p_plain = subprocess.Popen(plain_args)
+    p_plain.wait()
+    many_args = [TRUE, m["many"]] + ["a%d" % i for i in range(998)]
+    run(many_args)
+    run([TRUE, m["big"], "x" * 102400])
+    script = os.path.join(tmp, "script-" + RUN)
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(script, 0o755)
+    run([script, m["script"]])
+    link = os.path.join(tmp, "link-" + RUN)
+    os.symlink(TRUE, link)
+    run([link, m["link"]])
+    shutil.copy(TRUE, os.path.join(tmp, "rel-true"))
+    run(["./rel-true", m["rel"]], cwd=tmp)
+    pid_argc0, _, _ = spawn("argc0", TRUE)
+    pid_memfd, _, _ = spawn("memfd", TRUE, "mfd-" + RUN, m["memfd"])
+    pid_dirfd, _, _ = spawn("dirfd", tmp, "rel-true", m["dirfd"])
+    _, out_thread, _ = spawn("thread", TRUE, m["thread"])
+    pid_setuid, _, _ = spawn("setuid", "4242", TRUE, m["setuid"])
+    pid_pidns, out_pidns, _ = spawn("pidns", TRUE, m["pidns"])
+    race_seen = []
+    for _ in range(20):
+        _, out, _ = spawn("race", "/bin/echo", m["race"])
+        race_seen.append(out.split())
+    missing = os.path.join(tmp, "missing-" + RUN)
+    noexec = os.path.join(tmp, "noexec-" + RUN)
+    with open(noexec, "w") as f:
+        f.write("#!/bin/true\n")
+    os.chmod(noexec, 0o644)
+    garbage = os.path.join(tmp, "garbage-" + RUN)
+    with open(garbage, "wb") as f:
+        f.write(b"\x00\x01\x02\x03 not a binary")
+    os.chmod(garbage, 0o755)
+    for path, tag in ((missing, "enoent"), (noexec, "eacces"), (garbage, "enoexec")):
+        try:
+            run([path, m[tag]])
+        except OSError:
+            pass
+    pending_keys = dump_pending_keys()
+    t.stop()
+
+    check("tracer exits 0 on SIGINT", t.rc == 0, t.err)
+    lines = t.out.decode("utf-8").splitlines()
+    valid = True
+    for line in lines:
+        try:
+            json.loads(line)
+        except ValueError as e:
+            valid = False
+            check("every output line is valid JSON", False, "%s: %r" % (e, line[:200]))
+            break
+    if valid:
+        check("every output line is valid JSON (%d lines)" % len(lines), len(lines) > 0)
+    recs = t.records()
+
+    r = one("plain", with_marker(recs, m["plain"]))
+    if r:
+        check("plain: argv bytes exact (spaces, quotes, newline, ESC, invalid UTF-8, empty, tab, UTF-8)",
+              [b(a) for a in r["argv"]] == plain_args, r["argv"])
+        expect("plain: fields", r, type="exec", pid=p_plain.pid, ppid=os.getpid(), uid=0, gid=0, comm="true",
+               filename=TRUE, exe=os.path.realpath(TRUE), argc=len(plain_args), truncated=False, retval=0)
+        check("plain: no error field on success", "error" not in r, r)
+        check("plain: RFC 3339 UTC time, now", TIME_RE.match(r["time"]) and
+              abs(time.mktime(time.strptime(r["time"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone -
+                  time.time()) < 120, r["time"])
+    check("JSON output holds no raw control byte, DEL or C1 control",
+          not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", bytes(t.out)))
+
+    r = one("1000 args", with_marker(recs, m["many"]))
+    if r:
+        check("1000 args: all received, whole", r["argv"] == many_args and r["argc"] == 1000
+              and not r["truncated"], (r["argc"], len(r["argv"])))
+
+    r = one("100 KiB arg", with_marker(recs, m["big"]))
+    if r:
+        copied = sum(len(b(a)) + 1 for a in r["argv"]) - 1  # the cut argument has no NUL
+        check("100 KiB arg: truncated at the 64 KiB default, argc still 3",
+              r["truncated"] is True and r["argc"] == 3 and copied == 65536 and
+              r["argv"][2] == "x" * (65536 - len(TRUE) - 1 - len(m["big"]) - 1), (r["argc"], copied))
+
+    r = one("shebang script", with_marker(recs, m["script"]))
+    expect("shebang script: interpreter's argv and exe", r, filename=script, exe=os.path.realpath("/bin/sh"),
+           argv=["/bin/sh", script, m["script"]], argc=3)
+    r = one("symlink", with_marker(recs, m["link"]))
+    expect("symlink: filename as passed, exe the target", r, filename=link, exe=os.path.realpath(TRUE),
+           comm="link-" + RUN)
+    r = one("relative path", with_marker(recs, m["rel"]))
+    expect("relative path: filename stays relative", r, filename="./rel-true",
+           exe=os.path.join(os.path.realpath(tmp), "rel-true"), argv=["./rel-true", m["rel"]])
+
+    r = one("argc == 0", [x for x in recs if x["type"] == "exec" and x["pid"] == pid_argc0 and x["comm"] == "true"])
+    expect("argc == 0: what the kernel hands the program", r, argv=[""], argc=1, filename=TRUE, truncated=False)
+
+    r = one("memfd execveat", with_marker(recs, m["memfd"]))
+    expect("memfd execveat: AT_EMPTY_PATH filename, memfd exe", r, pid=pid_memfd, filename="",
+           exe="/memfd:mfd-%s (deleted)" % RUN, argv=["mfd-" + RUN, m["memfd"]])
+    r = one("execveat with a directory fd", with_marker(recs, m["dirfd"]))
+    expect("execveat with a directory fd: relative filename", r, pid=pid_dirfd, filename="rel-true",
+           exe=os.path.join(os.path.realpath(tmp), "rel-true"), argv=["rel-true", m["dirfd"]])
+
+    ids = dict(line.split() for line in out_thread.splitlines())
+    r = one("non-leader thread exec", with_marker(recs, m["thread"]))
+    expect("non-leader thread exec: pid is the process id", r, pid=int(ids.get("pid", -1)),
+           argv=[TRUE, m["thread"]])
+    check("non-leader thread exec: no pending entry left under the old thread id",
+          int(ids.get("tid", -1)) not in pending_keys and pending_keys is not None, pending_keys)
+
+    r = one("exec after setuid", with_marker(recs, m["setuid"]))
+    expect("exec after setuid: real uid and gid", r, pid=pid_setuid, uid=4242, gid=4242)
+    r = one("exec in a new pid namespace", with_marker(recs, m["pidns"]))
+    expect("exec in a new pid namespace: host pid", r, pid=int(out_pidns.split()[1]) if out_pidns else -1,
+           ppid=pid_pidns)
+
+    race = with_marker(recs, m["race"])
+    check("argv rewritten by a thread during exec: 20 records", len(race) == 20, len(race))
+    reported = sorted(tuple(r["argv"][1:]) for r in race)
+    ran = sorted(tuple(x) for x in race_seen)
+    check("argv rewritten by a thread during exec: reported = what the program received", reported == ran,
+          (reported[:3], ran[:3]))
+
+    for tag, path, err, code in (("enoent", missing, "ENOENT", -2), ("eacces", noexec, "EACCES", -13),
+                                 ("enoexec", garbage, "ENOEXEC", -8)):
+        r = one("failed exec " + err, with_marker(recs, m[tag]))
+        expect("failed exec %s: retval, error, argv as passed" % err, r, retval=code, error=err, filename=path,
+               exe=None, argv=[path, m[tag]], argc=2, truncated=False)
+    n, _, lost = t.stats() or (0, 0, -1)
+    check("totals at exit: received, printed, lost", t.stats() is not None and lost == 0, t.err)
+
+
+def dump_pending_keys():
+    """Thread ids waiting in every exectrace 'pending' map (failed-exec tracking)."""
+    res = run(["bpftool", "-j", "map", "show"])
+    keys = set()
+    try:
+        maps = json.loads(res.stdout)
+    except ValueError:
+        return None
+    for mp in maps:
+        if mp.get("name") != "pending":
+            continue
+        dump = run(["bpftool", "-j", "map", "dump", "id", str(mp["id"])])
+        for e in json.loads(dump.stdout or b"[]"):
+            key = e.get("key")
+            if isinstance(key, list):
+                keys.add(struct.unpack("<I", bytes(int(x, 16) for x in key))[0])
+            elif isinstance(key, int):
+                keys.add(key)
+    return keys
+
+
+def test_text(tmp):
+    t = Tracer("-x", "-T", "-t", "-U", "-q")
+    m = marker("text")
+    run([TRUE, m, b"new\nline", b"\x1b]0;pwned\x07", b"\xff", b"back\\slash", b'q"q', b"\xc2\x9b"])
+    missing = os.path.join(tmp, "textmissing-" + RUN)
+    try:
+        run([missing, m + "-fail"])
+    except OSError:
+        pass
+    t.stop()
+    out = bytes(t.out)
+    lines = [line for line in out.split(b"\n") if m.encode() in line]
+    check("text: header with TIME, TIME(s), UID, PCOMM, PID, PPID, RET, ARGS",
+          re.match(rb"TIME +TIME\(s\) +UID +PCOMM +PID +PPID +RET ARGS\n", out), out[:200])
+    check("text: two records, one line each", len(lines) == 2, lines)
+    check("text: no control byte, DEL or invalid UTF-8 reaches the terminal",
+          not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]", out) and b"\xff" not in out and b"\xc2\x9b" not in out)
+    if len(lines) == 2:
+        check("text: escaped and quoted arguments",
+              lines[0].endswith(b' "/bin/true" "%s" "new\\nline" "\\x1b]0;pwned\\x07" "\\xff" "back\\\\slash" '
+                                b'"q\\"q" "\\xc2\\x9b"' % m.encode()), lines[0])
+        check("text: columns", re.match(rb"\d\d:\d\d:\d\d +\d+\.\d{3} +0 +true +\d+ +%d +0 " % os.getpid(),
+                                        lines[0]), lines[0])
+        check("text: failed exec shows its negative return", re.search(rb" -2 \"%s\"" % missing.encode(),
+                                                                       lines[1]), lines[1])
+
+
+def test_perf_buffer(tmp):
+    t = Tracer("-j", "-x", "--perf-buffer")
+    m = marker("perf")
+    p = subprocess.Popen([TRUE, m, "arg"])
+    p.wait()
+    try:
+        run([os.path.join(tmp, "perfmissing"), m + "-fail"])
+    except OSError:
+        pass
+    t.stop()
+    check("perf buffer: ready line names the transport", b"perf buffer" in t.err, t.err)
+    recs = t.records()
+    r = one("perf buffer: exec", with_marker(recs, m))
+    expect("perf buffer: exec record", r, pid=p.pid, argv=[TRUE, m, "arg"], retval=0, exe=os.path.realpath(TRUE))
+    r = one("perf buffer: failed exec", with_marker(recs, m + "-fail"))
+    expect("perf buffer: failed exec record", r, retval=-2, error="ENOENT")
+
+
+def test_limits():
+    t = Tracer("-j", "--argv-bytes", "1M", "--max-args", "1000000")
+    m = marker("bigwhole")
+    run([TRUE, m, "y" * 102400])
+    t.stop()
+    r = one("--argv-bytes 1M", with_marker(t.records(), m))
+    expect("--argv-bytes 1M: a 100 KiB argument comes through whole", r, argv=[TRUE, m, "y" * 102400],
+           truncated=False, argc=3)
+    t = Tracer("-j", "--max-args", "2")
+    m = marker("maxargs")
+    run([TRUE, m, "a", "b", "c"])
+    t.stop()
+    r = one("--max-args 2", with_marker(t.records(), m))
+    expect("--max-args 2: two arguments shown, argc true, truncated", r, argv=[TRUE, m], argc=5, truncated=True)
+
+
+def cgroup2_root():
+    with open("/proc/mounts") as f:
+        for line in f:
+            dev, path, fstype = line.split()[:3]
+            if fstype == "cgroup2":
+                return path
+    return None
+
+
+def run_in_cgroup(cg, argv):
+    """A shell joins the cgroup, then execs argv: exactly one exec happens inside."""
+    return run(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cg, *argv])
+
+
+def test_filters(tmp):
+    # -u: in the kernel, so only the matching exec even reaches user space.
+    t = Tracer("-j", "-u", "4242")
+    m_in, m_out = marker("uid-in"), marker("uid-out")
+    spawn("setuid", "4242", TRUE, m_in)
+    run([TRUE, m_out])
+    t.stop()
+    recs = t.records()
+    check("-u: the user's exec is shown, another user's is not",
+          len(with_marker(recs, m_in)) == 1 and not with_marker(recs, m_out), recs)
+    check("-u: filtered in the kernel (only 1 record received)", t.stats() and t.stats()[0] == 1, t.err)
+
+    root = cgroup2_root()
+    cg = os.path.join(root, "exectrace-test-" + RUN) if root else None
+    if not check("cgroup v2 is mounted", cg):
+        return
+    os.mkdir(cg)
+    try:
+        t = Tracer("-j", "--cgroup", cg)
+        m_in, m_out = marker("cg-in"), marker("cg-out")
+        run_in_cgroup(cg, [TRUE, m_in])
+        run([TRUE, m_out])
+        t.stop()
+        recs = t.records()
+        check("--cgroup: execs in the subtree only", len(with_marker(recs, m_in)) == 1 and
+              not with_marker(recs, m_out), recs)
+        check("--cgroup: filtered in the kernel (only 1 record received)", t.stats() and t.stats()[0] == 1, t.err)
+
+        bpffs = "/sys/fs/bpf"
+        if not os.path.ismount(bpffs):
+            run(["mount", "-t", "bpf", "bpf", bpffs])
+        pin = os.path.join(bpffs, "et_cg_" + RUN)
+        key = " ".join("%02x" % x for x in struct.pack("<Q", os.stat(cg).st_ino))
+        run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", "8", "entries", "8",
+             "name", "et_cgmap"])
+        res = run(["bpftool", "map", "update", "pinned", pin, "key", "hex", *key.split(), "value", "hex",
+                   *(["00"] * 8)])
+        try:
+            check("--cgroupmap: test map created", res.returncode == 0, res.stderr)
+            t = Tracer("-j", "--cgroupmap", pin)
+            m_in, m_out = marker("cgmap-in"), marker("cgmap-out")
+            run_in_cgroup(cg, [TRUE, m_in])
+            run([TRUE, m_out])
+            t.stop()
+            recs = t.records()
+            check("--cgroupmap: execs of mapped cgroups only", len(with_marker(recs, m_in)) == 1 and
+                  not with_marker(recs, m_out), recs)
+            check("--cgroupmap: filtered in the kernel (only 1 record received)",
+                  t.stats() and t.stats()[0] == 1, t.err)
+        finally:
+            os.unlink(pin)
+
+        pin = os.path.join(bpffs, "et_mntns_" + RUN)
+        key = " ".join("%02x" % x for x in struct.pack("<Q", os.stat("/proc/self/ns/mnt").st_ino))
+        run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", "4", "entries", "8",
+             "name", "et_mntns"])
+        run(["bpftool", "map", "update", "pinned", pin, "key", "hex", *key.split(), "value", "hex", "00", "00",
+             "00", "00"])
+        try:
+            t = Tracer("-j", "--mntnsmap", pin)
+            m_in, m_out = marker("mnt-in"), marker("mnt-out")
+            run([TRUE, m_in])
+            run(["unshare", "-m", TRUE, m_out])
+            t.stop()
+            recs = t.records()
+            # unshare itself execs in this namespace; the /bin/true it runs is in a new one.
+            check("--mntnsmap: execs in mapped mount namespaces only", len(with_marker(recs, m_in)) == 1 and
+                  [r["comm"] for r in with_marker(recs, m_out)] == ["unshare"], recs)
+        finally:
+            os.unlink(pin)
+    finally:
+        os.rmdir(cg)
+
+    # -n and -l run in user space, on the name and on the arguments respectively.
+    name = "n" + RUN
+    link = os.path.join(tmp, name)
+    os.symlink(TRUE, link)
+    t = Tracer("-j", "-n", "^%s$" % name)
+    m_in, m_out = marker("n-in"), marker("n-out")
+    run([link, m_in])
+    run([TRUE, m_out])
+    t.stop()
+    recs = t.records()
+    check("-n: regex on the command name", len(with_marker(recs, m_in)) == 1 and not with_marker(recs, m_out),
+          recs)
+
+    word = "l" + RUN
+    link = os.path.join(tmp, word)
+    os.symlink(TRUE, link)
+    t = Tracer("-j", "-l", word + "( |$)")
+    m_name_only = marker("l-nameonly")
+    subprocess.run(["other", m_name_only], executable=link)
+    run([TRUE, "x", word])
+    t.stop()
+    recs = [r for r in t.records() if r["type"] == "exec"]
+    check("-l: regex on the arguments", len([r for r in recs if r["argv"] == [TRUE, "x", word]]) == 1, recs)
+    check("-l: not on the command name", not with_marker(recs, m_name_only), recs)
+
+
+def test_lost():
+    """A tiny buffer under a burst: losses are reported as they happen and in the totals."""
+    t = Tracer("-j", "--buffer-size", "4K")
+    m = marker("lost")
+    spawn("burst", "2000", TRUE, m, "z" * 3000)
+    t.stop()
+    recs = t.records()
+    ours = len(with_marker(recs, m))
+    lost_recs = [r for r in recs if r["type"] == "lost"]
+    lost = sum(r["count"] for r in lost_recs)
+    stats = t.stats()
+    check("lost: {\"type\":\"lost\",\"count\":N} records appear", lost_recs and all(
+        r["count"] > 0 and TIME_RE.match(r["time"]) for r in lost_recs), t.err)
+    check("lost: every exec is either recorded or counted lost", ours + lost >= 2000, (ours, lost))
+    check("lost: totals at exit agree", stats and stats[2] == lost, (stats, lost))
+
+
+def test_lifecycle(tmp):
+    out = os.path.join(tmp, "out-" + RUN)
+    t = Tracer("-j", "-o", out)
+    m = marker("sigterm")
+    run([TRUE, m])
+    t.stop(signal.SIGTERM)
+    with open(out, "rb") as f:
+        data = f.read()
+    check("-o and SIGTERM: exit 0, records flushed to the file",
+          t.rc == 0 and len(with_marker([json.loads(x) for x in data.splitlines()], m)) == 1, (t.rc, t.err))
+
+    start = time.time()
+    res = run([EXE, "-d", "1"], timeout=20)
+    check("--duration: stops by itself with status 0", res.returncode == 0 and time.time() - start < 10,
+          res.stderr)
+
+    # A closed pipe ends the run quietly, with status 0.
+    p = subprocess.Popen(["/bin/bash", "-c", "set -o pipefail; %s | head -n 1 >/dev/null" % EXE],
+                         stderr=subprocess.PIPE)
+    deadline = time.time() + 15
+    while p.poll() is None and time.time() < deadline:
+        run([TRUE, marker("pipe")])
+        time.sleep(0.05)
+    rc = p.wait(5) if p.poll() is None else p.returncode
+    err = p.stderr.read()
+    check("closed pipe: exits 0 without an error message", rc == 0 and b"fail" not in err and b"rror" not in err,
+          (rc, err))
+
+
+def test_errors():
+    cases = [
+        (["--bogus"], 2, b"exectrace: unrecognized option '--bogus'\n"),
+        (["--max-args", "x"], 2, b"exectrace: invalid --max-args 'x': give a whole number of at least 1\n"),
+        (["-d", "-1"], 2, b"exectrace: invalid duration '-1': give a positive number of seconds\n"),
+        (["--argv-bytes", "2M"], 2, b"exectrace: invalid --argv-bytes '2M'"),
+        (["-u", "nosuchuser" + RUN], 2, b"exectrace: unknown user 'nosuchuser%s' (give a number for users not in /etc/passwd)\n" % RUN.encode()),
+        (["-n", "("], 2, b"exectrace: invalid regex for -n '('"),
+        (["-l", "a{1"], 2, b"exectrace: invalid regex for -l 'a{1'"),
+        (["-o", "/proc/nonexistent/out"], 1, b"exectrace: cannot open output file '/proc/nonexistent/out': "),
+        (["--btf", "/nonexistent.btf"], 1, b"exectrace: cannot read BTF file '/nonexistent.btf': "),
+        (["--btf", "/etc/hostname"], 1, b"exectrace: cannot load the BPF programs with the BTF in '/etc/hostname': "),
+        (["--cgroup", "/nonexistent"], 1, b"exectrace: cannot open cgroup '/nonexistent': "),
+        (["--cgroupmap", "/nonexistent"], 1, b"exectrace: cannot open pinned cgroup map '/nonexistent': "),
+        (["--mntnsmap", "/nonexistent"], 1, b"exectrace: cannot open pinned mount namespace map '/nonexistent'"),
+        (["extra"], 2, b"exectrace: unexpected argument 'extra' (see --help)\n"),
+    ]
+    for args, code, msg in cases:
+        res = run([EXE, *args], timeout=20)
+        first = res.stderr.split(b"\n")[0] + b"\n"
+        check("bad input %s: status %d and a clear message" % (" ".join(args), code),
+              res.returncode == code and first.startswith(msg) and res.stdout == b"", (res.returncode, res.stderr))
+    res = run([EXE, "-d", "1"], preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)), timeout=20)
+    check("missing privileges: says which capabilities", res.returncode == 1 and res.stderr ==
+          b"exectrace: not enough privileges: run as root, or with CAP_BPF and CAP_PERFMON "
+          b"(CAP_SYS_ADMIN on kernels before 5.8)\n", res.stderr)
+    res = run([EXE, "-h"])
+    check("-h: help on stdout, status 0", res.returncode == 0 and b"--argv-bytes" in res.stdout, res.stderr)
+
+
+def main():
+    if os.geteuid() != 0:
+        print("1..0 # SKIP end-to-end tests load BPF programs and need root")
+        return 0
+    tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
+    os.chmod(tmp, 0o755)
+    try:
+        for test in (test_records, test_text, test_perf_buffer, test_limits, test_filters, test_lost,
+                     test_lifecycle, test_errors):
+            try:
+                test(tmp) if test.__code__.co_argcount else test()
+            except Exception as e:  # a crashing test is a failing test, and the others still run
+                check("%s ran to the end" % test.__name__, False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("1..%d" % len(results))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
