@@ -18,7 +18,7 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	c = s[0];
 	if (c < 0x80)
 		return 1;
-	if (c < 0xc2) /* a continuation byte, or C0/C1: an overlong 2-byte lead */
+	if (c < 0xc2) /* a continuation byte, or 0xc0/0xc1: always an overlong 2-byte lead */
 		return 0;
 	if (c < 0xe0) {
 		len = 2;
@@ -50,7 +50,8 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 /* Invisible or reordering: with these a line can display differently from the bytes it holds. */
 static bool is_invisible(unsigned int cp)
 {
-	return cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+	return cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /*
@@ -116,12 +117,12 @@ int escape_text(FILE *f, const char *buf, size_t len, bool quote)
 	/* Without quotes '"' is plain; testing for a second backslash instead keeps one test per byte. */
 	const unsigned int q = quote ? '"' : '\\';
 	size_t i = 0, run = 0, n;
-	char esc[12], *p;
+	char esc[8], *p; /* the longest: \xc2\x9b */
 
 	if (quote && fputc('"', f) == EOF)
 		return -1;
 	while (i < len) {
-		unsigned int c = s[i], cp;
+		unsigned int c = s[i];
 
 		if (c - 0x20 < 0x5f && c != '\\' && c != q) {
 			i++;
@@ -130,7 +131,8 @@ int escape_text(FILE *f, const char *buf, size_t len, bool quote)
 		p = esc;
 		n = 1;
 		if (c >= 0x80) {
-			cp = classify_high(s + i, len - i, &n);
+			unsigned int cp = classify_high(s + i, len - i, &n);
+
 			if (!cp) {
 				i += n;
 				continue;
@@ -138,7 +140,7 @@ int escape_text(FILE *f, const char *buf, size_t len, bool quote)
 			if (cp >= 0xdc00) {
 				p = put_x2(p, c);
 			} else if (cp < 0x100) {
-				/* C1 controls show as their bytes: a code point would hide that they are controls. */
+				/* As bytes: a code point would hide that it is a control. */
 				p = put_x2(p, 0xc2);
 				p = put_x2(p, cp);
 			} else {
@@ -186,7 +188,7 @@ int escape_json(FILE *f, const char *buf, size_t len)
 	if (fputc('"', f) == EOF)
 		return -1;
 	while (i < len) {
-		unsigned int c = s[i], cp;
+		unsigned int c = s[i];
 
 		if (c - 0x20 < 0x5f && c != '\\' && c != '"') {
 			i++;
@@ -195,8 +197,9 @@ int escape_json(FILE *f, const char *buf, size_t len)
 		p = esc;
 		n = 1;
 		if (c >= 0x80) {
-			/* Invalid bytes become lone low surrogates U+DC80..U+DCFF, as Python's surrogateescape. */
-			cp = classify_high(s + i, len - i, &n);
+			/* Invalid bytes become U+DC80..U+DCFF, Python's surrogateescape. */
+			unsigned int cp = classify_high(s + i, len - i, &n);
+
 			if (!cp) {
 				i += n;
 				continue;

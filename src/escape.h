@@ -12,8 +12,8 @@
 int escape_text(FILE *f, const char *buf, size_t len, bool quote);
 /* JSON mode: write buf[0..len) as a complete JSON string literal, including the surrounding double quotes. */
 int escape_json(FILE *f, const char *buf, size_t len);
-/* Length of the valid UTF-8 sequence starting at s (1..4), or 0 if s[0] does not start one (invalid, overlong,
-   surrogate, > U+10FFFF, or cut short by n). Exposed for tests and the JSON encoder. */
+/* Length of the valid UTF-8 sequence starting at s (1..4), or 0 if s[0] does not start one (invalid,
+   overlong, surrogate, > U+10FFFF, or cut short by n). Exposed for tests and the JSON encoder. */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
 
 #endif
