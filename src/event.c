@@ -29,7 +29,7 @@ static int push_arg(struct event_decoder *d, size_t n, const char *s, size_t len
 		d->args = a;
 		d->cap = cap;
 	}
-	d->args[n] = (struct arg){ .s = s, .len = len, .unreadable = unreadable };
+	d->args[n] = (struct arg){.s = s, .len = len, .unreadable = unreadable};
 	return 0;
 }
 
@@ -40,7 +40,7 @@ static void strip_fdpath(struct exec_event *ev)
 	static const char prefix[] = "/dev/fd/";
 	const char *p = ev->filename, *end = p + ev->filename_len;
 
-	if (ev->filename_len < sizeof(prefix) - 1 || memcmp(p, prefix, sizeof(prefix) - 1))
+	if (ev->filename_len < sizeof(prefix) - 1 || memcmp(p, prefix, sizeof(prefix) - 1) != 0)
 		return;
 	p += sizeof(prefix) - 1;
 	while (p < end && *p >= '0' && *p <= '9')
@@ -51,7 +51,8 @@ static void strip_fdpath(struct exec_event *ev)
 	ev->filename_len = end - p;
 }
 
-static int decode_argv(struct event_decoder *d, const struct et_record *r, const char *argv, struct exec_event *ev)
+static int decode_argv(struct event_decoder *d, const struct et_record *r, const char *argv,
+		       struct exec_event *ev)
 {
 	const char *p = argv, *end = argv + r->argv_len;
 	bool cut = r->flags & ET_F_ARGV_CUT, fault = r->flags & ET_F_ARGV_FAULT;
@@ -62,7 +63,8 @@ static int decode_argv(struct event_decoder *d, const struct et_record *r, const
 		const char *nul = memchr(p, '\0', end - p);
 		size_t len = nul ? (size_t)(nul - p) : (size_t)(end - p);
 
-		/* A fault leaves the last argument partial for a reason other than a limit: it is unreadable. */
+		/* A fault leaves the last argument partial for a reason other than a limit: it is unreadable.
+		 */
 		if (!nul && fault)
 			break;
 		if (n == limit) {

@@ -12,8 +12,8 @@
 /* Failed execs: how many unreadable argument positions are named one by one. */
 #define ET_BAD_ARGS_MAX 8
 /* argv capture limit: default, and the most the kernel side is built for. */
-#define ET_ARGV_DEFAULT (64 * 1024)
-#define ET_ARGV_CAP (1024 * 1024)
+#define ET_ARGV_DEFAULT 65536	/* 64 KiB */
+#define ET_ARGV_CAP	1048576 /* 1 MiB */
 /* A perf sample carries at most 64 KiB with its headers. */
 #define ET_PERF_RECORD_MAX (65535 - 64)
 /* Chunk in which argv is copied: one page keeps each read inside one fault-free page run. */
@@ -42,14 +42,14 @@ struct et_record {
 	unsigned int type;
 	unsigned int flags;
 	unsigned long long ktime_ns; /* CLOCK_BOOTTIME */
-	unsigned int pid;	      /* tgid after the exec */
+	unsigned int pid;	     /* tgid after the exec */
 	unsigned int ppid;
 	unsigned int uid; /* real ids */
 	unsigned int gid;
 	int retval;	   /* 0, or -errno for a failed exec */
 	unsigned int argc; /* the true count, whatever was copied */
 	unsigned int filename_len;
-	unsigned int exe_len; /* 0: no binary ran (failed exec) */
+	unsigned int exe_len;  /* 0: no binary ran (failed exec) */
 	unsigned int argv_len; /* NUL-separated; the last may lack its NUL when cut */
 	unsigned int nr_bad_args;
 	unsigned int bad_args[ET_BAD_ARGS_MAX];

@@ -20,7 +20,7 @@ struct run {
 	struct output out;
 	struct event_decoder dec;
 	struct tracer *tracer;
-	char *line;	 /* -l matches against the arguments joined here */
+	char *line; /* -l matches against the arguments joined here */
 	size_t line_cap;
 	unsigned long long received, printed, malformed, lost_reported;
 	int write_errno; /* first failed write to the output */
@@ -91,7 +91,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 		if (err == -ENOMEM)
 			return err;
 		if (!r->malformed++)
-			fprintf(stderr, "exectrace: warning: a malformed record from the kernel was skipped\n");
+			fprintf(stderr,
+				"exectrace: warning: a malformed record from the kernel was skipped\n");
 		return 0;
 	}
 	if (!wanted(r, &ev))
@@ -138,7 +139,7 @@ static FILE *open_output(const char *path)
 
 static void setup_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -150,7 +151,6 @@ static void setup_signals(void)
 static int trace(struct run *r)
 {
 	long long deadline = 0;
-	int err = 0;
 
 	if (r->opts.duration > 0)
 		deadline = now_ns(CLOCK_MONOTONIC) + (long long)(r->opts.duration * 1e9);
@@ -163,9 +163,10 @@ static int trace(struct run *r)
 			if (left <= 0)
 				break;
 			if (left < POLL_MS * 1000000LL)
-				timeout = left / 1000000 + 1;
+				timeout = (int)(left / 1000000) + 1;
 		}
-		err = tracer_poll(r->tracer, timeout);
+		int err = tracer_poll(r->tracer, timeout);
+
 		if (err < 0 && !r->write_errno) {
 			fprintf(stderr, "exectrace: reading records failed: %s\n", strerror(-err));
 			return 1;
@@ -181,7 +182,7 @@ static int trace(struct run *r)
 
 int main(int argc, char **argv)
 {
-	struct run r = { 0 };
+	struct run r = {0};
 	int status = 1, err;
 
 	switch (options_parse(argc, argv, &r.opts)) {
@@ -204,8 +205,7 @@ int main(int argc, char **argv)
 	r.out.boot_to_real_ns = boot_to_real_offset_ns();
 	r.out.start_boot_ns = now_ns(CLOCK_BOOTTIME);
 	fprintf(stderr, "exectrace: ready: tracing exec (%s, argv up to %lu bytes)%s\n",
-		tracer_transport(r.tracer), r.opts.argv_bytes,
-		r.opts.duration > 0 ? "" : "; Ctrl-C to stop");
+		tracer_transport(r.tracer), r.opts.argv_bytes, r.opts.duration > 0 ? "" : "; Ctrl-C to stop");
 	if (!r.opts.json && (text_header(&r.out) || fflush(r.out.f)))
 		r.write_errno = errno;
 	status = trace(&r);

@@ -11,7 +11,7 @@
 
 #define DEFAULT_BUFFER_SIZE (4UL << 20)
 /* The most argv a perf sample holds next to the header, filename and exe. */
-#define PERF_ARGV_MAX ((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 2 * ET_PATH_MAX) & ~1023UL)
+#define PERF_ARGV_MAX ((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 2UL * ET_PATH_MAX) & ~1023UL)
 
 enum {
 	OPT_MAX_ARGS = 1000,
@@ -23,50 +23,50 @@ enum {
 	OPT_BTF,
 };
 
-static const char doc[] = "Trace exec() system-wide with eBPF: every execve and execveat, with the arguments the "
-			  "program received.\v"
-			  "Examples:\n"
-			  "  exectrace                 # trace all execs\n"
-			  "  exectrace -x              # include failed execs\n"
-			  "  exectrace -j -o execs.json  # JSON lines into a file\n"
-			  "  exectrace -u 1000 -T      # execs by uid 1000, with a time column\n"
-			  "  exectrace -n '^(ba)?sh$'  # command names matching a regex\n"
-			  "  exectrace -l 'curl|wget'  # arguments matching a regex\n"
-			  "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n";
+static const char doc[] =
+    "Trace exec() system-wide with eBPF: every execve and execveat, with the arguments the "
+    "program received.\v"
+    "Examples:\n"
+    "  exectrace                 # trace all execs\n"
+    "  exectrace -x              # include failed execs\n"
+    "  exectrace -j -o execs.json  # JSON lines into a file\n"
+    "  exectrace -u 1000 -T      # execs by uid 1000, with a time column\n"
+    "  exectrace -n '^(ba)?sh$'  # command names matching a regex\n"
+    "  exectrace -l 'curl|wget'  # arguments matching a regex\n"
+    "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n";
 
 static const struct argp_option opts[] = {
-	{ "help", 'h', NULL, 0, "Show this help", -1 },
-	{ "json", 'j', NULL, 0, "Print one JSON object per line", 0 },
-	{ "output", 'o', "FILE", 0, "Write records to FILE instead of standard output", 0 },
-	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
-	{ "time", 'T', NULL, 0, "Include a time column (HH:MM:SS)", 0 },
-	{ "timestamp", 't', NULL, 0, "Include a column of seconds since the start", 0 },
-	{ "print-uid", 'U', NULL, 0, "Include a UID column", 0 },
-	{ "quote", 'q', NULL, 0, "Quote each argument", 0 },
-	{ "fails", 'x', NULL, 0, "Include failed execs", 0 },
-	{ "uid", 'u', "USER", 0, "Trace this user only (name or number; in the kernel)", 0 },
-	{ "cgroup", 'c', "PATH", 0, "Trace this cgroup v2 subtree only (in the kernel)", 0 },
-	{ "cgroupmap", OPT_CGROUPMAP, "PATH", 0, "Trace cgroup ids in this pinned BPF hash map only", 0 },
-	{ "mntnsmap", OPT_MNTNSMAP, "PATH", 0, "Trace mount namespace ids in this pinned BPF hash map only", 0 },
-	{ "name", 'n', "REGEX", 0, "Show commands whose name matches REGEX (POSIX extended) only", 0 },
-	{ "line", 'l', "REGEX", 0, "Show execs whose arguments (joined by spaces) match REGEX only", 0 },
-	{ "max-args", OPT_MAX_ARGS, "N", 0, "Show at most N arguments (default: all)", 0 },
-	{ "argv-bytes", OPT_ARGV_BYTES, "SIZE", 0,
-	  "Capture at most SIZE bytes of argv, NULs included (default 64K; at most 1M, 55K with --perf-buffer)",
-	  0 },
-	{ "buffer-size", OPT_BUFFER_SIZE, "SIZE", 0,
-	  "Ring buffer size, or each CPU's perf buffer (default 4M; rounded up to a power of two)", 0 },
-	{ "perf-buffer", OPT_PERF_BUFFER, NULL, 0, "Use the perf buffer even where a ring buffer is available",
-	  0 },
-	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use when the kernel has none of its own", 0 },
-	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
-	{},
+    {"help", 'h', NULL, 0, "Show this help", -1},
+    {"json", 'j', NULL, 0, "Print one JSON object per line", 0},
+    {"output", 'o', "FILE", 0, "Write records to FILE instead of standard output", 0},
+    {"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
+    {"time", 'T', NULL, 0, "Include a time column (HH:MM:SS)", 0},
+    {"timestamp", 't', NULL, 0, "Include a column of seconds since the start", 0},
+    {"print-uid", 'U', NULL, 0, "Include a UID column", 0},
+    {"quote", 'q', NULL, 0, "Quote each argument", 0},
+    {"fails", 'x', NULL, 0, "Include failed execs", 0},
+    {"uid", 'u', "USER", 0, "Trace this user only (name or number; in the kernel)", 0},
+    {"cgroup", 'c', "PATH", 0, "Trace this cgroup v2 subtree only (in the kernel)", 0},
+    {"cgroupmap", OPT_CGROUPMAP, "PATH", 0, "Trace cgroup ids in this pinned BPF hash map only", 0},
+    {"mntnsmap", OPT_MNTNSMAP, "PATH", 0, "Trace mount namespace ids in this pinned BPF hash map only", 0},
+    {"name", 'n', "REGEX", 0, "Show commands whose name matches REGEX (POSIX extended) only", 0},
+    {"line", 'l', "REGEX", 0, "Show execs whose arguments (joined by spaces) match REGEX only", 0},
+    {"max-args", OPT_MAX_ARGS, "N", 0, "Show at most N arguments (default: all)", 0},
+    {"argv-bytes", OPT_ARGV_BYTES, "SIZE", 0,
+     "Capture at most SIZE bytes of argv, NULs included (default 64K; at most 1M, 55K with --perf-buffer)",
+     0},
+    {"buffer-size", OPT_BUFFER_SIZE, "SIZE", 0,
+     "Ring buffer size, or each CPU's perf buffer (default 4M; rounded up to a power of two)", 0},
+    {"perf-buffer", OPT_PERF_BUFFER, NULL, 0, "Use the perf buffer even where a ring buffer is available", 0},
+    {"btf", OPT_BTF, "FILE", 0, "Kernel BTF to use when the kernel has none of its own", 0},
+    {"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
+    {},
 };
 
-#define fail(state, ...)                                                                                       \
-	do {                                                                                                   \
-		argp_failure(state, 0, 0, __VA_ARGS__);                                                        \
-		return EINVAL;                                                                                 \
+#define fail(state, ...)                                                                                     \
+	do {                                                                                                 \
+		argp_failure(state, 0, 0, __VA_ARGS__);                                                      \
+		return EINVAL;                                                                               \
 	} while (0)
 
 /* A whole number in [min, max], with an optional K, M or G (powers of 1024) when scaled. */
@@ -83,10 +83,20 @@ static int parse_number(const char *s, unsigned long min, unsigned long max, boo
 		return -1;
 	if (scaled && *end) {
 		switch (*end++) {
-		case 'k': case 'K': mul = 1ULL << 10; break;
-		case 'm': case 'M': mul = 1ULL << 20; break;
-		case 'g': case 'G': mul = 1ULL << 30; break;
-		default: return -1;
+		case 'k':
+		case 'K':
+			mul = 1ULL << 10;
+			break;
+		case 'm':
+		case 'M':
+			mul = 1ULL << 20;
+			break;
+		case 'g':
+		case 'G':
+			mul = 1ULL << 30;
+			break;
+		default:
+			return -1;
 		}
 	}
 	if (*end || v > max / mul || v * mul < min)
@@ -116,10 +126,11 @@ static int lookup_user(const char *name, uid_t *uid)
 
 static int compile_regex(struct argp_state *state, regex_t *re, const char *pattern, const char *flag)
 {
-	char msg[256];
 	int err = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
 
 	if (err) {
+		char msg[256];
+
 		regerror(err, re, msg, sizeof(msg));
 		regfree(re);
 		fail(state, "invalid regex for %s '%s': %s", flag, pattern, msg);
@@ -137,19 +148,45 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);
 		o->help = true;
 		return 0;
-	case 'j': o->json = true; break;
-	case 'T': o->clock_time = true; break;
-	case 't': o->elapsed_time = true; break;
-	case 'U': o->print_uid = true; break;
-	case 'q': o->quote = true; break;
-	case 'x': o->fails = true; break;
-	case 'v': o->verbose = true; break;
-	case OPT_PERF_BUFFER: o->perf_buffer = true; break;
-	case 'o': o->output = arg; break;
-	case 'c': o->cgroup = arg; break;
-	case OPT_CGROUPMAP: o->cgroupmap = arg; break;
-	case OPT_MNTNSMAP: o->mntnsmap = arg; break;
-	case OPT_BTF: o->btf = arg; break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'T':
+		o->clock_time = true;
+		break;
+	case 't':
+		o->elapsed_time = true;
+		break;
+	case 'U':
+		o->print_uid = true;
+		break;
+	case 'q':
+		o->quote = true;
+		break;
+	case 'x':
+		o->fails = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case OPT_PERF_BUFFER:
+		o->perf_buffer = true;
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	case 'c':
+		o->cgroup = arg;
+		break;
+	case OPT_CGROUPMAP:
+		o->cgroupmap = arg;
+		break;
+	case OPT_MNTNSMAP:
+		o->mntnsmap = arg;
+		break;
+	case OPT_BTF:
+		o->btf = arg;
+		break;
 	case 'd': {
 		char *end;
 
@@ -185,18 +222,21 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_ARGS:
 		if (parse_number(arg, 1, INT_MAX, false, &v))
 			fail(state, "invalid --max-args '%s': give a whole number of at least 1", arg);
-		o->max_args = v;
+		o->max_args = (long)v;
 		break;
 	case OPT_ARGV_BYTES:
 		if (parse_number(arg, 1, ET_ARGV_CAP, true, &v))
-			fail(state, "invalid --argv-bytes '%s': give a size from 1 to 1M (K and M suffixes allowed)",
+			fail(state,
+			     "invalid --argv-bytes '%s': give a size from 1 to 1M (K and M suffixes allowed)",
 			     arg);
 		o->argv_bytes = v;
 		o->argv_bytes_set = true;
 		break;
 	case OPT_BUFFER_SIZE:
 		if (parse_number(arg, 4096, 1UL << 30, true, &v))
-			fail(state, "invalid --buffer-size '%s': give a size from 4K to 1G (K, M, G suffixes allowed)",
+			fail(state,
+			     "invalid --buffer-size '%s': give a size from 4K to 1G (K, M, G suffixes "
+			     "allowed)",
 			     arg);
 		o->buffer_size = v;
 		break;
@@ -205,7 +245,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->perf_buffer && o->argv_bytes > PERF_ARGV_MAX) {
 			if (o->argv_bytes_set)
-				fail(state, "--argv-bytes is at most %luK with --perf-buffer (a perf record holds 64K)",
+				fail(state,
+				     "--argv-bytes is at most %luK with --perf-buffer (a perf record holds "
+				     "64K)",
 				     PERF_ARGV_MAX >> 10);
 			o->argv_bytes = PERF_ARGV_MAX;
 		}
@@ -218,7 +260,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 
 enum options_result options_parse(int argc, char **argv, struct options *o)
 {
-	static const struct argp argp = { .options = opts, .parser = parse_opt, .doc = doc };
+	static const struct argp argp = {.options = opts, .parser = parse_opt, .doc = doc};
 	char *argv0 = argv[0];
 	int err;
 

@@ -38,22 +38,25 @@ int json_exec(const struct output *out, const struct exec_event *ev)
 	FILE *f = out->f;
 	char ebuf[16];
 
-	if (fputs("{\"type\":\"exec\",", f) == EOF || json_time(f, ev->ktime_ns + out->boot_to_real_ns) ||
+	if (fputs("{\"type\":\"exec\",", f) == EOF ||
+	    json_time(f, (long long)ev->ktime_ns + out->boot_to_real_ns) ||
 	    fprintf(f, ",\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"gid\":%u,\"comm\":", ev->pid, ev->ppid, ev->uid,
 		    ev->gid) < 0 ||
 	    escape_json(f, ev->comm, strlen(ev->comm)) || fputs(",\"filename\":", f) == EOF ||
-	    json_str(f, ev->filename, ev->filename_len, ev->filename_unreadable) || fputs(",\"exe\":", f) == EOF ||
-	    json_str(f, ev->exe, ev->exe_len, false) || fputs(",\"argv\":[", f) == EOF)
+	    json_str(f, ev->filename, ev->filename_len, ev->filename_unreadable) ||
+	    fputs(",\"exe\":", f) == EOF || json_str(f, ev->exe, ev->exe_len, false) ||
+	    fputs(",\"argv\":[", f) == EOF)
 		return -1;
 	for (size_t i = 0; i < ev->nargs; i++) {
 		if ((i && fputc(',', f) == EOF) ||
 		    json_str(f, ev->args[i].s, ev->args[i].len, ev->args[i].unreadable))
 			return -1;
 	}
-	if (fprintf(f, "],\"argc\":%u,\"truncated\":%s,\"retval\":%d", ev->argc, ev->truncated ? "true" : "false",
-		    ev->retval) < 0)
+	if (fprintf(f, "],\"argc\":%u,\"truncated\":%s,\"retval\":%d", ev->argc,
+		    ev->truncated ? "true" : "false", ev->retval) < 0)
 		return -1;
-	if (ev->retval < 0 && fprintf(f, ",\"error\":\"%s\"", error_name(-ev->retval, ebuf, sizeof(ebuf))) < 0)
+	if (ev->retval < 0 &&
+	    fprintf(f, ",\"error\":\"%s\"", error_name(-ev->retval, ebuf, sizeof(ebuf))) < 0)
 		return -1;
 	return fputs("}\n", f) == EOF ? -1 : 0;
 }

@@ -17,7 +17,8 @@ int text_header(const struct output *out)
 		return -1;
 	if (o->print_uid && fprintf(out->f, "%-6s ", "UID") < 0)
 		return -1;
-	return fprintf(out->f, "%-16s %-6s %-6s %3s %s\n", "PCOMM", "PID", "PPID", "RET", "ARGS") < 0 ? -1 : 0;
+	return fprintf(out->f, "%-16s %-6s %-6s %3s %s\n", "PCOMM", "PID", "PPID", "RET", "ARGS") < 0 ? -1
+												      : 0;
 }
 
 static bool needs_escape(const char *s, size_t len)
@@ -50,21 +51,24 @@ static int print_comm(FILE *f, const char *comm)
 	}
 	n = ftell(m);
 	fclose(m);
-	return fprintf(f, "%.*s%*s ", (int)n, buf, n < COMM_WIDTH ? (int)(COMM_WIDTH - n) : 0, "") < 0 ? -1 : 0;
+	return fprintf(f, "%.*s%*s ", (int)n, buf, n < COMM_WIDTH ? (int)(COMM_WIDTH - n) : 0, "") < 0 ? -1
+												       : 0;
 }
 
 int text_exec(const struct output *out, const struct exec_event *ev)
 {
 	const struct options *o = out->opts;
 	FILE *f = out->f;
-	char tbuf[32];
 
 	if (o->clock_time) {
-		if (format_clock(tbuf, sizeof(tbuf), ev->ktime_ns + out->boot_to_real_ns) ||
+		char tbuf[32];
+
+		if (format_clock(tbuf, sizeof(tbuf), (long long)ev->ktime_ns + out->boot_to_real_ns) ||
 		    fprintf(f, "%-8s ", tbuf) < 0)
 			return -1;
 	}
-	if (o->elapsed_time && fprintf(f, "%-8.3f ", (double)(ev->ktime_ns - out->start_boot_ns) / 1e9) < 0)
+	if (o->elapsed_time &&
+	    fprintf(f, "%-8.3f ", (double)((long long)ev->ktime_ns - out->start_boot_ns) / 1e9) < 0)
 		return -1;
 	if (o->print_uid && fprintf(f, "%-6u ", ev->uid) < 0)
 		return -1;

@@ -50,13 +50,14 @@ static int check_kernel(const struct options *o)
 
 	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
 	    (major < MIN_KERNEL_MAJOR || (major == MIN_KERNEL_MAJOR && minor < MIN_KERNEL_MINOR))) {
-		fprintf(stderr, "exectrace: kernel %s is too old: exectrace needs %d.%d or later\n", u.release,
-			MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
+		fprintf(stderr, "exectrace: kernel %s is too old: exectrace needs %d.%d or later\n",
+			u.release, MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
 		return -ENOTSUP;
 	}
 	if (o->btf) {
 		if (access(o->btf, R_OK)) {
-			fprintf(stderr, "exectrace: cannot read BTF file '%s': %s\n", o->btf, strerror(errno));
+			fprintf(stderr, "exectrace: cannot read BTF file '%s': %s\n", o->btf,
+				strerror(errno));
 			return -errno;
 		}
 	} else if (access("/sys/kernel/btf/vmlinux", R_OK)) {
@@ -70,7 +71,7 @@ static int check_kernel(const struct options *o)
 /* Root, or CAP_BPF with CAP_PERFMON (CAP_SYS_ADMIN before 5.8): say which is missing before trying. */
 static int check_privileges(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
 
 	if (syscall(SYS_capget, &hdr, data))
@@ -104,7 +105,8 @@ static int open_pinned(const char *path, const char *what)
 	int fd = bpf_obj_get(path);
 
 	if (fd < 0)
-		fprintf(stderr, "exectrace: cannot open pinned %s map '%s': %s\n", what, path, strerror(errno));
+		fprintf(stderr, "exectrace: cannot open pinned %s map '%s': %s\n", what, path,
+			strerror(errno));
 	return fd;
 }
 
@@ -183,7 +185,8 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	if (o->cgroup) {
 		*cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY);
 		if (*cgroup_fd < 0) {
-			fprintf(stderr, "exectrace: cannot open cgroup '%s': %s\n", o->cgroup, strerror(errno));
+			fprintf(stderr, "exectrace: cannot open cgroup '%s': %s\n", o->cgroup,
+				strerror(errno));
 			return -errno;
 		}
 		s->rodata->filter_cgroup = true;
@@ -229,14 +232,15 @@ static int open_transport(struct tracer *t, const struct options *o)
 	long page = sysconf(_SC_PAGESIZE);
 	size_t pages = round_pow2((o->buffer_size + page - 1) / page);
 	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_RAW,
-		.watermark = 1,
-		.wakeup_watermark = pages * page / 4,
+	    .type = PERF_TYPE_SOFTWARE,
+	    .config = PERF_COUNT_SW_BPF_OUTPUT,
+	    .sample_type = PERF_SAMPLE_RAW,
+	    .watermark = 1,
+	    .wakeup_watermark = pages * page / 4,
 	};
 
-	t->pb = perf_buffer__new_raw(bpf_map__fd(t->skel->maps.perf_events), pages, &attr, on_perf_event, t, NULL);
+	t->pb = perf_buffer__new_raw(bpf_map__fd(t->skel->maps.perf_events), pages, &attr, on_perf_event, t,
+				     NULL);
 	if (!t->pb) {
 		fprintf(stderr, "exectrace: cannot open the perf buffer: %s\n", strerror(errno));
 		return -errno;
@@ -246,7 +250,7 @@ static int open_transport(struct tracer *t, const struct options *o)
 
 int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn fn, void *ctx)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oopts, .btf_custom_path = o->btf);
+	struct bpf_object_open_opts oopts = {.sz = sizeof(oopts), .btf_custom_path = o->btf};
 	struct tracer *t;
 	int err, cgroup_fd = -1, key = 0;
 
@@ -279,16 +283,18 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 
 		libbpf_strerror(err, msg, sizeof(msg));
 		if (o->btf)
-			fprintf(stderr, "exectrace: cannot load the BPF programs with the BTF in '%s': %s\n", o->btf,
-				msg);
+			fprintf(stderr, "exectrace: cannot load the BPF programs with the BTF in '%s': %s\n",
+				o->btf, msg);
 		else
 			fprintf(stderr, "exectrace: cannot load the BPF programs: %s%s\n", msg,
 				o->verbose ? "" : " (run with -v for libbpf's log)");
 		goto fail;
 	}
-	if (cgroup_fd >= 0 && bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_filter), &key, &cgroup_fd, 0)) {
+	if (cgroup_fd >= 0 &&
+	    bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_filter), &key, &cgroup_fd, 0)) {
 		err = -errno;
-		fprintf(stderr, "exectrace: cannot filter on cgroup '%s': %s (is it a cgroup v2 directory?)\n",
+		fprintf(stderr,
+			"exectrace: cannot filter on cgroup '%s': %s (is it a cgroup v2 directory?)\n",
 			o->cgroup, strerror(errno));
 		goto fail;
 	}
@@ -342,8 +348,8 @@ unsigned long long tracer_lost(const struct tracer *t)
 {
 	const struct et_counters *c = &t->skel->bss->counters;
 
-	return __atomic_load_n(&c->lost, __ATOMIC_RELAXED) + __atomic_load_n(&c->lost_pending, __ATOMIC_RELAXED) +
-	       t->perf_lost;
+	return __atomic_load_n(&c->lost, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&c->lost_pending, __ATOMIC_RELAXED) + t->perf_lost;
 }
 
 const char *tracer_transport(const struct tracer *t)

@@ -191,8 +191,8 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 	if (use_ringbuf) {
 		/* Waking the reader per record costs more than the tracing; it polls on a timer instead. */
 		__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_threshold
-				      ? BPF_RB_FORCE_WAKEUP
-				      : BPF_RB_NO_WAKEUP;
+				  ? BPF_RB_FORCE_WAKEUP
+				  : BPF_RB_NO_WAKEUP;
 
 		if (bpf_ringbuf_output(&events, r, size, flags))
 			__sync_fetch_and_add(&counters.lost, 1);
@@ -395,7 +395,7 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 static __always_inline void exec_entered(const char *filename, const char *const *argv)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_exec p = { .filename = filename, .argv = argv };
+	struct pending_exec p = {.filename = filename, .argv = argv};
 
 	if (!pass_filters())
 		return;
@@ -514,7 +514,7 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	}
 	r->filename_len = n - 1;
 	r->exe_len = 0;
-	st->walk = (struct argv_walk){ .argv = args.argv, .off = r->filename_len & (ET_PATH_MAX - 1) };
+	st->walk = (struct argv_walk){.argv = args.argv, .off = r->filename_len & (ET_PATH_MAX - 1)};
 	if (args.argv)
 		bpf_loop(FAILED_ARGS_MAX, argv_walk_step, NULL, 0);
 	r->argc = st->walk.argc;

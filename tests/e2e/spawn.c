@@ -35,7 +35,7 @@ static void say(const char *fmt, long v)
 
 static int mode_argc0(char **args)
 {
-	char *none[] = { NULL };
+	char *none[] = {NULL};
 
 	execve(args[0], none, environ);
 	die("execve");
@@ -47,7 +47,7 @@ static int mode_memfd(char **args)
 {
 	int src = open(args[0], O_RDONLY), fd = memfd_create(args[1], MFD_CLOEXEC);
 	struct stat st;
-	char *argv[] = { args[1], args[2], NULL };
+	char *argv[] = {args[1], args[2], NULL};
 
 	if (src < 0 || fd < 0 || fstat(src, &st))
 		die("memfd setup");
@@ -67,7 +67,7 @@ static int mode_memfd(char **args)
 static int mode_dirfd(char **args)
 {
 	int dfd = open(args[0], O_RDONLY | O_DIRECTORY);
-	char *argv[] = { args[1], args[2], NULL };
+	char *argv[] = {args[1], args[2], NULL};
 
 	if (dfd < 0)
 		die("open dir");
@@ -146,7 +146,7 @@ static void *flip_arg(void *unused)
 static int mode_race(char **args)
 {
 	pthread_t t;
-	char *argv[] = { args[0], args[1], race_arg, NULL };
+	char *argv[] = {args[0], args[1], race_arg, NULL};
 
 	if (pthread_create(&t, NULL, flip_arg, NULL))
 		die("pthread_create");
@@ -181,9 +181,9 @@ int main(int argc, char **argv)
 		int nargs;
 		int (*run)(char **args);
 	} modes[] = {
-		{ "argc0", 1, mode_argc0 },   { "memfd", 3, mode_memfd },   { "dirfd", 3, mode_dirfd },
-		{ "thread", 1, mode_thread }, { "setuid", 2, mode_setuid }, { "pidns", 1, mode_pidns },
-		{ "race", 2, mode_race },     { "burst", 2, mode_burst },
+	    {"argc0", 1, mode_argc0},	{"memfd", 3, mode_memfd},   {"dirfd", 3, mode_dirfd},
+	    {"thread", 1, mode_thread}, {"setuid", 2, mode_setuid}, {"pidns", 1, mode_pidns},
+	    {"race", 2, mode_race},	{"burst", 2, mode_burst},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
