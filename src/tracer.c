@@ -168,6 +168,9 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	s->rodata->filter_uid = o->filter_uid;
 	s->rodata->target_uid = o->uid;
 	bpf_map__set_max_entries(s->maps.scratch, ncpus);
+	/* Header, filename and exe regions, argv, and one chunk of slack for the last argv read. */
+	bpf_map__set_value_size(s->maps.scratch,
+				sizeof(struct et_record) + 2 * ET_PATH_MAX + o->argv_bytes + ET_CHUNK);
 	if (ring) {
 		unsigned long size = round_pow2(o->buffer_size);
 

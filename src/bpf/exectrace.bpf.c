@@ -15,13 +15,16 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define HDR_SIZE sizeof(struct et_record)
 /* filename and exe regions, then argv, then one chunk of slack for the last read. */
+/* The most a record can need; user space sizes the map for the argv limit it sets. */
 #define SCRATCH_SIZE (HDR_SIZE + 2 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
+/* Highest offset in the record's data where an argv chunk may start. */
+#define ARGV_AT_MAX (2 * ET_PATH_MAX + argv_limit)
 /* Mount and directory levels followed when naming the binary. */
 #define PATH_DEPTH_MAX 128
 /* Most argv pointers a failed exec is counted up to (the kernel's own bound is lower). */
 #define FAILED_ARGS_MAX (1 << 22)
 
-/* Load-time settings (rodata, set by src/tracer.c before load). */
+/* Load-time settings (rodata, set by src/tracer.c before load; the verifier sees them as constants). */
 const volatile bool use_ringbuf = true;
 const volatile bool track_failures = false;
 const volatile __u32 argv_limit = ET_ARGV_DEFAULT;
@@ -185,7 +188,7 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 	__u64 size = HDR_SIZE;
 	__u64 fn = r->filename_len, exe = r->exe_len, argv = r->argv_len;
 
-	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || argv > ET_ARGV_CAP)
+	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || argv > argv_limit)
 		return;
 	size += fn + exe + argv;
 	if (use_ringbuf) {
@@ -323,7 +326,7 @@ static long argv_chunk(__u32 i, void *data)
 		n = ET_CHUNK;
 	at = c->off + c->done;
 	barrier_var(at);
-	if (at > 2 * ET_PATH_MAX + ET_ARGV_CAP)
+	if (at > ARGV_AT_MAX)
 		return 1;
 	if (bpf_probe_read_user(r->data + at, n, (const void *)(c->src + c->done))) {
 		c->fault = true;
@@ -451,7 +454,7 @@ static long argv_walk_step(__u32 i, void *data)
 		room = ET_CHUNK;
 	at = w->off + w->used;
 	barrier_var(at);
-	if (at > 2 * ET_PATH_MAX + ET_ARGV_CAP)
+	if (at > ARGV_AT_MAX)
 		return 1;
 	n = bpf_probe_read_user_str(r->data + at, room, w->str);
 	if (n < 0) {
@@ -460,7 +463,7 @@ static long argv_walk_step(__u32 i, void *data)
 		if (k < ET_BAD_ARGS_MAX)
 			r->bad_args[k] = w->argc - 1;
 		r->nr_bad_args = k + 1;
-		r->data[at & (2 * ET_PATH_MAX + ET_ARGV_CAP - 1)] = '\0';
+		r->data[at] = '\0';
 		w->used += 1;
 		w->str = NULL;
 		return 0;
