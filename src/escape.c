@@ -243,3 +243,34 @@ int escape_json(FILE *f, const char *buf, size_t len)
 		return -1;
 	return fputc('"', f) == EOF ? -1 : 0;
 }
+
+static bool plain_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\')
+			return false;
+	return true;
+}
+
+int escape_text_padded(FILE *f, const char *buf, size_t len, int width)
+{
+	/* An escape is at most 4 bytes per input byte (\xHH); longer fields are not padded. */
+	char out[64 * 4];
+	FILE *m;
+	long n;
+
+	if (plain_ascii(buf, len))
+		return fprintf(f, "%-*.*s", width, (int)len, buf) < 0 ? -1 : 0;
+	if (len > 64)
+		return escape_text(f, buf, len, false);
+	m = fmemopen(out, sizeof(out), "w");
+	if (!m)
+		return -1;
+	if (escape_text(m, buf, len, false) || fflush(m)) {
+		fclose(m);
+		return -1;
+	}
+	n = ftell(m);
+	fclose(m);
+	return fprintf(f, "%.*s%*s", (int)n, out, n < width ? (int)(width - n) : 0, "") < 0 ? -1 : 0;
+}

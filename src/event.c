@@ -82,7 +82,8 @@ static int decode_argv(struct event_decoder *d, const struct et_record *r, const
 		while (n < r->argc && n < limit)
 			if (push_arg(d, n++, "", 0, true))
 				return -ENOMEM;
-	if (n < r->argc && !fault)
+	/* Arguments left out: by a limit, unless a fault (not a limit) stopped the copy short of it. */
+	if (n < r->argc && (!fault || n == limit))
 		ev->truncated = true;
 	ev->nargs = n;
 	ev->args = d->args;

@@ -57,10 +57,55 @@ struct et_record {
 	char data[];
 };
 
+/* Count mode (--count): which fields make up a count key. */
+enum et_count_field {
+	ET_KEY_UID = 1 << 0,
+	ET_KEY_COMM = 1 << 1,
+	ET_KEY_PID = 1 << 2,  /* with the process's command name */
+	ET_KEY_PPID = 1 << 3, /* with the parent's command name */
+	ET_KEY_EXE = 1 << 4,
+	ET_KEY_CGROUP = 1 << 5,
+};
+
+/* The binary's identity; its path is kept apart, once per binary (see exe_names). */
+struct et_exe_id {
+	unsigned long long ino;
+	unsigned int dev;
+	unsigned int pad;
+};
+
+/* The path of a binary counted by ET_KEY_EXE (len bytes, no NUL; flags as ET_F_EXE_*). */
+struct et_exe_name {
+	unsigned int len;
+	unsigned int flags;
+	char path[ET_PATH_MAX];
+};
+
+/* Fields outside the selected ones stay zero, so those execs add up under one key. */
+struct et_count_key {
+	unsigned int uid;
+	unsigned int pid;
+	unsigned int ppid;
+	unsigned int failed; /* 1 for a failed exec (-x): counted apart */
+	unsigned long long cgroup;
+	struct et_exe_id exe;
+	char comm[ET_COMM_LEN]; /* ET_KEY_COMM */
+};
+
+/* A count, and the names that go with pid and ppid keys: the latest, since a process's name changes
+ * with each exec while it stays the same process. */
+struct et_count_value {
+	unsigned long long count;
+	char comm[ET_COMM_LEN];	 /* ET_KEY_PID: the process's */
+	char pcomm[ET_COMM_LEN]; /* ET_KEY_PPID: the parent's */
+};
+
 /* Counters the kernel side keeps in .bss; user space reads them through the mmapped skeleton. */
 struct et_counters {
 	unsigned long long lost;	 /* records the transport refused (buffer full) */
 	unsigned long long lost_pending; /* failed-exec entries that did not fit the pending map */
+	/* Count mode: execs whose key did not fit the count map, per generation (see count_gen). */
+	unsigned long long count_overflow[2];
 };
 
 #endif

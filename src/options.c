@@ -2,12 +2,12 @@
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "exectrace.h"
 #include "options.h"
+#include "users.h"
 
 #define DEFAULT_BUFFER_SIZE (4UL << 20)
 /* The most argv a perf sample holds next to the header, filename and exe. */
@@ -21,6 +21,22 @@ enum {
 	OPT_CGROUPMAP,
 	OPT_MNTNSMAP,
 	OPT_BTF,
+	OPT_COUNT,
+	OPT_INTERVAL,
+	OPT_TOP,
+	OPT_CUMULATIVE,
+	OPT_MAX_KEYS,
+	OPT_USAGE,
+};
+
+#define DEFAULT_MAX_KEYS 10240
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+} count_keys[] = {
+    {"uid", ET_KEY_UID},   {"comm", ET_KEY_COMM}, {"pid", ET_KEY_PID},
+    {"ppid", ET_KEY_PPID}, {"exe", ET_KEY_EXE},	  {"cgroup", ET_KEY_CGROUP},
 };
 
 static const char doc[] =
@@ -37,6 +53,8 @@ static const char doc[] =
 
 static const struct argp_option opts[] = {
     {"help", 'h', NULL, 0, "Show this help", -1},
+    /* argp's hint after an unknown option names --usage; ARGP_NO_HELP drops argp's own, so it is here. */
+    {"usage", OPT_USAGE, NULL, OPTION_HIDDEN, "Show a short usage message", -1},
     {"json", 'j', NULL, 0, "Print one JSON object per line", 0},
     {"output", 'o', "FILE", 0, "Write records to FILE instead of standard output", 0},
     {"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
@@ -60,6 +78,15 @@ static const struct argp_option opts[] = {
     {"perf-buffer", OPT_PERF_BUFFER, NULL, 0, "Use the perf buffer even where a ring buffer is available", 0},
     {"btf", OPT_BTF, "FILE", 0, "Kernel BTF to use when the kernel has none of its own", 0},
     {"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
+    {NULL, 0, NULL, 0, "Count mode:", 1},
+    {"count", OPT_COUNT, "KEYS", 0,
+     "Count execs in the kernel per KEYS instead of printing them: uid, comm, pid, ppid, exe, cgroup, "
+     "comma-separated",
+     1},
+    {"interval", OPT_INTERVAL, "SECONDS", 0, "Print the counts every SECONDS (default: once, at exit)", 1},
+    {"top", OPT_TOP, "N", 0, "Print the N highest counts only", 1},
+    {"cumulative", OPT_CUMULATIVE, NULL, 0, "Counts since the start instead of per interval", 1},
+    {"max-keys", OPT_MAX_KEYS, "N", 0, "Distinct keys the kernel holds between reads (default 10240)", 1},
     {},
 };
 
@@ -105,23 +132,26 @@ static int parse_number(const char *s, unsigned long min, unsigned long max, boo
 	return 0;
 }
 
-/* /etc/passwd read directly: a static binary cannot load the NSS modules getpwnam needs. */
-static int lookup_user(const char *name, uid_t *uid)
+/* "uid,comm": each name once, at least one. */
+static int parse_count_keys(const char *arg, unsigned int *fields)
 {
-	FILE *f = fopen("/etc/passwd", "re");
-	struct passwd *pw;
-	int err = -1;
+	const char *p = arg;
 
-	if (!f)
-		return -1;
-	while ((pw = fgetpwent(f)))
-		if (!strcmp(pw->pw_name, name)) {
-			*uid = pw->pw_uid;
-			err = 0;
-			break;
-		}
-	fclose(f);
-	return err;
+	*fields = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		unsigned int bit = 0;
+
+		for (size_t i = 0; i < sizeof(count_keys) / sizeof(count_keys[0]); i++)
+			if (strlen(count_keys[i].name) == len && !strncmp(p, count_keys[i].name, len))
+				bit = count_keys[i].bit;
+		if (!bit || (*fields & bit))
+			return -1;
+		*fields |= bit;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
 }
 
 static int compile_regex(struct argp_state *state, regex_t *re, const char *pattern, const char *flag)
@@ -146,6 +176,10 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);
+		o->help = true;
+		return 0;
+	case OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE);
 		o->help = true;
 		return 0;
 	case 'j':
@@ -199,7 +233,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case 'u':
 		if (!parse_number(arg, 0, UINT_MAX - 1, false, &v))
 			o->uid = v;
-		else if (lookup_user(arg, &o->uid))
+		else if (user_id(arg, &o->uid))
 			fail(state, "unknown user '%s' (give a number for users not in /etc/passwd)", arg);
 		o->filter_uid = true;
 		break;
@@ -240,9 +274,41 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			     arg);
 		o->buffer_size = v;
 		break;
+	case OPT_COUNT:
+		if (parse_count_keys(arg, &o->count_fields))
+			fail(state, "invalid --count '%s': give keys among uid, comm, pid, ppid, exe, cgroup",
+			     arg);
+		break;
+	case OPT_INTERVAL: {
+		char *end;
+
+		errno = 0;
+		o->interval = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->interval >= 0.1) || o->interval > 1e6)
+			fail(state, "invalid --interval '%s': give a number of seconds, at least 0.1", arg);
+		break;
+	}
+	case OPT_TOP:
+		if (parse_number(arg, 1, INT_MAX, false, &v))
+			fail(state, "invalid --top '%s': give a whole number of at least 1", arg);
+		o->top = (long)v;
+		break;
+	case OPT_CUMULATIVE:
+		o->cumulative = true;
+		break;
+	case OPT_MAX_KEYS:
+		if (parse_number(arg, 1, 1UL << 24, false, &v))
+			fail(state, "invalid --max-keys '%s': give a whole number from 1 to 16777216", arg);
+		o->max_keys = v;
+		break;
 	case ARGP_KEY_ARG:
 		fail(state, "unexpected argument '%s' (see --help)", arg);
 	case ARGP_KEY_END:
+		if (!o->count_fields && (o->interval || o->top >= 0 || o->cumulative))
+			fail(state, "--interval, --top and --cumulative go with --count");
+		if (o->count_fields && (o->filter_name || o->filter_line))
+			fail(state,
+			     "-n and -l select printed execs; with --count, filter with -u or --cgroup");
 		if (o->perf_buffer && o->argv_bytes > PERF_ARGV_MAX) {
 			if (o->argv_bytes_set)
 				fail(state,
@@ -268,6 +334,8 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 	o->max_args = -1;
 	o->argv_bytes = ET_ARGV_DEFAULT;
 	o->buffer_size = DEFAULT_BUFFER_SIZE;
+	o->top = -1;
+	o->max_keys = DEFAULT_MAX_KEYS;
 	/* Messages start "exectrace:", however the program was invoked. */
 	argv[0] = "exectrace";
 	err = argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, o);

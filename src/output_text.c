@@ -21,40 +21,6 @@ int text_header(const struct output *out)
 												      : 0;
 }
 
-static bool needs_escape(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = s[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			return true;
-	}
-	return false;
-}
-
-/* The command name padded to its column; an escaped name is wider, and padded by what it printed. */
-static int print_comm(FILE *f, const char *comm)
-{
-	size_t len = strlen(comm);
-	char buf[COMM_WIDTH * 4 + 1];
-	FILE *m;
-	long n;
-
-	if (!needs_escape(comm, len))
-		return fprintf(f, "%-16s ", comm) < 0 ? -1 : 0;
-	m = fmemopen(buf, sizeof(buf), "w");
-	if (!m)
-		return -1;
-	if (escape_text(m, comm, len, false) || fflush(m)) {
-		fclose(m);
-		return -1;
-	}
-	n = ftell(m);
-	fclose(m);
-	return fprintf(f, "%.*s%*s ", (int)n, buf, n < COMM_WIDTH ? (int)(COMM_WIDTH - n) : 0, "") < 0 ? -1
-												       : 0;
-}
-
 int text_exec(const struct output *out, const struct exec_event *ev)
 {
 	const struct options *o = out->opts;
@@ -72,7 +38,8 @@ int text_exec(const struct output *out, const struct exec_event *ev)
 		return -1;
 	if (o->print_uid && fprintf(f, "%-6u ", ev->uid) < 0)
 		return -1;
-	if (print_comm(f, ev->comm) || fprintf(f, "%-6u %-6u %3d", ev->pid, ev->ppid, ev->retval) < 0)
+	if (escape_text_padded(f, ev->comm, strlen(ev->comm), COMM_WIDTH) ||
+	    fprintf(f, " %-6u %-6u %3d", ev->pid, ev->ppid, ev->retval) < 0)
 		return -1;
 	for (size_t i = 0; i < ev->nargs; i++) {
 		const struct arg *a = &ev->args[i];

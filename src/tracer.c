@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <linux/membarrier.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -177,6 +178,17 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 		bpf_map__set_max_entries(s->maps.events, size);
 		/* Wake the reader early only when a burst could fill the buffer before its next poll. */
 		s->rodata->wake_threshold = size / 4;
+	}
+	if (o->count_fields) {
+		s->rodata->count_mode = true;
+		s->rodata->count_fields = o->count_fields;
+		bpf_map__set_max_entries(s->maps.counts0, o->max_keys);
+		bpf_map__set_max_entries(s->maps.counts1, o->max_keys);
+		/* Paths are written once per binary; least recently used ones make room. */
+		if (o->count_fields & ET_KEY_EXE)
+			bpf_map__set_max_entries(s->maps.exe_names, 4096);
+		if (ring)
+			bpf_map__set_max_entries(s->maps.events, sysconf(_SC_PAGESIZE)); /* unused */
 	}
 	if (!o->fails) {
 		bpf_program__set_autoload(s->progs.execve_enter, false);
@@ -358,6 +370,46 @@ unsigned long long tracer_lost(const struct tracer *t)
 const char *tracer_transport(const struct tracer *t)
 {
 	return t->rb ? "ring buffer" : "perf buffer";
+}
+
+long long tracer_count_drain(struct tracer *t, tracer_count_fn fn, void *ctx)
+{
+	enum { BATCH = 256 };
+	struct exectrace_bpf__bss *bss = t->skel->bss;
+	__u32 old = __atomic_load_n(&bss->count_gen, __ATOMIC_RELAXED);
+	struct bpf_map *map = old & 1 ? t->skel->maps.counts1 : t->skel->maps.counts0;
+	struct et_count_key keys[BATCH];
+	struct et_count_value values[BATCH];
+	__u64 batch = 0;
+	bool first = true;
+	int fd = bpf_map__fd(map), err;
+
+	__atomic_store_n(&bss->count_gen, old + 1, __ATOMIC_SEQ_CST);
+	/* A global membarrier is an RCU grace period: every program that chose the old map has returned.
+	 * Where it is refused (nohz_full), wait far longer than a program runs. */
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(50000);
+	do {
+		__u32 n = BATCH;
+
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &batch, &batch, keys, values, &n,
+						      NULL);
+		if (err && errno != ENOENT)
+			return -errno;
+		for (__u32 i = 0; i < n; i++)
+			fn(ctx, &keys[i], &values[i]);
+		first = false;
+	} while (!err);
+	return __atomic_exchange_n(&bss->counters.count_overflow[old & 1], 0, __ATOMIC_SEQ_CST);
+}
+
+int tracer_exe_name(const struct tracer *t, const struct et_exe_id *id, struct et_exe_name *name)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.exe_names), id, name))
+		return -ENOENT;
+	if (name->len > ET_PATH_MAX)
+		name->len = ET_PATH_MAX;
+	return 0;
 }
 
 void tracer_close(struct tracer *t)

@@ -34,8 +34,13 @@ const volatile __u32 target_uid = 0;
 const volatile bool filter_cgroup = false;
 const volatile bool filter_cgroupmap = false;
 const volatile bool filter_mntnsmap = false;
+const volatile bool count_mode = false;
+const volatile __u32 count_fields = 0;
 
 struct et_counters counters = {};
+/* Count mode: execs are added to counts0 or counts1 by this bit; user space flips it, waits until no
+ * program can still be using the other map (an RCU grace period), then drains that map undisturbed. */
+__u32 count_gen = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -95,6 +100,23 @@ struct {
 	__type(key, __u32);
 	__type(value, union loop_state);
 } loopstate SEC(".maps");
+
+struct count_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* --max-keys, set at load */
+	__type(key, struct et_count_key);
+	__type(value, struct et_count_value);
+};
+struct count_map counts0 SEC(".maps");
+struct count_map counts1 SEC(".maps");
+
+/* The path of each binary counted under ET_KEY_EXE, written once, when first seen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1); /* set at load in count mode */
+	__type(key, struct et_exe_id);
+	__type(value, struct et_exe_name);
+} exe_names SEC(".maps");
 
 struct pending_exec {
 	const char *filename;
@@ -307,6 +329,77 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 	return len;
 }
 
+/* ---- count mode ---- */
+
+static __always_inline void count_names(struct et_count_value *v, struct task_struct *task)
+{
+	if (count_fields & ET_KEY_PID)
+		bpf_get_current_comm(v->comm, sizeof(v->comm));
+	if (count_fields & ET_KEY_PPID)
+		BPF_CORE_READ_STR_INTO(&v->pcomm, task, real_parent, comm);
+}
+
+static __always_inline void count_add(void *map, struct et_count_key *key, struct task_struct *task,
+				      __u32 gen)
+{
+	struct et_count_value *v = bpf_map_lookup_elem(map, key);
+
+	if (!v) {
+		struct et_count_value one = {.count = 1};
+
+		count_names(&one, task);
+		if (!bpf_map_update_elem(map, key, &one, BPF_NOEXIST))
+			return;
+		v = bpf_map_lookup_elem(map, key); /* another CPU added the key first */
+		if (!v) {
+			__sync_fetch_and_add(&counters.count_overflow[gen], 1);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	/* Racing writers may mix two names' bytes; the name is for display, the count stays exact. */
+	count_names(v, task);
+}
+
+static __always_inline void count_exec(struct task_struct *task, bool failed)
+{
+	struct et_count_key key = {};
+	__u32 gen;
+
+	if (count_fields & ET_KEY_UID)
+		key.uid = (__u32)bpf_get_current_uid_gid();
+	if (count_fields & ET_KEY_COMM)
+		bpf_get_current_comm(key.comm, sizeof(key.comm));
+	if (count_fields & ET_KEY_PID)
+		key.pid = bpf_get_current_pid_tgid() >> 32;
+	if (count_fields & ET_KEY_PPID)
+		key.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	if (count_fields & ET_KEY_CGROUP)
+		key.cgroup = bpf_get_current_cgroup_id();
+	if ((count_fields & ET_KEY_EXE) && !failed) {
+		struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
+
+		key.exe.ino = BPF_CORE_READ(inode, i_ino);
+		key.exe.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		if (!bpf_map_lookup_elem(&exe_names, &key.exe)) {
+			/* The scratch record is free in count mode: build the name there. */
+			struct et_exe_name *name = (struct et_exe_name *)scratch_record();
+
+			if (name) {
+				name->flags = 0;
+				name->len = read_exe(task, name->path, &name->flags);
+				bpf_map_update_elem(&exe_names, &key.exe, name, BPF_NOEXIST);
+			}
+		}
+	}
+	key.failed = failed;
+	gen = count_gen & 1;
+	if (gen)
+		count_add(&counts1, &key, task, 1);
+	else
+		count_add(&counts0, &key, task, 0);
+}
+
 /* ---- argv of the new process, from its memory ---- */
 
 static long argv_chunk(__u32 i, void *data)
@@ -351,6 +444,10 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 		bpf_map_delete_elem(&pending, &old_pid);
 	if (!pass_filters())
 		return 0;
+	if (count_mode) {
+		count_exec(task, false);
+		return 0;
+	}
 	r = scratch_record();
 	if (!r || !st)
 		return 0;
@@ -505,6 +602,10 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	bpf_map_delete_elem(&pending, &tid);
 	if (ret >= 0)
 		return; /* reported by exec_done */
+	if (count_mode) {
+		count_exec((struct task_struct *)bpf_get_current_task(), true);
+		return;
+	}
 	r = scratch_record();
 	if (!r || !st)
 		return;

@@ -155,6 +155,21 @@ static int mode_race(char **args)
 	return 1;
 }
 
+/* Execs itself N more times: N + 1 execs under one pid. */
+static int mode_chain(char **args)
+{
+	long n = strtol(args[0], NULL, 10);
+	char left[24];
+	char *argv[] = {"spawn", "chain", left, NULL};
+
+	if (n <= 0)
+		return 0;
+	snprintf(left, sizeof(left), "%ld", n - 1);
+	execv("/proc/self/exe", argv);
+	die("execv");
+	return 1;
+}
+
 static int mode_burst(char **args)
 {
 	long n = strtol(args[0], NULL, 10);
@@ -183,7 +198,7 @@ int main(int argc, char **argv)
 	} modes[] = {
 	    {"argc0", 1, mode_argc0},	{"memfd", 3, mode_memfd},   {"dirfd", 3, mode_dirfd},
 	    {"thread", 1, mode_thread}, {"setuid", 2, mode_setuid}, {"pidns", 1, mode_pidns},
-	    {"race", 2, mode_race},	{"burst", 2, mode_burst},
+	    {"race", 2, mode_race},	{"burst", 2, mode_burst},   {"chain", 1, mode_chain},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -194,6 +209,6 @@ int main(int argc, char **argv)
 			}
 			return modes[i].run(argv + 2);
 		}
-	fprintf(stderr, "usage: spawn argc0|memfd|dirfd|thread|setuid|pidns|race|burst ARGS...\n");
+	fprintf(stderr, "usage: spawn argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain ARGS...\n");
 	return 2;
 }

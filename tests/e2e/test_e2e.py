@@ -463,6 +463,136 @@ def test_lost():
     check("lost: totals at exit agree", stats and stats[2] == lost, (stats, lost))
 
 
+def counts(t):
+    objs = t.records()
+    check("count JSON: every line is a counts object",
+          objs and all(o["type"] == "counts" and TIME_RE.match(o["time"]) for o in objs), t.out[:500])
+    return objs
+
+
+def rows(objs, **match):
+    """Rows of every interval whose fields equal match."""
+    return [r for o in objs for r in o["rows"] if all(r.get(k) == v for k, v in match.items())]
+
+
+def test_count(tmp):
+    """Count mode: K execs under a key only this test uses must count exactly K, for every key."""
+    k = 25
+    comm = "c" + RUN
+    link = os.path.join(tmp, comm)
+    os.symlink(TRUE, link)
+    exe = os.path.join(tmp, "exe-" + RUN)
+    shutil.copy(TRUE, exe)
+    spawn_link = os.path.join(tmp, "s" + RUN)
+    os.symlink(SPAWN, spawn_link)
+    root = cgroup2_root()
+    cg = os.path.join(root, "exectrace-count-" + RUN)
+    os.mkdir(cg)
+    try:
+        t = Tracer("-j", "-x", "--count", "uid,comm,pid,ppid,exe,cgroup")
+        t.stop()
+        check("--count with every key at once runs", t.rc == 0 and counts(t), t.err)
+
+        t = Tracer("-j", "--count", "uid")
+        spawn("setuid", "4243", SPAWN, "burst", str(k), TRUE)
+        t.stop()
+        got = [r["count"] for r in rows(counts(t), uid=4243)]
+        check("--count uid: exactly K+1 (spawn, then K children) with the user name column",
+              got == [k + 1] and rows(counts(t), uid=0)[0]["user"] == "root", got)
+
+        t = Tracer("-j", "--count", "comm")
+        spawn("burst", str(k), link)
+        t.stop()
+        got = [r["count"] for r in rows(counts(t), comm=comm)]
+        check("--count comm: exactly K", got == [k], got)
+
+        t = Tracer("-j", "--count", "pid")
+        pid, _, _ = spawn("chain", str(k - 1))
+        t.stop()
+        got = rows(counts(t), pid=pid)
+        # One row per process however its name changes; the name is the latest (the chain re-execs itself
+        # through /proc/self/exe, so the kernel names it "exe").
+        check("--count pid: exactly K under one pid, with its latest command name",
+              [r["count"] for r in got] == [k] and got[0]["comm"] == "exe", got)
+
+        t = Tracer("-j", "--count", "ppid")
+        pid, _, _ = spawn("burst", str(k), TRUE)
+        t.stop()
+        got = rows(counts(t), ppid=pid)
+        check("--count ppid: exactly K children of one parent, with its name",
+              [r["count"] for r in got] == [k] and got[0]["pcomm"] == "spawn", got)
+
+        t = Tracer("-j", "--count", "exe")
+        spawn("burst", str(k), exe)
+        t.stop()
+        got = [r["count"] for r in rows(counts(t), exe=os.path.realpath(exe))]
+        check("--count exe: exactly K under the binary's absolute path", got == [k], got)
+
+        t = Tracer("-j", "--count", "cgroup")
+        run_in_cgroup(cg, [SPAWN, "burst", str(k), TRUE])
+        t.stop()
+        got = [r["count"] for r in rows(counts(t), cgroup="/" + os.path.basename(cg))]
+        check("--count cgroup: exactly K+1 in a fresh cgroup, named by its path", got == [k + 1], got)
+
+        t = Tracer("-j", "--count", "uid,comm", "-u", "4243")
+        spawn("setuid", "4243", SPAWN, "burst", str(k), link)
+        spawn("burst", "3", link)
+        t.stop()
+        objs = counts(t)
+        check("--count uid,comm with -u: the filter applies, keys combine",
+              [r["count"] for r in rows(objs, uid=4243, comm=comm)] == [k] and not rows(objs, uid=0), objs)
+
+        t = Tracer("-j", "-x", "--count", "comm")
+        subprocess.run([spawn_link, "burst", str(k), os.path.join(tmp, "missing")])
+        t.stop()
+        objs = counts(t)
+        check("--count with -x: failed execs counted apart",
+              [r["count"] for r in rows(objs, comm="s" + RUN, failed=True)] == [k] and
+              [r["count"] for r in rows(objs, comm="s" + RUN, failed=False)] == [1], objs)
+    finally:
+        os.rmdir(cg)
+
+    t = Tracer("-j", "--count", "comm", "--interval", "0.5", "--top", "2")
+    spawn("burst", str(k), link)
+    time.sleep(1.2)
+    t.stop()
+    objs = counts(t)
+    check("--interval: several intervals", len(objs) >= 2, len(objs))
+    check("--interval: rate = count / interval for every row", all(
+        abs(r["rate"] - r["count"] / o["interval"]) < 0.01 and abs(o["interval"] - 0.5) < 0.3
+        for o in objs[:-1] for r in o["rows"]), objs)
+    check("--interval: the intervals add up to every exec, exactly once", sum(
+        r["count"] for r in rows(objs, comm=comm)) == k and rows(objs, comm=comm)[-1]["total"] == k, objs)
+    check("--top 2: at most two rows", all(len(o["rows"]) <= 2 for o in objs), objs)
+
+    t = Tracer("-j", "--count", "comm", "--interval", "0.5", "--cumulative")
+    spawn("burst", str(k), link)
+    time.sleep(1.2)
+    t.stop()
+    last = rows(counts(t)[-1:], comm=comm)
+    check("--cumulative: a key stays with its total after it goes quiet", [r["total"] for r in last] == [k], last)
+
+    name = "p" + RUN
+    plink = os.path.join(tmp, name)
+    os.symlink(SPAWN, plink)
+    t = Tracer("-j", "--count", "pid", "--max-keys", "4")
+    subprocess.run([plink, "burst", "50", link])
+    t.stop()
+    objs = counts(t)
+    ours = len(rows(objs, comm=comm))
+    overflow = sum(o["overflow"] for o in objs)
+    check("--max-keys: keys that did not fit are counted and reported",
+          overflow > 0 and ours + overflow >= 50 and b"did not fit --max-keys" in t.err, (ours, overflow, t.err))
+
+    t = Tracer("--count", "comm")
+    spawn("burst", "3", link)
+    t.stop()
+    out = t.out.decode()
+    check("--count text: header, columns, our row", re.search(r"execs in [\d.]+s \([\d.]+/s\), \d+ since the start\n"
+                                                            r" +COUNT +RATE/s +TOTAL COMM", out) and
+          re.search(r" +3 +[\d.]+ +3 %s\n" % comm, out), out)
+
+
 def test_lifecycle(tmp):
     out = os.path.join(tmp, "out-" + RUN)
     t = Tracer("-j", "-o", out)
@@ -508,6 +638,13 @@ def test_errors():
         (["--cgroupmap", "/nonexistent"], 1, b"exectrace: cannot open pinned cgroup map '/nonexistent': "),
         (["--mntnsmap", "/nonexistent"], 1, b"exectrace: cannot open pinned mount namespace map '/nonexistent'"),
         (["extra"], 2, b"exectrace: unexpected argument 'extra' (see --help)\n"),
+        (["--count", "nope"], 2, b"exectrace: invalid --count 'nope': give keys among uid, comm, pid, ppid, exe, "
+                                 b"cgroup\n"),
+        (["--count", "comm", "--interval", "0"], 2,
+         b"exectrace: invalid --interval '0': give a number of seconds, at least 0.1\n"),
+        (["--interval", "1"], 2, b"exectrace: --interval, --top and --cumulative go with --count\n"),
+        (["--count", "comm", "-n", "x"], 2, b"exectrace: -n and -l select printed execs; with --count, filter "
+                                            b"with -u or --cgroup\n"),
     ]
     for args, code, msg in cases:
         res = run([EXE, *args], timeout=20)
@@ -530,7 +667,7 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         for test in (test_records, test_text, test_perf_buffer, test_limits, test_filters, test_lost,
-                     test_lifecycle, test_errors):
+                     test_count, test_lifecycle, test_errors):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run

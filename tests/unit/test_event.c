@@ -1,0 +1,906 @@
+// SPDX-License-Identifier: GPL-2.0
+/* event.c on records laid out as the kernel writes them, then the text and JSON formatters on the result. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* open_memstream */
+#endif
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+#include "event.h"
+#include "exectrace.h"
+#include "options.h"
+#include "output.h"
+
+/* A field and its length from a string literal, which may hold NULs: FIELD(argv, "ls\0-l\0"). */
+#define FIELD(name, lit) .name = (lit), .name##_len = sizeof(lit) - 1
+
+/* 2026-01-01T00:00:00Z is 1767225600 s after the epoch: with this offset, ktime 1.5 s is 0.5 s past it. */
+#define NS	     1000000000LL
+#define BOOT_TO_REAL (1767225600LL * NS - 1 * NS)
+#define KTIME	     1500000000ULL
+#define TIME_STR     "2026-01-01T00:00:00.500000000Z"
+
+/* What a test puts in a record; everything else is as in the plain one below. */
+struct spec {
+	unsigned int type; /* 0: ET_REC_EXEC */
+	unsigned int flags, argc;
+	int retval;
+	const char *comm; /* NULL: "ls" */
+	const char *filename;
+	size_t filename_len;
+	const char *exe;
+	size_t exe_len;
+	const char *argv;
+	size_t argv_len;
+	unsigned int nr_bad_args;
+	unsigned int bad_args[ET_BAD_ARGS_MAX];
+};
+
+/* The record exactly as the kernel sends it, in a heap block of exactly its size (ASan sees any overread). */
+static struct et_record *build(const struct spec *s, size_t *size)
+{
+	size_t n = sizeof(struct et_record) + s->filename_len + s->exe_len + s->argv_len;
+	struct et_record *r = malloc(n);
+	const char *comm = s->comm ? s->comm : "ls";
+
+	assert_non_null(r);
+	memset(r, 0, sizeof(*r));
+	r->type = s->type ? s->type : ET_REC_EXEC;
+	r->flags = s->flags;
+	r->ktime_ns = KTIME;
+	r->pid = 4242;
+	r->ppid = 4241;
+	r->uid = 1000;
+	r->gid = 1001;
+	r->retval = s->retval;
+	r->argc = s->argc;
+	r->filename_len = (unsigned int)s->filename_len;
+	r->exe_len = (unsigned int)s->exe_len;
+	r->argv_len = (unsigned int)s->argv_len;
+	r->nr_bad_args = s->nr_bad_args;
+	memcpy(r->bad_args, s->bad_args, sizeof(r->bad_args));
+	/* comm is not NUL-terminated when it fills all 16 bytes. */
+	memcpy(r->comm, comm, strnlen(comm, ET_COMM_LEN));
+	if (s->filename_len)
+		memcpy(r->data, s->filename, s->filename_len);
+	if (s->exe_len)
+		memcpy(r->data + s->filename_len, s->exe, s->exe_len);
+	if (s->argv_len)
+		memcpy(r->data + s->filename_len + s->exe_len, s->argv, s->argv_len);
+	*size = n;
+	return r;
+}
+
+/* Decoded with a fresh decoder; the record and the decoder must outlive ev. */
+static struct et_record *decode(struct event_decoder *d, long max_args, const struct spec *s,
+				struct exec_event *ev)
+{
+	size_t size;
+	struct et_record *r = build(s, &size);
+
+	event_decoder_init(d, max_args);
+	assert_int_equal(event_decode(d, r, size, ev), 0);
+	return r;
+}
+
+static void assert_arg(const struct arg *a, const char *s)
+{
+	assert_false(a->unreadable);
+	assert_int_equal(a->len, strlen(s));
+	assert_memory_equal(a->s, s, a->len);
+}
+
+static void assert_unreadable(const struct arg *a)
+{
+	assert_true(a->unreadable);
+	assert_int_equal(a->len, 0);
+}
+
+static void assert_bytes(const char *p, size_t len, const char *want)
+{
+	assert_non_null(p);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(p, want, len);
+}
+
+/* ---- decoding ---- */
+
+static void test_plain(void **state)
+{
+	const struct spec s = {
+	    .argc = 3, FIELD(filename, "/bin/ls"), FIELD(exe, "/usr/bin/ls"), FIELD(argv, "ls\0-l\0/tmp\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	memset(&ev, 0xa5, sizeof(ev));
+	r = decode(&d, -1, &s, &ev);
+	assert_int_equal(ev.ktime_ns, KTIME);
+	assert_int_equal(ev.pid, 4242);
+	assert_int_equal(ev.ppid, 4241);
+	assert_int_equal(ev.uid, 1000);
+	assert_int_equal(ev.gid, 1001);
+	assert_int_equal(ev.retval, 0);
+	assert_string_equal(ev.comm, "ls");
+	assert_bytes(ev.filename, ev.filename_len, "/bin/ls");
+	assert_false(ev.filename_unreadable);
+	assert_bytes(ev.exe, ev.exe_len, "/usr/bin/ls");
+	assert_int_equal(ev.argc, 3);
+	assert_int_equal(ev.nargs, 3);
+	assert_arg(&ev.args[0], "ls");
+	assert_arg(&ev.args[1], "-l");
+	assert_arg(&ev.args[2], "/tmp");
+	assert_false(ev.truncated);
+	/* No copies: the strings are the record's bytes. */
+	assert_ptr_equal(ev.filename, r->data);
+	assert_ptr_equal(ev.exe, r->data + 7);
+	assert_ptr_equal(ev.args[0].s, r->data + 7 + 11);
+	event_decoder_free(&d);
+	assert_null(d.args);
+	free(r);
+}
+
+/* comm fills its 16 bytes without a NUL: the event's copy is terminated all the same. */
+static void test_comm_full(void **state)
+{
+	const struct spec s = {.argc = 1, .comm = "abcdefghijklmnopXYZ", FIELD(argv, "a\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_string_equal(ev.comm, "abcdefghijklmnop");
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* execve(path, NULL, ...) since Linux 5.18: the program gets argc 1 and argv[0] "". */
+static void test_argc_zero(void **state)
+{
+	const struct spec s = {
+	    .argc = 1, FIELD(filename, "/bin/true"), FIELD(exe, "/usr/bin/true"), FIELD(argv, "\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_int_equal(ev.argc, 1);
+	assert_int_equal(ev.nargs, 1);
+	assert_arg(&ev.args[0], "");
+	assert_false(ev.truncated);
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* --argv-bytes cut the third argument in its middle: it is kept as far as it goes. */
+static void test_cut_partial(void **state)
+{
+	const struct spec s = {.flags = ET_F_ARGV_CUT, .argc = 5, FIELD(argv, "aa\0bb\0cc")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_true(ev.truncated);
+	assert_int_equal(ev.argc, 5);
+	assert_int_equal(ev.nargs, 3);
+	assert_arg(&ev.args[0], "aa");
+	assert_arg(&ev.args[1], "bb");
+	assert_arg(&ev.args[2], "cc");
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* The limit fell right after a NUL: complete arguments only, and still truncated. */
+static void test_cut_at_boundary(void **state)
+{
+	const struct spec s = {.flags = ET_F_ARGV_CUT, .argc = 4, FIELD(argv, "aa\0bb\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_true(ev.truncated);
+	assert_int_equal(ev.argc, 4);
+	assert_int_equal(ev.nargs, 2);
+	assert_arg(&ev.args[0], "aa");
+	assert_arg(&ev.args[1], "bb");
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* Reading faulted inside the third argument: it and the rest are there, as unreadable. */
+static void test_fault(void **state)
+{
+	const struct spec s = {.flags = ET_F_ARGV_FAULT, .argc = 5, FIELD(argv, "aa\0bb\0c")};
+	const struct spec at_nul = {.flags = ET_F_ARGV_FAULT, .argc = 3, FIELD(argv, "aa\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_false(ev.truncated); /* no documented limit did this */
+	assert_int_equal(ev.argc, 5);
+	assert_int_equal(ev.nargs, 5);
+	assert_arg(&ev.args[0], "aa");
+	assert_arg(&ev.args[1], "bb");
+	for (size_t i = 2; i < 5; i++)
+		assert_unreadable(&ev.args[i]);
+	event_decoder_free(&d);
+	free(r);
+
+	r = decode(&d, -1, &at_nul, &ev);
+	assert_false(ev.truncated);
+	assert_int_equal(ev.nargs, 3);
+	assert_arg(&ev.args[0], "aa");
+	assert_unreadable(&ev.args[1]);
+	assert_unreadable(&ev.args[2]);
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* A fault and then --argv-bytes both: the limit is what the user is told about. */
+static void test_fault_and_cut(void **state)
+{
+	const struct spec s = {.flags = ET_F_ARGV_FAULT | ET_F_ARGV_CUT, .argc = 4, FIELD(argv, "aa\0b")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_true(ev.truncated);
+	assert_int_equal(ev.argc, 4);
+	assert_int_equal(ev.nargs, 1);
+	assert_arg(&ev.args[0], "aa");
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* A failed exec names the arguments it could not read; they were stored as "". */
+static void test_bad_args(void **state)
+{
+	const struct spec s = {.retval = -EFAULT,
+			       .argc = 4,
+			       FIELD(filename, "/bin/x"),
+			       FIELD(argv, "a\0\0c\0\0"),
+			       .nr_bad_args = 2,
+			       .bad_args = {1, 3}};
+	/* More bad arguments than the record names, and positions out of range: ignored, never read past. */
+	const struct spec many = {
+	    .argc = 2, FIELD(argv, "\0b\0"), .nr_bad_args = 1000, .bad_args = {0, 2, 99}};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_int_equal(ev.nargs, 4);
+	assert_false(ev.truncated);
+	assert_null(ev.exe);
+	assert_arg(&ev.args[0], "a");
+	assert_unreadable(&ev.args[1]);
+	assert_arg(&ev.args[2], "c");
+	assert_unreadable(&ev.args[3]);
+	event_decoder_free(&d);
+	free(r);
+
+	r = decode(&d, -1, &many, &ev);
+	assert_int_equal(ev.nargs, 2);
+	assert_unreadable(&ev.args[0]);
+	assert_arg(&ev.args[1], "b");
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* execveat with a directory fd: the path as the caller passed it, not the kernel's "/dev/fd/N/...". */
+static void test_fdpath(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"/dev/fd/3/rel/x", "rel/x"},
+	    {"/dev/fd/3", ""},
+	    {"/dev/fd/123/a", "a"},
+	    {"/dev/fd/7/", ""},
+	};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct spec s = {.flags = ET_F_FDPATH,
+				       .argc = 1,
+				       .filename = cases[i].in,
+				       .filename_len = strlen(cases[i].in),
+				       FIELD(argv, "x\0")};
+
+		r = decode(&d, -1, &s, &ev);
+		assert_int_equal(ev.filename_len, strlen(cases[i].want));
+		assert_memory_equal(ev.filename, cases[i].want, ev.filename_len);
+		assert_false(ev.filename_unreadable);
+		event_decoder_free(&d);
+		free(r);
+	}
+
+	/* Without the flag, a path that happens to start so is left alone. */
+	{
+		const struct spec s = {.argc = 1, FIELD(filename, "/dev/fd/3/rel/x"), FIELD(argv, "x\0")};
+
+		r = decode(&d, -1, &s, &ev);
+		assert_bytes(ev.filename, ev.filename_len, "/dev/fd/3/rel/x");
+		event_decoder_free(&d);
+		free(r);
+	}
+}
+
+static void test_filename_fault(void **state)
+{
+	const struct spec s = {
+	    .flags = ET_F_FILENAME_FAULT, .retval = -EFAULT, .argc = 1, FIELD(argv, "x\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_true(ev.filename_unreadable);
+	assert_int_equal(ev.filename_len, 0);
+	assert_int_equal(ev.retval, -EFAULT);
+	event_decoder_free(&d);
+	free(r);
+}
+
+static void test_exe_deleted(void **state)
+{
+	const struct spec s = {.flags = ET_F_EXE_DELETED,
+			       .argc = 1,
+			       FIELD(filename, "./x"),
+			       FIELD(exe, "/tmp/x"),
+			       FIELD(argv, "x\0")};
+	struct event_decoder *d = malloc(sizeof(*d)); /* on the heap: ASan watches the end of exe_buf */
+	struct exec_event ev;
+	struct et_record *r;
+	struct spec longest = s;
+	char *path = malloc(ET_PATH_MAX);
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(path);
+	r = decode(d, -1, &s, &ev);
+	assert_bytes(ev.exe, ev.exe_len, "/tmp/x (deleted)");
+	/* The decoder's own copy; the record is not written to. */
+	assert_memory_equal(r->data + 3, "/tmp/x", 6);
+	event_decoder_free(d);
+	free(r);
+
+	/* The longest path the kernel sends still fits with the suffix. */
+	memset(path, 'a', ET_PATH_MAX);
+	path[0] = '/';
+	longest.exe = path;
+	longest.exe_len = ET_PATH_MAX;
+	r = decode(d, -1, &longest, &ev);
+	assert_int_equal(ev.exe_len, ET_PATH_MAX + strlen(" (deleted)"));
+	assert_memory_equal(ev.exe, path, ET_PATH_MAX);
+	assert_memory_equal(ev.exe + ET_PATH_MAX, " (deleted)", strlen(" (deleted)"));
+	event_decoder_free(d);
+	free(r);
+	free(path);
+	free(d);
+}
+
+/* A failed exec ran no binary: exe is NULL, even with a flag that would otherwise name it. */
+static void test_no_exe(void **state)
+{
+	const struct spec s = {
+	    .retval = -ENOENT, .argc = 1, FIELD(filename, "/nonexistent"), FIELD(argv, "x\0")};
+	struct spec deleted = s;
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_null(ev.exe);
+	assert_int_equal(ev.exe_len, 0);
+	assert_int_equal(ev.retval, -ENOENT);
+	assert_arg(&ev.args[0], "x");
+	event_decoder_free(&d);
+	free(r);
+
+	deleted.flags = ET_F_EXE_DELETED;
+	r = decode(&d, -1, &deleted, &ev);
+	assert_null(ev.exe);
+	assert_int_equal(ev.exe_len, 0);
+	event_decoder_free(&d);
+	free(r);
+}
+
+static void test_max_args(void **state)
+{
+	const struct spec s = {.argc = 4, FIELD(argv, "a\0b\0c\0d\0")};
+	const struct spec two = {.argc = 2, FIELD(argv, "a\0b\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, 2, &s, &ev);
+	assert_true(ev.truncated);
+	assert_int_equal(ev.argc, 4);
+	assert_int_equal(ev.nargs, 2);
+	assert_arg(&ev.args[0], "a");
+	assert_arg(&ev.args[1], "b");
+	event_decoder_free(&d);
+	free(r);
+
+	/* Exactly at the limit: nothing was left out. */
+	r = decode(&d, 2, &two, &ev);
+	assert_false(ev.truncated);
+	assert_int_equal(ev.nargs, 2);
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* --max-args also hides arguments when reading faulted: that is still a documented limit at work. */
+static void test_max_args_with_fault(void **state)
+{
+	const struct spec s = {.flags = ET_F_ARGV_FAULT, .argc = 5, FIELD(argv, "a\0")};
+	const struct spec partial = {.flags = ET_F_ARGV_FAULT, .argc = 3, FIELD(argv, "a\0b")};
+	const struct spec all = {.flags = ET_F_ARGV_FAULT, .argc = 2, FIELD(argv, "a\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, 2, &s, &ev);
+	assert_int_equal(ev.nargs, 2);
+	assert_arg(&ev.args[0], "a");
+	assert_unreadable(&ev.args[1]);
+	assert_true(ev.truncated); /* 3 more arguments were left out by --max-args */
+	event_decoder_free(&d);
+	free(r);
+
+	r = decode(&d, 1, &partial, &ev);
+	assert_int_equal(ev.nargs, 1);
+	assert_arg(&ev.args[0], "a");
+	assert_true(ev.truncated);
+	event_decoder_free(&d);
+	free(r);
+
+	/* The limit not reached: the fault alone is no truncation. */
+	r = decode(&d, 2, &all, &ev);
+	assert_int_equal(ev.nargs, 2);
+	assert_unreadable(&ev.args[1]);
+	assert_false(ev.truncated);
+	event_decoder_free(&d);
+	free(r);
+}
+
+static void expect_einval(const struct et_record *r, size_t size)
+{
+	struct event_decoder d;
+	struct exec_event ev;
+
+	event_decoder_init(&d, -1);
+	assert_int_equal(event_decode(&d, r, size, &ev), -EINVAL);
+	event_decoder_free(&d);
+}
+
+static void test_malformed(void **state)
+{
+	const struct spec s = {
+	    .argc = 1, FIELD(filename, "/bin/ls"), FIELD(exe, "/usr/bin/ls"), FIELD(argv, "ls\0")};
+	struct et_record *r;
+	size_t size;
+	char *big;
+
+	(void)state;
+	r = build(&s, &size);
+	/* Sanity: the record itself is fine. */
+	{
+		struct event_decoder d;
+		struct exec_event ev;
+
+		event_decoder_init(&d, -1);
+		assert_int_equal(event_decode(&d, r, size, &ev), 0);
+		event_decoder_free(&d);
+	}
+	/* Shorter than the header, down to nothing. */
+	expect_einval(r, sizeof(struct et_record) - 1);
+	expect_einval(r, 0);
+	/* Lengths that sum past the size: by one byte, in each field. */
+	expect_einval(r, size - 1);
+	r->filename_len++;
+	expect_einval(r, size);
+	r->filename_len--;
+	r->exe_len++;
+	expect_einval(r, size);
+	r->exe_len--;
+	r->argv_len++;
+	expect_einval(r, size);
+	/* Lengths whose sum wraps around in 32 bits. */
+	r->exe_len = 0xffffffffu;
+	r->argv_len = 0xffffffffu;
+	expect_einval(r, size);
+	r->exe_len = 11;
+	r->argv_len = 3;
+	/* Another record type. */
+	r->type = ET_REC_EXEC + 1;
+	expect_einval(r, size);
+	r->type = 0;
+	expect_einval(r, size);
+	free(r);
+
+	/* Beyond the kernel's limits, even when the bytes are there. */
+	big = calloc(1, ET_ARGV_CAP + 2);
+	assert_non_null(big);
+	{
+		const struct spec fn = {
+		    .argc = 1, .filename = big, .filename_len = ET_PATH_MAX + 1, FIELD(argv, "x\0")};
+		const struct spec exe = {
+		    .argc = 1, .exe = big, .exe_len = ET_PATH_MAX + 1, FIELD(argv, "x\0")};
+		const struct spec argv = {.argc = 1, .argv = big, .argv_len = ET_ARGV_CAP + 1};
+		const struct spec fn_max = {
+		    .argc = 1, .filename = big, .filename_len = ET_PATH_MAX, FIELD(argv, "x\0")};
+
+		r = build(&fn, &size);
+		expect_einval(r, size);
+		free(r);
+		r = build(&exe, &size);
+		expect_einval(r, size);
+		free(r);
+		r = build(&argv, &size);
+		expect_einval(r, size);
+		free(r);
+		/* At the limit is fine. */
+		r = build(&fn_max, &size);
+		{
+			struct event_decoder d;
+			struct exec_event ev;
+
+			event_decoder_init(&d, -1);
+			assert_int_equal(event_decode(&d, r, size, &ev), 0);
+			assert_int_equal(ev.filename_len, ET_PATH_MAX);
+			event_decoder_free(&d);
+		}
+		free(r);
+	}
+	free(big);
+}
+
+/* Many arguments: the decoder's array grows, and is reused for the next record. */
+static void test_many_args(void **state)
+{
+	enum { N = 1000 };
+	char *argv = malloc(N * 6), *p = argv;
+	struct spec s = {.argc = N};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r, *r2;
+	size_t size;
+	const struct spec small = {.argc = 2, FIELD(argv, "x\0y\0")};
+
+	(void)state;
+	assert_non_null(argv);
+	for (int i = 0; i < N; i++)
+		p += sprintf(p, "%d", i) + 1; /* the NUL stays */
+	s.argv = argv;
+	s.argv_len = (size_t)(p - argv);
+	r = decode(&d, -1, &s, &ev);
+	assert_int_equal(ev.nargs, N);
+	assert_int_equal(ev.argc, N);
+	assert_false(ev.truncated);
+	for (int i = 0; i < N; i++) {
+		char want[8];
+
+		snprintf(want, sizeof(want), "%d", i);
+		assert_arg(&ev.args[i], want);
+	}
+	assert_true(d.cap >= N);
+
+	/* Same decoder, next record. */
+	r2 = build(&small, &size);
+	assert_int_equal(event_decode(&d, r2, size, &ev), 0);
+	assert_int_equal(ev.nargs, 2);
+	assert_arg(&ev.args[0], "x");
+	assert_arg(&ev.args[1], "y");
+	event_decoder_free(&d);
+	free(r2);
+	free(r);
+	free(argv);
+}
+
+/* ---- formatters ---- */
+
+static struct options opts(void)
+{
+	struct options o;
+
+	memset(&o, 0, sizeof(o));
+	o.max_args = -1;
+	return o;
+}
+
+typedef int (*exec_fn)(const struct output *, const struct exec_event *);
+
+/* What fn writes for ev, NUL-terminated; the caller frees it. */
+static char *format(exec_fn fn, const struct options *o, const struct exec_event *ev)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	const struct output out = {
+	    .f = f, .opts = o, .boot_to_real_ns = BOOT_TO_REAL, .start_boot_ns = NS / 2};
+
+	assert_non_null(f);
+	assert_int_equal(fn(&out, ev), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(strlen(buf), n); /* no NUL was written */
+	return buf;
+}
+
+/* Decodes s (with max_args), formats it with fn and options o, and compares with want. */
+static void check_format(exec_fn fn, const struct options *o, long max_args, const struct spec *s,
+			 const char *want)
+{
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r = decode(&d, max_args, s, &ev);
+	char *got = format(fn, o, &ev);
+
+	assert_string_equal(got, want);
+	free(got);
+	event_decoder_free(&d);
+	free(r);
+}
+
+static const struct spec plain = {
+    .argc = 2, FIELD(filename, "/bin/ls"), FIELD(exe, "/usr/bin/ls"), FIELD(argv, "ls\0-l\0")};
+
+static void test_text_plain(void **state)
+{
+	const struct options o = opts();
+	const struct spec failed = {
+	    .retval = -2, .argc = 1, .comm = "bash", FIELD(filename, "nope"), FIELD(argv, "nope\0")};
+
+	(void)state;
+	/* "%-16s %-6u %-6u %3d" and then the arguments. */
+	check_format(text_exec, &o, -1, &plain, "ls               4242   4241     0 ls -l\n");
+	check_format(text_exec, &o, -1, &failed, "bash             4242   4241    -2 nope\n");
+}
+
+static void test_text_escapes(void **state)
+{
+	const struct options o = opts();
+	const struct spec s = {.argc = 4, FIELD(argv, "echo\0a\nb\0\x1b[31mred\0back\\slash\0")};
+	const struct spec comm = {.argc = 1,
+				  .comm = "a\x1b"
+					  "b",
+				  FIELD(argv, "x\0")};
+	const struct spec comm16 = {.argc = 1,
+				    .comm =
+					"\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b",
+				    FIELD(argv, "x\0")};
+
+	(void)state;
+	check_format(text_exec, &o, -1, &s,
+		     "ls               4242   4241     0 echo a\\nb \\x1b[31mred back\\\\slash\n");
+	/* An escaped command name is padded by what it printed... */
+	check_format(text_exec, &o, -1, &comm, "a\\x1bb           4242   4241     0 x\n");
+	/* ...and at its widest, 16 escapes, pushes the columns right but is never cut. */
+	check_format(text_exec, &o, -1, &comm16,
+		     "\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b 4242  "
+		     " 4241     0 x\n");
+}
+
+static void test_text_unreadable_truncated(void **state)
+{
+	const struct options o = opts();
+	const struct spec fault = {.flags = ET_F_ARGV_FAULT, .argc = 3, FIELD(argv, "cat\0")};
+	const struct spec cut = {.flags = ET_F_ARGV_CUT, .argc = 9, FIELD(argv, "cat\0long")};
+	const struct spec empty_arg = {.argc = 3, FIELD(argv, "a\0\0b\0")};
+
+	(void)state;
+	check_format(text_exec, &o, -1, &fault, "ls               4242   4241     0 cat \\? \\?\n");
+	check_format(text_exec, &o, -1, &cut, "ls               4242   4241     0 cat long ...\n");
+	/* --max-args: the same marker. */
+	check_format(text_exec, &o, 1, &plain, "ls               4242   4241     0 ls ...\n");
+	/* An empty argument is not an unreadable one. */
+	check_format(text_exec, &o, -1, &empty_arg, "ls               4242   4241     0 a  b\n");
+}
+
+static void test_text_quote(void **state)
+{
+	struct options o = opts();
+	const struct spec s = {.argc = 4, FIELD(argv, "sh\0-c\0echo \"hi\"\0\0")};
+
+	(void)state;
+	o.quote = true;
+	check_format(text_exec, &o, -1, &plain, "ls               4242   4241     0 \"ls\" \"-l\"\n");
+	check_format(text_exec, &o, -1, &s,
+		     "ls               4242   4241     0 \"sh\" \"-c\" \"echo \\\"hi\\\"\" \"\"\n");
+}
+
+static void test_text_columns(void **state)
+{
+	struct options o = opts();
+
+	(void)state;
+	o.clock_time = true;
+	o.elapsed_time = true;
+	o.print_uid = true;
+	/* TZ is UTC (main); ktime 1.5 s is 1 s after start_boot_ns. */
+	check_format(text_exec, &o, -1, &plain,
+		     "00:00:00 1.000    1000   ls               4242   4241     0 ls -l\n");
+}
+
+static void test_text_header(void **state)
+{
+	struct options o = opts();
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+	struct output out = {.opts = &o};
+
+	(void)state;
+	f = open_memstream(&buf, &n);
+	assert_non_null(f);
+	out.f = f;
+	assert_int_equal(text_header(&out), 0);
+	o.clock_time = o.elapsed_time = o.print_uid = true;
+	assert_int_equal(text_header(&out), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "PCOMM            PID    PPID   RET ARGS\n"
+				 "TIME     TIME(s)  UID    PCOMM            PID    PPID   RET ARGS\n");
+	free(buf);
+}
+
+static void test_json_plain(void **state)
+{
+	const struct options o = opts();
+
+	(void)state;
+	check_format(json_exec, &o, -1, &plain,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
+		     "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":\"/usr/bin/ls\","
+		     "\"argv\":[\"ls\",\"-l\"],\"argc\":2,\"truncated\":false,\"retval\":0}\n");
+}
+
+static void test_json_failed(void **state)
+{
+	const struct options o = opts();
+	const struct spec enoent = {
+	    .retval = -2, .argc = 1, FIELD(filename, "./nope"), FIELD(argv, "nope\0")};
+	const struct spec odd = {.retval = -4000, .argc = 0, .flags = ET_F_FILENAME_FAULT};
+
+	(void)state;
+	check_format(
+	    json_exec, &o, -1, &enoent,
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
+	    "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"./nope\",\"exe\":null,"
+	    "\"argv\":[\"nope\"],\"argc\":1,\"truncated\":false,\"retval\":-2,\"error\":\"ENOENT\"}\n");
+	/* An errno without a name, an unreadable filename and no argv at all. */
+	check_format(json_exec, &o, -1, &odd,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
+		     "\"gid\":1001,\"comm\":\"ls\",\"filename\":null,\"exe\":null,"
+		     "\"argv\":[],\"argc\":0,\"truncated\":false,\"retval\":-4000,\"error\":\"E4000\"}\n");
+}
+
+static void test_json_args(void **state)
+{
+	const struct options o = opts();
+	const struct spec fault = {
+	    .flags = ET_F_ARGV_FAULT, .argc = 4, FIELD(exe, "/tmp/x"), FIELD(argv, "a\0\0")};
+	const struct spec esc = {.flags = ET_F_ARGV_CUT | ET_F_EXE_DELETED,
+				 .argc = 7,
+				 .comm = "q\"c",
+				 FIELD(exe, "/memfd:x"),
+				 FIELD(argv, "a\nb\0\x1b[0m\0\\\0\xff")};
+
+	(void)state;
+	/* Unreadable is null; an empty argument is "". */
+	check_format(json_exec, &o, -1, &fault,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
+		     "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"\",\"exe\":\"/tmp/x\","
+		     "\"argv\":[\"a\",\"\",null,null],\"argc\":4,\"truncated\":false,\"retval\":0}\n");
+	check_format(json_exec, &o, -1, &esc,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
+		     "\"gid\":1001,\"comm\":\"q\\\"c\",\"filename\":\"\",\"exe\":\"/memfd:x (deleted)\","
+		     "\"argv\":[\"a\\nb\",\"\\u001b[0m\",\"\\\\\",\"\\udcff\"],\"argc\":7,\"truncated\":true,"
+		     "\"retval\":0}\n");
+}
+
+static void test_json_lost(void **state)
+{
+	const struct options o = opts();
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	const struct output out = {.f = f, .opts = &o, .boot_to_real_ns = BOOT_TO_REAL};
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(json_lost(&out, 7, (long long)KTIME), 0);
+	assert_int_equal(json_lost(&out, 18446744073709551615ULL, 2 * NS), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "{\"type\":\"lost\",\"time\":\"" TIME_STR "\",\"count\":7}\n"
+				 "{\"type\":\"lost\",\"time\":\"2026-01-01T00:00:01.000000000Z\","
+				 "\"count\":18446744073709551615}\n");
+	free(buf);
+}
+
+/* A write error is reported, not ignored. */
+static void test_write_error(void **state)
+{
+	const struct options o = opts();
+	FILE *f = fopen("/dev/full", "w");
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+	struct output out = {.f = f, .opts = &o, .boot_to_real_ns = BOOT_TO_REAL};
+
+	(void)state;
+	if (!f)
+		skip();
+	assert_int_equal(setvbuf(f, NULL, _IONBF, 0), 0);
+	r = decode(&d, -1, &plain, &ev);
+	assert_int_equal(text_header(&out), -1);
+	assert_int_equal(text_exec(&out, &ev), -1);
+	assert_int_equal(json_exec(&out, &ev), -1);
+	assert_int_equal(json_lost(&out, 1, 0), -1);
+	fclose(f);
+	event_decoder_free(&d);
+	free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_plain),
+	    cmocka_unit_test(test_comm_full),
+	    cmocka_unit_test(test_argc_zero),
+	    cmocka_unit_test(test_cut_partial),
+	    cmocka_unit_test(test_cut_at_boundary),
+	    cmocka_unit_test(test_fault),
+	    cmocka_unit_test(test_fault_and_cut),
+	    cmocka_unit_test(test_bad_args),
+	    cmocka_unit_test(test_fdpath),
+	    cmocka_unit_test(test_filename_fault),
+	    cmocka_unit_test(test_exe_deleted),
+	    cmocka_unit_test(test_no_exe),
+	    cmocka_unit_test(test_max_args),
+	    cmocka_unit_test(test_max_args_with_fault),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_many_args),
+	    cmocka_unit_test(test_text_plain),
+	    cmocka_unit_test(test_text_escapes),
+	    cmocka_unit_test(test_text_unreadable_truncated),
+	    cmocka_unit_test(test_text_quote),
+	    cmocka_unit_test(test_text_columns),
+	    cmocka_unit_test(test_text_header),
+	    cmocka_unit_test(test_json_plain),
+	    cmocka_unit_test(test_json_failed),
+	    cmocka_unit_test(test_json_args),
+	    cmocka_unit_test(test_json_lost),
+	    cmocka_unit_test(test_write_error),
+	};
+
+	/* -T prints local time: make it UTC so that the expected text is fixed. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests_name("event", tests, NULL, NULL);
+}

@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: GPL-2.0
+/* options.c: every option, every validation message exactly as the user sees it, and no leak on any path. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "exectrace.h"
+#include "options.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_LSAN 1
+#endif
+#endif
+#ifdef HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+#define MAX_ARGV 32
+
+/* What one options_parse call returned and printed. */
+struct run {
+	enum options_result res;
+	char out[32768];
+	char err[4096];
+};
+
+/* fd of stream pointed at a temporary file until redirect_end; nothing may assert in between. */
+struct redirect {
+	FILE *stream, *tmp;
+	int fd, saved;
+};
+
+static void redirect_begin(struct redirect *r, FILE *stream)
+{
+	r->stream = stream;
+	r->fd = fileno(stream);
+	r->tmp = tmpfile();
+	assert_non_null(r->tmp);
+	assert_int_equal(fflush(stream), 0);
+	r->saved = dup(r->fd);
+	assert_true(r->saved >= 0);
+	assert_true(dup2(fileno(r->tmp), r->fd) >= 0);
+}
+
+static void redirect_end(struct redirect *r, char *buf, size_t size)
+{
+	int flushed = fflush(r->stream), restored = dup2(r->saved, r->fd);
+	size_t n;
+
+	close(r->saved);
+	assert_int_equal(flushed, 0);
+	assert_true(restored >= 0);
+	rewind(r->tmp);
+	n = fread(buf, 1, size - 1, r->tmp);
+	buf[n] = '\0';
+	/* All of it fitted. */
+	assert_int_equal(fgetc(r->tmp), EOF);
+	fclose(r->tmp);
+}
+
+/* options_parse on argv (argv[0] included, NULL-terminated), with stdout and stderr captured. */
+static void parse_argv(struct options *o, struct run *r, const char *const *args)
+{
+	char *argv[MAX_ARGV];
+	struct redirect out, err;
+	int argc = 0;
+
+	while (args[argc]) {
+		assert_true(argc < MAX_ARGV - 1);
+		argv[argc] = (char *)args[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	redirect_begin(&out, stdout);
+	redirect_begin(&err, stderr);
+	r->res = options_parse(argc, argv, o);
+	redirect_end(&err, r->err, sizeof(r->err));
+	redirect_end(&out, r->out, sizeof(r->out));
+	/* argv[0] is given back (getopt may reorder the rest, as GNU programs do). */
+	assert_ptr_equal(argv[0], args[0]);
+	assert_null(argv[argc]);
+}
+
+#define PARSE(o, r, ...) parse_argv(o, r, (const char *const[]){"exectrace", ##__VA_ARGS__, NULL})
+
+/* No memory is left unreachable: regexes, argp's state and our own buffers all freed. */
+static void assert_no_leak(void)
+{
+#ifdef HAVE_LSAN
+	assert_int_equal(__lsan_do_recoverable_leak_check(), 0);
+#endif
+}
+
+/* The result of an error: the exact message (one line) on stderr, nothing on stdout, nothing owned. */
+static void assert_error(const struct options *o, const struct run *r, const char *msg)
+{
+	assert_int_equal(r->res, OPTIONS_ERROR);
+	assert_string_equal(r->err, msg);
+	assert_string_equal(r->out, "");
+	assert_false(o->filter_name);
+	assert_false(o->filter_line);
+	assert_no_leak();
+}
+
+/* The same when only the start of the message is fixed (regerror's wording is the C library's). */
+static void assert_error_prefix(const struct options *o, const struct run *r, const char *prefix)
+{
+	size_t len = strlen(r->err);
+
+	assert_int_equal(r->res, OPTIONS_ERROR);
+	assert_true(len > strlen(prefix));
+	assert_memory_equal(r->err, prefix, strlen(prefix));
+	assert_ptr_equal(strchr(r->err, '\n'), r->err + len - 1);
+	assert_string_equal(r->out, "");
+	assert_false(o->filter_name);
+	assert_false(o->filter_line);
+	assert_no_leak();
+}
+
+static void assert_ok(const struct run *r)
+{
+	assert_int_equal(r->res, OPTIONS_OK);
+	assert_string_equal(r->err, "");
+	assert_string_equal(r->out, "");
+}
+
+static void test_defaults(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	/* Garbage in o first: options_parse must set every field itself. */
+	memset(&o, 0xa5, sizeof(o));
+	PARSE(&o, &r);
+	assert_ok(&r);
+	assert_false(o.help);
+	assert_false(o.json);
+	assert_false(o.clock_time);
+	assert_false(o.elapsed_time);
+	assert_false(o.fails);
+	assert_false(o.quote);
+	assert_false(o.print_uid);
+	assert_false(o.verbose);
+	assert_false(o.perf_buffer);
+	assert_false(o.filter_uid);
+	assert_false(o.filter_name);
+	assert_false(o.filter_line);
+	assert_int_equal(o.max_args, -1);
+	assert_int_equal(o.argv_bytes, 65536);
+	assert_int_equal(o.argv_bytes, ET_ARGV_DEFAULT);
+	assert_false(o.argv_bytes_set);
+	assert_int_equal(o.buffer_size, 4UL << 20);
+	assert_true(o.duration == 0.0);
+	assert_null(o.output);
+	assert_null(o.cgroup);
+	assert_null(o.cgroupmap);
+	assert_null(o.mntnsmap);
+	assert_null(o.btf);
+	options_free(&o);
+	assert_no_leak();
+}
+
+static void test_all_flags(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-j", "-T", "-t", "-U", "-q", "-x", "-v", "--perf-buffer", "-o", "out.json", "-c",
+	      "/sys/fs/cgroup/a", "--cgroupmap", "/sys/fs/bpf/cg", "--mntnsmap", "/sys/fs/bpf/mnt", "--btf",
+	      "/tmp/k.btf", "-d", "2.5");
+	assert_ok(&r);
+	assert_true(o.json);
+	assert_true(o.clock_time);
+	assert_true(o.elapsed_time);
+	assert_true(o.print_uid);
+	assert_true(o.quote);
+	assert_true(o.fails);
+	assert_true(o.verbose);
+	assert_true(o.perf_buffer);
+	assert_false(o.help);
+	assert_false(o.filter_uid);
+	assert_string_equal(o.output, "out.json");
+	assert_string_equal(o.cgroup, "/sys/fs/cgroup/a");
+	assert_string_equal(o.cgroupmap, "/sys/fs/bpf/cg");
+	assert_string_equal(o.mntnsmap, "/sys/fs/bpf/mnt");
+	assert_string_equal(o.btf, "/tmp/k.btf");
+	assert_true(o.duration == 2.5);
+	options_free(&o);
+
+	/* Long names, "=" forms and grouped short flags mean the same. */
+	PARSE(&o, &r, "-jTx", "--time", "--timestamp", "--print-uid", "--quote", "--verbose", "--output=o2",
+	      "--cgroup=/cg2", "--duration=0.25", "-oo3");
+	assert_ok(&r);
+	assert_true(o.json && o.clock_time && o.elapsed_time && o.print_uid && o.quote && o.fails &&
+		    o.verbose);
+	assert_false(o.perf_buffer);
+	assert_string_equal(o.output, "o3"); /* the last one wins */
+	assert_string_equal(o.cgroup, "/cg2");
+	assert_true(o.duration == 0.25);
+	options_free(&o);
+	assert_no_leak();
+}
+
+/* Each switch alone sets its own field and no other. */
+static void test_each_switch_alone(void **state)
+{
+	static const struct {
+		const char *flag;
+		size_t field;
+	} switches[] = {
+	    {"-j", offsetof(struct options, json)},
+	    {"--json", offsetof(struct options, json)},
+	    {"-T", offsetof(struct options, clock_time)},
+	    {"-t", offsetof(struct options, elapsed_time)},
+	    {"-U", offsetof(struct options, print_uid)},
+	    {"-q", offsetof(struct options, quote)},
+	    {"-x", offsetof(struct options, fails)},
+	    {"--fails", offsetof(struct options, fails)},
+	    {"-v", offsetof(struct options, verbose)},
+	    {"--perf-buffer", offsetof(struct options, perf_buffer)},
+	};
+	static const size_t bools[] = {
+	    offsetof(struct options, json),	    offsetof(struct options, clock_time),
+	    offsetof(struct options, elapsed_time), offsetof(struct options, print_uid),
+	    offsetof(struct options, quote),	    offsetof(struct options, fails),
+	    offsetof(struct options, verbose),	    offsetof(struct options, perf_buffer),
+	    offsetof(struct options, help),	    offsetof(struct options, filter_uid),
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(switches) / sizeof(switches[0]); i++) {
+		struct options o;
+		struct run r;
+
+		PARSE(&o, &r, switches[i].flag);
+		assert_ok(&r);
+		for (size_t b = 0; b < sizeof(bools) / sizeof(bools[0]); b++) {
+			bool v;
+
+			memcpy(&v, (const char *)&o + bools[b], sizeof(v));
+			assert_int_equal(v, bools[b] == switches[i].field);
+		}
+		assert_null(o.output);
+		options_free(&o);
+	}
+}
+
+static void test_uid(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-u", "0");
+	assert_ok(&r);
+	assert_true(o.filter_uid);
+	assert_int_equal(o.uid, 0);
+	options_free(&o);
+
+	PARSE(&o, &r, "-u", "root");
+	assert_ok(&r);
+	assert_true(o.filter_uid);
+	assert_int_equal(o.uid, 0);
+	options_free(&o);
+
+	PARSE(&o, &r, "--uid=1000");
+	assert_ok(&r);
+	assert_true(o.filter_uid);
+	assert_int_equal(o.uid, 1000);
+	options_free(&o);
+
+	/* The largest valid uid; (uid_t)-1 means "no uid" to the kernel and is not a number here. */
+	PARSE(&o, &r, "-u", "4294967294");
+	assert_ok(&r);
+	assert_int_equal(o.uid, 4294967294U);
+	options_free(&o);
+	assert_no_leak();
+}
+
+static void test_uid_unknown(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-u", "nosuchuser_xyz");
+	assert_error(
+	    &o, &r,
+	    "exectrace: unknown user 'nosuchuser_xyz' (give a number for users not in /etc/passwd)\n");
+	PARSE(&o, &r, "-u", "4294967295");
+	assert_error(&o, &r,
+		     "exectrace: unknown user '4294967295' (give a number for users not in /etc/passwd)\n");
+	PARSE(&o, &r, "-u", "-1");
+	assert_error(&o, &r, "exectrace: unknown user '-1' (give a number for users not in /etc/passwd)\n");
+	PARSE(&o, &r, "-u", "");
+	assert_error(&o, &r, "exectrace: unknown user '' (give a number for users not in /etc/passwd)\n");
+}
+
+static void test_regex_invalid(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-n", "(");
+	assert_error_prefix(&o, &r, "exectrace: invalid regex for -n '(': ");
+	PARSE(&o, &r, "-l", "a{1");
+	assert_error_prefix(&o, &r, "exectrace: invalid regex for -l 'a{1': ");
+	/* A valid regex compiled before the failure is freed too. */
+	PARSE(&o, &r, "-n", "^sh$", "-l", "x", "-n", "[");
+	assert_error_prefix(&o, &r, "exectrace: invalid regex for -n '[': ");
+	PARSE(&o, &r, "-n", "^sh$", "-l", "x", "-l", "*+(");
+	assert_error_prefix(&o, &r, "exectrace: invalid regex for -l '*+(': ");
+	/* Or by a later error of another kind. */
+	PARSE(&o, &r, "-n", "^sh$", "-l", "x", "--max-args", "0");
+	assert_error(&o, &r, "exectrace: invalid --max-args '0': give a whole number of at least 1\n");
+	PARSE(&o, &r, "-n", "^sh$", "-l", "x", "stray");
+	assert_error(&o, &r, "exectrace: unexpected argument 'stray' (see --help)\n");
+}
+
+static bool matches(const regex_t *re, const char *s)
+{
+	return regexec(re, s, 0, NULL, 0) == 0;
+}
+
+static void test_regex_match(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-n", "^(ba)?sh$", "-l", "curl|wget");
+	assert_ok(&r);
+	assert_true(o.filter_name);
+	assert_true(o.filter_line);
+	/* Extended syntax: (), ? and | are operators. */
+	assert_true(matches(&o.name_re, "bash"));
+	assert_true(matches(&o.name_re, "sh"));
+	assert_false(matches(&o.name_re, "zsh"));
+	assert_false(matches(&o.name_re, "bashx"));
+	assert_false(matches(&o.name_re, "(ba)?sh"));
+	assert_true(matches(&o.line_re, "curl -s https://example.com"));
+	assert_true(matches(&o.line_re, "/usr/bin/wget x"));
+	assert_false(matches(&o.line_re, "ls -l"));
+	assert_false(matches(&o.line_re, "cur wge"));
+	options_free(&o);
+	assert_false(o.filter_name);
+	assert_false(o.filter_line);
+
+	/* Given twice, the last one is used and the first is freed. */
+	PARSE(&o, &r, "-n", "^a$", "--name", "^b$", "-l", "one", "--line=two");
+	assert_ok(&r);
+	assert_false(matches(&o.name_re, "a"));
+	assert_true(matches(&o.name_re, "b"));
+	assert_false(matches(&o.line_re, "one"));
+	assert_true(matches(&o.line_re, "two"));
+	options_free(&o);
+	/* options_free twice is harmless. */
+	options_free(&o);
+	assert_no_leak();
+}
+
+static void test_max_args(void **state)
+{
+	static const char *const bad[] = {"0", "-1", "abc", "5x", "", " 3", "+3", "2147483648", "3.0", "1K"};
+	struct options o;
+	struct run r;
+	char want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&o, &r, "--max-args", bad[i]);
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid --max-args '%s': give a whole number of at least 1\n", bad[i]);
+		assert_error(&o, &r, want);
+	}
+	PARSE(&o, &r, "--max-args", "3");
+	assert_ok(&r);
+	assert_int_equal(o.max_args, 3);
+	options_free(&o);
+	PARSE(&o, &r, "--max-args=1");
+	assert_ok(&r);
+	assert_int_equal(o.max_args, 1);
+	options_free(&o);
+	PARSE(&o, &r, "--max-args", "2147483647");
+	assert_ok(&r);
+	assert_int_equal(o.max_args, 2147483647L);
+	options_free(&o);
+}
+
+static void test_argv_bytes(void **state)
+{
+	static const char *const bad[] = {"2M", "0", "0K", "1048577", "1G", "1x", "-1", "", "K", "1KK"};
+	static const struct {
+		const char *arg;
+		unsigned long v;
+	} good[] = {
+	    {"1K", 1024}, {"64k", 65536}, {"1", 1}, {"1M", 1048576}, {"1m", 1048576}, {"1048576", 1048576},
+	};
+	struct options o;
+	struct run r;
+	char want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&o, &r, "--argv-bytes", bad[i]);
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid --argv-bytes '%s': give a size from 1 to 1M (K and M suffixes "
+			 "allowed)\n",
+			 bad[i]);
+		assert_error(&o, &r, want);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		PARSE(&o, &r, "--argv-bytes", good[i].arg);
+		assert_ok(&r);
+		assert_int_equal(o.argv_bytes, good[i].v);
+		assert_true(o.argv_bytes_set);
+		options_free(&o);
+	}
+}
+
+static void test_buffer_size(void **state)
+{
+	static const char *const bad[] = {"1K", "2G", "4095", "0", "1025M", "abc", "-4K", "4KB"};
+	static const struct {
+		const char *arg;
+		unsigned long v;
+	} good[] = {
+	    {"4K", 4096},      {"4096", 4096},	     {"8M", 8UL << 20},
+	    {"1G", 1UL << 30}, {"1024m", 1UL << 30}, {"5000", 5000},
+	};
+	struct options o;
+	struct run r;
+	char want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&o, &r, "--buffer-size", bad[i]);
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid --buffer-size '%s': give a size from 4K to 1G (K, M, G suffixes "
+			 "allowed)\n",
+			 bad[i]);
+		assert_error(&o, &r, want);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		PARSE(&o, &r, "--buffer-size", good[i].arg);
+		assert_ok(&r);
+		assert_int_equal(o.buffer_size, good[i].v);
+		options_free(&o);
+	}
+}
+
+static void test_duration(void **state)
+{
+	static const char *const bad[] = {"0", "-1", "abc", "", "2s", "nan", "inf", "1e10", "-0.5", "0x"};
+	struct options o;
+	struct run r;
+	char want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&o, &r, "-d", bad[i]);
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid duration '%s': give a positive number of seconds\n", bad[i]);
+		assert_error(&o, &r, want);
+	}
+	PARSE(&o, &r, "-d", "2.5");
+	assert_ok(&r);
+	assert_true(o.duration == 2.5);
+	options_free(&o);
+	PARSE(&o, &r, "--duration", "60");
+	assert_ok(&r);
+	assert_true(o.duration == 60.0);
+	options_free(&o);
+	PARSE(&o, &r, "-d", "0.001");
+	assert_ok(&r);
+	assert_true(o.duration == 0.001);
+	options_free(&o);
+}
+
+static void test_perf_buffer_argv_bytes(void **state)
+{
+	struct options o;
+	struct run r;
+	unsigned long perf_max;
+	char arg[32], want[256];
+
+	(void)state;
+	/* Alone, --perf-buffer lowers the default to what one perf sample can carry. */
+	PARSE(&o, &r, "--perf-buffer");
+	assert_ok(&r);
+	perf_max = o.argv_bytes;
+	assert_true(perf_max < 65536);
+	assert_true(perf_max > 32768);
+	assert_int_equal(perf_max % 1024, 0);
+	assert_false(o.argv_bytes_set);
+	/* A whole record (header, filename, exe, argv) still fits one sample. */
+	assert_true(sizeof(struct et_record) + 2 * ET_PATH_MAX + perf_max <= ET_PERF_RECORD_MAX);
+	options_free(&o);
+
+	/* Asked for explicitly, more than that is an error, whatever the order. */
+	snprintf(want, sizeof(want),
+		 "exectrace: --argv-bytes is at most %luK with --perf-buffer (a perf record holds 64K)\n",
+		 perf_max >> 10);
+	PARSE(&o, &r, "--perf-buffer", "--argv-bytes", "64K");
+	assert_error(&o, &r, want);
+	PARSE(&o, &r, "--argv-bytes", "64K", "--perf-buffer");
+	assert_error(&o, &r, want);
+	snprintf(arg, sizeof(arg), "%lu", perf_max + 1);
+	PARSE(&o, &r, "--perf-buffer", "--argv-bytes", arg);
+	assert_error(&o, &r, want);
+
+	/* Up to it is fine. */
+	snprintf(arg, sizeof(arg), "%lu", perf_max);
+	PARSE(&o, &r, "--perf-buffer", "--argv-bytes", arg);
+	assert_ok(&r);
+	assert_int_equal(o.argv_bytes, perf_max);
+	options_free(&o);
+	PARSE(&o, &r, "--argv-bytes", "16K", "--perf-buffer");
+	assert_ok(&r);
+	assert_int_equal(o.argv_bytes, 16384);
+	options_free(&o);
+	/* Without --perf-buffer the ring buffer takes up to 1M. */
+	PARSE(&o, &r, "--argv-bytes", "64K");
+	assert_ok(&r);
+	assert_int_equal(o.argv_bytes, 65536);
+	options_free(&o);
+}
+
+static void test_unknown_option(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "--bogus");
+	assert_int_equal(r.res, OPTIONS_ERROR);
+	assert_non_null(strstr(r.err, "unrecognized option"));
+	assert_memory_equal(r.err, "exectrace: unrecognized option '--bogus'\n",
+			    strlen("exectrace: unrecognized option '--bogus'\n"));
+	assert_string_equal(r.out, "");
+	assert_no_leak();
+
+	PARSE(&o, &r, "-j", "-Z");
+	assert_int_equal(r.res, OPTIONS_ERROR);
+	assert_memory_equal(r.err, "exectrace: invalid option -- 'Z'\n",
+			    strlen("exectrace: invalid option -- 'Z'\n"));
+	assert_string_equal(r.out, "");
+	assert_no_leak();
+
+	/* An option without its argument. */
+	PARSE(&o, &r, "-n", "x", "--max-args");
+	assert_int_equal(r.res, OPTIONS_ERROR);
+	assert_non_null(strstr(r.err, "exectrace: option '--max-args' requires an argument\n"));
+	assert_false(o.filter_name);
+	assert_no_leak();
+}
+
+/* The hint printed after "unrecognized option" names options that work (argp's text mentions --usage). */
+static void test_unknown_option_hint(void **state)
+{
+	struct options o;
+	struct run r;
+	char hint[sizeof(r.err)];
+	const char *p;
+	int named = 0;
+
+	(void)state;
+	PARSE(&o, &r, "--bogus");
+	assert_int_equal(r.res, OPTIONS_ERROR);
+	p = strchr(r.err, '\n');
+	assert_non_null(p);
+	strcpy(hint, p + 1);
+	for (p = strstr(hint, "--"); p; p = strstr(p + 2, "--")) {
+		char opt[32];
+		size_t len = strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
+
+		assert_true(len > 0 && len < sizeof(opt) - 2);
+		memcpy(opt, p, len + 2);
+		opt[len + 2] = '\0';
+		PARSE(&o, &r, opt);
+		assert_int_equal(r.res, OPTIONS_EXIT);
+		assert_string_equal(r.err, "");
+		assert_non_null(strstr(r.out, "Usage: exectrace"));
+		named++;
+	}
+	assert_true(named > 0);
+
+	/* --usage: the short form, on stdout. */
+	PARSE(&o, &r, "--usage");
+	assert_int_equal(r.res, OPTIONS_EXIT);
+	assert_string_equal(r.err, "");
+	assert_memory_equal(r.out, "Usage: exectrace", strlen("Usage: exectrace"));
+	assert_non_null(strstr(r.out, "[--argv-bytes=SIZE]"));
+	/* Not listed in the help: argp's hint is what names it. */
+	PARSE(&o, &r, "--help");
+	assert_null(strstr(r.out, "--usage"));
+	assert_no_leak();
+}
+
+static void test_positional(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "foo");
+	assert_error(&o, &r, "exectrace: unexpected argument 'foo' (see --help)\n");
+	PARSE(&o, &r, "-j", "foo", "-x");
+	assert_error(&o, &r, "exectrace: unexpected argument 'foo' (see --help)\n");
+	/* After "--" an option-like word is an argument too. */
+	PARSE(&o, &r, "--", "-j");
+	assert_error(&o, &r, "exectrace: unexpected argument '-j' (see --help)\n");
+}
+
+static void test_help(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-h");
+	assert_int_equal(r.res, OPTIONS_EXIT);
+	assert_true(o.help);
+	assert_string_equal(r.err, "");
+	assert_non_null(strstr(r.out, "Usage: exectrace"));
+	assert_non_null(strstr(r.out, "--argv-bytes"));
+	assert_non_null(strstr(r.out, "--perf-buffer"));
+	assert_non_null(strstr(r.out, "Examples:"));
+	assert_no_leak();
+
+	/* --help too, and with other options given; help wins over running. */
+	PARSE(&o, &r, "-n", "sh", "--help", "-j");
+	assert_int_equal(r.res, OPTIONS_EXIT);
+	assert_false(o.filter_name);
+	assert_string_equal(r.err, "");
+	assert_non_null(strstr(r.out, "--argv-bytes"));
+	assert_no_leak();
+}
+
+/* Messages say "exectrace:" however the program was invoked, and argv[0] is given back. */
+static void test_argv0(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	parse_argv(&o, &r, (const char *const[]){"/usr/local/sbin/et-renamed", "--max-args", "x", NULL});
+	assert_error(&o, &r, "exectrace: invalid --max-args 'x': give a whole number of at least 1\n");
+	parse_argv(&o, &r, (const char *const[]){"./et", "-j", NULL});
+	assert_ok(&r);
+	assert_true(o.json);
+	options_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_all_flags),
+	    cmocka_unit_test(test_each_switch_alone),
+	    cmocka_unit_test(test_uid),
+	    cmocka_unit_test(test_uid_unknown),
+	    cmocka_unit_test(test_regex_invalid),
+	    cmocka_unit_test(test_regex_match),
+	    cmocka_unit_test(test_max_args),
+	    cmocka_unit_test(test_argv_bytes),
+	    cmocka_unit_test(test_buffer_size),
+	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_perf_buffer_argv_bytes),
+	    cmocka_unit_test(test_unknown_option),
+	    cmocka_unit_test(test_unknown_option_hint),
+	    cmocka_unit_test(test_positional),
+	    cmocka_unit_test(test_help),
+	    cmocka_unit_test(test_argv0),
+	};
+
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}
