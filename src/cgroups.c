@@ -16,8 +16,12 @@ struct cgroup {
 	char *path;
 };
 
-static struct cgroup *cgroups;
-static size_t ncgroups, cap;
+struct table {
+	struct cgroup *cgroups;
+	size_t n, cap;
+};
+
+static struct table known;
 static bool may_refresh = true;
 static char *root;
 
@@ -36,27 +40,35 @@ static char *find_root(void)
 	return path;
 }
 
-static void add(unsigned long long id, const char *path)
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->cgroups[i].path);
+	free(t->cgroups);
+	*t = (struct table){0};
+}
+
+static void add(struct table *t, unsigned long long id, const char *path)
 {
 	char *copy;
 
-	if (ncgroups == cap) {
-		size_t ncap = cap ? 2 * cap : 256;
-		struct cgroup *c = realloc(cgroups, ncap * sizeof(*c));
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 256;
+		struct cgroup *c = realloc(t->cgroups, cap * sizeof(*c));
 
 		if (!c)
 			return;
-		cgroups = c;
-		cap = ncap;
+		t->cgroups = c;
+		t->cap = cap;
 	}
 	copy = strdup(path);
 	if (!copy)
 		return;
-	cgroups[ncgroups++] = (struct cgroup){.id = id, .path = copy};
+	t->cgroups[t->n++] = (struct cgroup){.id = id, .path = copy};
 }
 
 /* rel is the path below the mount: "/" for the root cgroup, as /proc/PID/cgroup shows it. */
-static void scan(int dirfd, char *rel, size_t len, size_t size)
+static void scan(struct table *t, int dirfd, char *rel, size_t len, size_t size)
 {
 	DIR *d = fdopendir(dirfd);
 	const struct dirent *e;
@@ -67,7 +79,7 @@ static void scan(int dirfd, char *rel, size_t len, size_t size)
 		return;
 	}
 	if (!fstat(dirfd, &st))
-		add(st.st_ino, len ? rel : "/");
+		add(t, st.st_ino, len ? rel : "/");
 	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 		int fd;
@@ -79,35 +91,38 @@ static void scan(int dirfd, char *rel, size_t len, size_t size)
 			continue;
 		rel[len] = '/';
 		memcpy(rel + len + 1, e->d_name, n + 1);
-		scan(fd, rel, len + n + 1, size);
+		scan(t, fd, rel, len + n + 1, size);
 		rel[len] = '\0';
 	}
 	closedir(d);
 }
 
+/* Reads the tree into a new table, then replaces the old one. */
 static void refresh(void)
 {
-	char rel[4096] = "";
+	struct table fresh = {0};
 	int fd;
 
-	for (size_t i = 0; i < ncgroups; i++)
-		free(cgroups[i].path);
-	ncgroups = 0;
 	if (!root)
 		root = find_root();
 	if (!root)
 		return;
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		scan(fd, rel, 0, sizeof(rel));
+	if (fd >= 0) {
+		char rel[4096] = "";
+
+		scan(&fresh, fd, rel, 0, sizeof(rel));
+	}
+	table_free(&known);
+	known = fresh;
 }
 
 const char *cgroup_path(unsigned long long id)
 {
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < ncgroups; i++)
-			if (cgroups[i].id == id)
-				return cgroups[i].path;
+		for (size_t i = 0; i < known.n; i++)
+			if (known.cgroups[i].id == id)
+				return known.cgroups[i].path;
 		if (pass || !may_refresh)
 			break;
 		may_refresh = false;
@@ -123,12 +138,8 @@ void cgroups_refresh_allowed(void)
 
 void cgroups_free(void)
 {
-	for (size_t i = 0; i < ncgroups; i++)
-		free(cgroups[i].path);
-	free(cgroups);
+	table_free(&known);
 	free(root);
-	cgroups = NULL;
 	root = NULL;
-	ncgroups = cap = 0;
 	may_refresh = true;
 }

@@ -141,7 +141,9 @@ static int compare(const void *a, const void *b, void *cumulative)
 size_t count_table_sorted(const struct count_table *t, bool cumulative, long top,
 			  const struct count_row ***out)
 {
-	const struct count_row **v = malloc((t->nrows ? t->nrows : 1) * sizeof(*v));
+	/* An array of row pointers, sorted instead of the rows themselves. */
+	const struct count_row **v =
+	    malloc((t->nrows ? t->nrows : 1) * sizeof(*v)); // NOLINT(bugprone-sizeof-expression)
 	size_t n = 0;
 
 	*out = v;
@@ -150,7 +152,7 @@ size_t count_table_sorted(const struct count_table *t, bool cumulative, long top
 	for (size_t r = 0; r < t->nrows; r++)
 		if (cumulative || t->rows[r].interval)
 			v[n++] = &t->rows[r];
-	qsort_r(v, n, sizeof(*v), compare, &cumulative);
+	qsort_r(v, n, sizeof(*v), compare, &cumulative); // NOLINT(bugprone-sizeof-expression)
 	if (top >= 0 && n > (size_t)top)
 		n = top;
 	return n;

@@ -9,7 +9,7 @@
 
 static double rate(unsigned long long n, double secs)
 {
-	return secs > 0 ? n / secs : 0;
+	return secs > 0 ? (double)n / secs : 0;
 }
 
 /* Columns that follow a key's columns, in order: a column is padded only when another comes after it. */
@@ -183,7 +183,7 @@ int count_print_json(const struct count_view *v, const struct count_table *t)
 	if (!rows)
 		return -1;
 	if (format_rfc3339(tbuf, sizeof(tbuf), v->real_ns) ||
-	    fprintf(f, "{\"type\":\"counts\",\"time\":\"%s\",\"interval\":%.3f,\"keys\":[", tbuf,
+	    fprintf(f, "{\"type\":\"counts\",\"time\":\"%s\",\"interval\":%.6f,\"keys\":[", tbuf,
 		    v->interval_s) < 0)
 		goto fail;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

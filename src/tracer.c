@@ -171,7 +171,7 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	bpf_map__set_max_entries(s->maps.scratch, ncpus);
 	/* Header, filename and exe regions, argv, and one chunk of slack for the last argv read. */
 	bpf_map__set_value_size(s->maps.scratch,
-				sizeof(struct et_record) + 2 * ET_PATH_MAX + o->argv_bytes + ET_CHUNK);
+				sizeof(struct et_record) + 2UL * ET_PATH_MAX + o->argv_bytes + ET_CHUNK);
 	if (ring) {
 		unsigned long size = round_pow2(o->buffer_size);
 
@@ -400,7 +400,7 @@ long long tracer_count_drain(struct tracer *t, tracer_count_fn fn, void *ctx)
 			fn(ctx, &keys[i], &values[i]);
 		first = false;
 	} while (!err);
-	return __atomic_exchange_n(&bss->counters.count_overflow[old & 1], 0, __ATOMIC_SEQ_CST);
+	return (long long)__atomic_exchange_n(&bss->counters.count_overflow[old & 1], 0, __ATOMIC_SEQ_CST);
 }
 
 int tracer_exe_name(const struct tracer *t, const struct et_exe_id *id, struct et_exe_name *name)
