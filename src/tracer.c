@@ -8,6 +8,8 @@
 #include <linux/membarrier.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -101,14 +103,28 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-static int open_pinned(const char *path, const char *what)
+/* Puts the user's pinned filter map (execsnoop's --cgroupmap/--mntnsmap) in place of ours. */
+static int use_pinned(struct bpf_map *map, const char *path, const char *what)
 {
-	int fd = bpf_obj_get(path);
+	struct statfs fs;
+	int fd, err = 0;
 
-	if (fd < 0)
+	if (!statfs(path, &fs) && fs.f_type != BPF_FS_MAGIC) {
+		fprintf(stderr, "exectrace: '%s' is not a pinned %s map (not on a BPF filesystem)\n", path, what);
+		return -EINVAL;
+	}
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
 		fprintf(stderr, "exectrace: cannot open pinned %s map '%s': %s\n", what, path,
 			strerror(errno));
-	return fd;
+		return -errno;
+	}
+	if (bpf_map__reuse_fd(map, fd)) {
+		fprintf(stderr, "exectrace: cannot use '%s' as a %s map\n", path, what);
+		err = -EINVAL;
+	}
+	close(fd); /* reuse_fd keeps its own copy */
+	return err;
 }
 
 static unsigned long round_pow2(unsigned long v)
@@ -158,7 +174,7 @@ static enum bpf_perf_event_ret on_perf_event(void *ctx, int cpu, struct perf_eve
 static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 {
 	struct exectrace_bpf *s = t->skel;
-	int ncpus = libbpf_num_possible_cpus(), fd;
+	int ncpus = libbpf_num_possible_cpus();
 	bool ring = !o->perf_buffer;
 
 	if (ncpus <= 0)
@@ -207,28 +223,18 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 		s->rodata->filter_cgroup = true;
 	}
 	if (o->cgroupmap) {
-		fd = open_pinned(o->cgroupmap, "cgroup");
-		if (fd < 0)
-			return -errno;
+		int err = use_pinned(s->maps.cgroupmap, o->cgroupmap, "cgroup");
+
+		if (err)
+			return err;
 		s->rodata->filter_cgroupmap = true;
-		if (bpf_map__reuse_fd(s->maps.cgroupmap, fd)) {
-			close(fd);
-			fprintf(stderr, "exectrace: cannot use '%s' as a cgroup map\n", o->cgroupmap);
-			return -EINVAL;
-		}
-		close(fd); /* reuse_fd took its own copy */
 	}
 	if (o->mntnsmap) {
-		fd = open_pinned(o->mntnsmap, "mount namespace");
-		if (fd < 0)
-			return -errno;
+		int err = use_pinned(s->maps.mntnsmap, o->mntnsmap, "mount namespace");
+
+		if (err)
+			return err;
 		s->rodata->filter_mntnsmap = true;
-		if (bpf_map__reuse_fd(s->maps.mntnsmap, fd)) {
-			close(fd);
-			fprintf(stderr, "exectrace: cannot use '%s' as a mount namespace map\n", o->mntnsmap);
-			return -EINVAL;
-		}
-		close(fd);
 	}
 	return 0;
 }

@@ -637,6 +637,8 @@ def test_errors():
         (["--cgroup", "/nonexistent"], 1, b"exectrace: cannot open cgroup '/nonexistent': "),
         (["--cgroupmap", "/nonexistent"], 1, b"exectrace: cannot open pinned cgroup map '/nonexistent': "),
         (["--mntnsmap", "/nonexistent"], 1, b"exectrace: cannot open pinned mount namespace map '/nonexistent'"),
+        (["--mntnsmap", "/sys"], 1, b"exectrace: '/sys' is not a pinned mount namespace map (not on a BPF "
+                                    b"filesystem)\n"),
         (["extra"], 2, b"exectrace: unexpected argument 'extra' (see --help)\n"),
         (["--count", "nope"], 2, b"exectrace: invalid --count 'nope': give keys among uid, comm, pid, ppid, exe, "
                                  b"cgroup\n"),
