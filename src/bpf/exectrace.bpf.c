@@ -14,8 +14,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define HDR_SIZE sizeof(struct et_record)
-/* filename and exe regions, then argv, then one chunk of slack for the last read. */
-/* The most a record can need; user space sizes the map for the argv limit it sets. */
+/* Header, filename and exe regions, argv, and one chunk of slack for the last read: the most a record
+ * can need. User space sizes the map for the argv limit it sets. */
 #define SCRATCH_SIZE (HDR_SIZE + 2 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
 /* Highest offset in the record's data where an argv chunk may start. */
 #define ARGV_AT_MAX (2 * ET_PATH_MAX + argv_limit)
@@ -467,8 +467,10 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 
 	r->exe_len = read_exe(task, r->data + off, &r->flags);
 	off += r->exe_len & (2 * ET_PATH_MAX - 1);
-	if (off > 2 * ET_PATH_MAX)
+	if (off > 2 * ET_PATH_MAX) {
+		__sync_fetch_and_add(&counters.lost, 1); /* cannot happen: both lengths are bounded */
 		return 0;
+	}
 
 	arg_start = BPF_CORE_READ(task, mm, arg_start);
 	arg_end = BPF_CORE_READ(task, mm, arg_end);

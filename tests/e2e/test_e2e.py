@@ -661,6 +661,21 @@ def test_errors():
     check("-h: help on stdout, status 0", res.returncode == 0 and b"--argv-bytes" in res.stdout, res.stderr)
 
 
+def test_build_deps():
+    """A header change rebuilds what includes it, kernel and user side (-MMD dependency files)."""
+    header = os.path.join(ROOT, "src", "exectrace.h")
+    up_to_date = run(["make", "-C", ROOT, "-q", "build/exectrace"]).returncode == 0
+    st = os.stat(header)
+    os.utime(header, ns=(st.st_atime_ns, time.time_ns() + 10 ** 9))
+    try:
+        plan = run(["make", "-C", ROOT, "-n", "build/exectrace"]).stdout.decode()
+    finally:
+        os.utime(header, ns=(st.st_atime_ns, st.st_mtime_ns))
+    check("make: a header change rebuilds the BPF object and the user-space objects that include it",
+          up_to_date and "-o build/exectrace.bpf.o" in plan and "-o build/event.o" in plan and
+          "-o build/main.o" in plan and "-o build/timefmt.o" not in plan, plan)
+
+
 def main():
     if os.geteuid() != 0:
         print("1..0 # SKIP end-to-end tests load BPF programs and need root")
@@ -669,7 +684,7 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         for test in (test_records, test_text, test_perf_buffer, test_limits, test_filters, test_lost,
-                     test_count, test_lifecycle, test_errors):
+                     test_count, test_lifecycle, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run
