@@ -14,9 +14,9 @@ LDLIBS := -lbpf -lelf -lz
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 APP_SRCS := src/main.c src/options.c src/tracer.c src/event.c src/escape.c src/output_text.c \
-	src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c src/output_count.c
+	src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c src/output_count.c src/kernel.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
-UNIT_TESTS := test_escape test_event test_options test_count
+UNIT_TESTS := test_escape test_event test_options test_count test_kernel
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian package for each command or file the build needs.
@@ -73,6 +73,7 @@ $(OUT)/tests/test_event: $(OUT)/tests/test_event.o $(OUT)/tests/event.o $(OUT)/t
 	$(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/timefmt.o
 $(OUT)/tests/test_options: $(OUT)/tests/test_options.o $(OUT)/tests/options.o $(OUT)/tests/users.o
 $(OUT)/tests/test_count: $(OUT)/tests/test_count.o $(OUT)/tests/count.o
+$(OUT)/tests/test_kernel: $(OUT)/tests/test_kernel.o $(OUT)/tests/kernel.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka -o $@
 

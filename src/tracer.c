@@ -18,11 +18,8 @@
 #include <bpf/libbpf.h>
 #include "exectrace.h"
 #include "exectrace.skel.h"
+#include "kernel.h"
 #include "tracer.h"
-
-/* bpf_loop, which the argv and path copies use, came in 5.17. */
-#define MIN_KERNEL_MAJOR 5
-#define MIN_KERNEL_MINOR 17
 
 struct tracer {
 	struct exectrace_bpf *skel;
@@ -43,31 +40,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	(void)level, (void)fmt, (void)args;
-	return 0;
-}
-
-static int check_kernel(const struct options *o)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
-	    (major < MIN_KERNEL_MAJOR || (major == MIN_KERNEL_MAJOR && minor < MIN_KERNEL_MINOR))) {
-		fprintf(stderr, "exectrace: kernel %s is too old: exectrace needs %d.%d or later\n",
-			u.release, MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
-		return -ENOTSUP;
-	}
-	if (o->btf) {
-		if (access(o->btf, R_OK)) {
-			fprintf(stderr, "exectrace: cannot read BTF file '%s': %s\n", o->btf,
-				strerror(errno));
-			return -errno;
-		}
-	} else if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fprintf(stderr, "exectrace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs "
-				"CONFIG_DEBUG_INFO_BTF=y, or give a BTF file with --btf\n");
-		return -ENOTSUP;
-	}
 	return 0;
 }
 
@@ -110,7 +82,8 @@ static int use_pinned(struct bpf_map *map, const char *path, const char *what)
 	int fd, err = 0;
 
 	if (!statfs(path, &fs) && fs.f_type != BPF_FS_MAGIC) {
-		fprintf(stderr, "exectrace: '%s' is not a pinned %s map (not on a BPF filesystem)\n", path, what);
+		fprintf(stderr, "exectrace: '%s' is not a pinned %s map (not on a BPF filesystem)\n", path,
+			what);
 		return -EINVAL;
 	}
 	fd = bpf_obj_get(path);
@@ -271,11 +244,14 @@ static int open_transport(struct tracer *t, const struct options *o)
 
 int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn fn, void *ctx)
 {
+	struct utsname u;
 	struct bpf_object_open_opts oopts = {.sz = sizeof(oopts), .btf_custom_path = o->btf};
 	struct tracer *t;
 	int err, cgroup_fd = -1, key = 0;
 
-	err = check_kernel(o);
+	err = uname(&u) ? 0 : kernel_check_release(u.release);
+	if (!err)
+		err = kernel_check_btf(o->btf, "/sys/kernel/btf/vmlinux");
 	if (err)
 		return err;
 	err = check_privileges();
