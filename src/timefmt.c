@@ -3,7 +3,7 @@
 #include <time.h>
 #include "timefmt.h"
 
-static long long clock_ns(clockid_t id)
+long long clock_now_ns(clockid_t id)
 {
 	struct timespec ts;
 
@@ -14,8 +14,8 @@ static long long clock_ns(clockid_t id)
 long long boot_to_real_offset_ns(void)
 {
 	/* Bracket the boot clock read so the offset's error is half the gap, not all of it. */
-	long long b1 = clock_ns(CLOCK_BOOTTIME), real = clock_ns(CLOCK_REALTIME),
-		  b2 = clock_ns(CLOCK_BOOTTIME);
+	long long b1 = clock_now_ns(CLOCK_BOOTTIME), real = clock_now_ns(CLOCK_REALTIME),
+		  b2 = clock_now_ns(CLOCK_BOOTTIME);
 
 	return real - (b1 + (b2 - b1) / 2);
 }

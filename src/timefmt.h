@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 
+#include <time.h>
+
+/* The clock's time now, in nanoseconds. */
+long long clock_now_ns(clockid_t id);
 /* Offset to add to a CLOCK_BOOTTIME stamp to get CLOCK_REALTIME, measured now. */
 long long boot_to_real_offset_ns(void);
 /* RFC 3339, UTC, nanoseconds: 2026-11-25T10:00:00.123456789Z */

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Counting: the kernel's counts moved into the table every second, printed every interval. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cgroups.h"
+#include "output_count.h"
+#include "run.h"
+#include "timefmt.h"
+
+/* So that the kernel's map holds one second's keys. */
+#define DRAIN_NS 1000000000LL
+
+static char *exe_name(void *ctx, const struct et_exe_id *id, size_t *len)
+{
+	static const char deleted[] = " (deleted)";
+	const struct run *r = ctx;
+	struct et_exe_name name;
+	size_t extra;
+	char *s;
+
+	if (tracer_exe_name(r->tracer, id, &name))
+		return NULL;
+	extra = name.flags & ET_F_EXE_DELETED ? sizeof(deleted) - 1 : 0;
+	s = malloc(name.len + extra + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, name.path, name.len);
+	memcpy(s + name.len, deleted, extra);
+	*len = name.len + extra;
+	return s;
+}
+
+static void on_count(void *ctx, const struct et_count_key *key, const struct et_count_value *value)
+{
+	struct run *r = ctx;
+
+	if (count_table_add(&r->table, key, value) && !r->table_oom) {
+		r->table_oom = true;
+		fprintf(stderr,
+			"exectrace: warning: out of memory: some keys are only counted in the totals\n");
+	}
+}
+
+static int drain_counts(struct run *r)
+{
+	long long overflow = tracer_count_drain(r->tracer, on_count, r);
+
+	if (overflow < 0) {
+		fprintf(stderr, "exectrace: reading the counts failed: %s\n", strerror((int)-overflow));
+		return -1;
+	}
+	count_table_overflow(&r->table, overflow);
+	return 0;
+}
+
+static int print_counts(struct run *r, long long *last_ns)
+{
+	long long now = clock_now_ns(CLOCK_BOOTTIME);
+	struct count_view v = {
+	    .f = r->out.f,
+	    .opts = &r->opts,
+	    .redraw = r->redraw,
+	    .real_ns = now + r->out.boot_to_real_ns,
+	    .interval_s = (double)(now - *last_ns) / 1e9,
+	};
+	int err = r->opts.json ? count_print_json(&v, &r->table) : count_print_text(&v, &r->table);
+
+	*last_ns = now;
+	count_table_next(&r->table);
+	cgroups_refresh_allowed();
+	if (err || fflush(r->out.f)) {
+		r->write_errno = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* Count mode: move the kernel's counts into the table every second, print them every interval. */
+int run_count(struct run *r)
+{
+	long long start = clock_now_ns(CLOCK_MONOTONIC), last = clock_now_ns(CLOCK_BOOTTIME);
+	long long interval = (long long)(r->opts.interval * 1e9);
+	long long deadline = r->opts.duration > 0 ? start + (long long)(r->opts.duration * 1e9) : 0;
+	long long next_drain = start + DRAIN_NS, next_print = interval ? start + interval : 0;
+	int status = 0;
+
+	count_table_init(&r->table, 4 * r->opts.max_keys, exe_name, r);
+	r->redraw = !r->opts.json && isatty(fileno(r->out.f));
+	fprintf(stderr, "exectrace: ready: counting exec in the kernel%s\n",
+		r->opts.duration > 0 ? "" : "; Ctrl-C to stop");
+
+	while (!stopping && !r->write_errno) {
+		long long now = clock_now_ns(CLOCK_MONOTONIC), wake = next_drain;
+
+		if (next_print && next_print < wake)
+			wake = next_print;
+		if (deadline && deadline < wake)
+			wake = deadline;
+		if (wake > now) {
+			poll(NULL, 0, (int)((wake - now) / 1000000) + 1); /* a signal ends it early */
+			continue;
+		}
+		if (deadline && now >= deadline)
+			break;
+		if (drain_counts(r)) {
+			status = 1;
+			break;
+		}
+		next_drain = now + DRAIN_NS;
+		if (next_print && now >= next_print) {
+			if (print_counts(r, &last))
+				break;
+			next_print = next_print + interval > now ? next_print + interval : now + interval;
+		}
+	}
+	/* The last, partial interval; or the only one without --interval. */
+	if (!status && !r->write_errno) {
+		if (drain_counts(r))
+			status = 1;
+		else
+			print_counts(r, &last);
+	}
+	fprintf(stderr, "exectrace: %llu execs counted, %llu did not fit --max-keys\n", r->table.total_execs,
+		r->table.total_overflow);
+	return status;
+}

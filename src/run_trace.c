@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tracing: each exec record, decoded, filtered by -n/-l, printed; losses said as they happen. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "run.h"
+#include "timefmt.h"
+
+/* How often records are read: they are sent without waking us, so this bounds the latency. */
+#define POLL_MS 25
+
+static int join_args(struct run *r, const struct exec_event *ev)
+{
+	size_t need = 1;
+
+	for (size_t i = 0; i < ev->nargs; i++)
+		need += ev->args[i].len + 1;
+	if (need > r->line_cap) {
+		char *p = realloc(r->line, need);
+
+		if (!p)
+			return -1;
+		r->line = p;
+		r->line_cap = need;
+	}
+	need = 0;
+	for (size_t i = 0; i < ev->nargs; i++) {
+		if (i)
+			r->line[need++] = ' ';
+		if (!ev->args[i].unreadable) {
+			memcpy(r->line + need, ev->args[i].s, ev->args[i].len);
+			need += ev->args[i].len;
+		}
+	}
+	r->line[need] = '\0';
+	return 0;
+}
+
+static bool wanted(struct run *r, const struct exec_event *ev)
+{
+	if (r->opts.filter_name && regexec(&r->opts.name_re, ev->comm, 0, NULL, 0))
+		return false;
+	/* Arguments with NUL-free bytes only: an argument cannot hold a NUL, so the joined line is exact. */
+	if (r->opts.filter_line && (join_args(r, ev) || regexec(&r->opts.line_re, r->line, 0, NULL, 0)))
+		return false;
+	return true;
+}
+
+int run_trace_record(void *ctx, const void *data, size_t size)
+{
+	struct run *r = ctx;
+	struct exec_event ev;
+	int err;
+
+	r->received++;
+	err = event_decode(&r->dec, data, size, &ev);
+	if (err) {
+		if (err == -ENOMEM)
+			return err;
+		if (!r->malformed++)
+			fprintf(stderr,
+				"exectrace: warning: a malformed record from the kernel was skipped\n");
+		return 0;
+	}
+	if (!wanted(r, &ev))
+		return 0;
+	err = r->opts.json ? json_exec(&r->out, &ev) : text_exec(&r->out, &ev);
+	if (err) {
+		r->write_errno = errno ? errno : EIO;
+		return -1;
+	}
+	r->printed++;
+	return 0;
+}
+
+/* Lost records are said as soon as they are counted: a warning, or a record in JSON. */
+static int report_lost(struct run *r)
+{
+	unsigned long long lost = tracer_lost(r->tracer), n = lost - r->lost_reported;
+
+	if (!n)
+		return 0;
+	r->lost_reported = lost;
+	if (r->opts.json) {
+		if (json_lost(&r->out, n, clock_now_ns(CLOCK_BOOTTIME))) {
+			r->write_errno = errno ? errno : EIO;
+			return -1;
+		}
+		return 0;
+	}
+	fprintf(stderr, "exectrace: warning: %llu exec records lost (buffer full; raise --buffer-size)\n", n);
+	return 0;
+}
+
+int run_trace(struct run *r)
+{
+	long long deadline = 0;
+
+	fprintf(stderr, "exectrace: ready: tracing exec (%s, argv up to %lu bytes)%s\n",
+		tracer_transport(r->tracer), r->opts.argv_bytes,
+		r->opts.duration > 0 ? "" : "; Ctrl-C to stop");
+	if (!r->opts.json && (text_header(&r->out) || fflush(r->out.f)))
+		r->write_errno = errno;
+
+	if (r->opts.duration > 0)
+		deadline = clock_now_ns(CLOCK_MONOTONIC) + (long long)(r->opts.duration * 1e9);
+	while (!stopping && !r->write_errno) {
+		int timeout = POLL_MS;
+
+		if (deadline) {
+			long long left = deadline - clock_now_ns(CLOCK_MONOTONIC);
+
+			if (left <= 0)
+				break;
+			if (left < POLL_MS * 1000000LL)
+				timeout = (int)(left / 1000000) + 1;
+		}
+		int err = tracer_poll(r->tracer, timeout);
+
+		if (err < 0 && !r->write_errno) {
+			fprintf(stderr, "exectrace: reading records failed: %s\n", strerror(-err));
+			return 1;
+		}
+		if (report_lost(r) || fflush(r->out.f))
+			r->write_errno = r->write_errno ? r->write_errno : errno;
+	}
+	/* Drain what is already in the buffer, then say the final loss. */
+	if (!r->write_errno && tracer_poll(r->tracer, 0) >= 0 && !report_lost(r) && fflush(r->out.f))
+		r->write_errno = errno;
+	fprintf(stderr, "exectrace: %llu execs received, %llu printed, %llu lost\n", r->received, r->printed,
+		tracer_lost(r->tracer));
+	return 0;
+}
