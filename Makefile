@@ -28,6 +28,9 @@ DEPS := clang:clang llvm-strip:llvm bpftool:bpftool /usr/include/bpf/libbpf.h:li
 
 all: $(OUT)/exectrace
 
+# After `all`, so that it stays the default goal.
+include tests/vm/vm.mk
+
 deps:
 	@missing=""; for d in $(DEPS); do f=$${d%%:*}; p=$${d##*:}; \
 		if [ "$${f#/}" != "$$f" ]; then [ -e "$$f" ] || missing="$$missing $$p"; \
@@ -80,9 +83,11 @@ $(UNIT_BINS):
 $(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
 	$(CC) $(CFLAGS) -pthread $< -o $@
 
-# TAP from every test program, summed up by prove.
-test: deps lint $(OUT)/exectrace $(UNIT_BINS) $(OUT)/tests/spawn
-	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py
+# TAP from every test program, summed up by one prove: unit tests, end-to-end tests on this kernel, and the
+# same binary on other kernels under qemu (tests/vm).
+test: deps vm-deps lint $(OUT)/exectrace $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn
+	CMOCKA_MESSAGE_OUTPUT=TAP VM_SERIES="$(VM_SERIES)" prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py \
+		tests/vm/run.sh
 
 unit: deps $(UNIT_BINS)
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)

@@ -1,0 +1,159 @@
+#!/bin/sh
+# shellcheck shell=dash
+# /init of the test VM that tests/vm/run.sh boots (busybox sh). As PID 1 it mounts what exectrace needs, runs the
+# checks in a child shell, so that the execs under test have a parent other than init, and hands the verdict
+# to qemu's isa-debug-exit device. Every check prints a "VMTEST ok|not ok NAME" line on the console, which the
+# host turns into TAP; exectrace's JSON goes to the console too, for the host to validate with a real parser.
+
+export PATH=/bin
+SPAWN=/bin/spawn
+
+# report NAME STATUS [DETAIL]: one check's line, the detail (any number of lines) only on failure.
+report() {
+	if [ "$2" = 0 ]; then
+		echo "VMTEST ok $1"
+	else
+		echo "VMTEST not ok $1"
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/VMTEST # /'
+		failed=1
+	fi
+}
+
+# record NAME FILE MARKER FRAGMENT...: exactly one record in FILE has MARKER as an argument (spawn's own exec,
+# which passes it on, aside), and that record holds every FRAGMENT of JSON.
+record() {
+	local name=$1 file=$2 marker=$3 rec missing fragment
+	shift 3
+	rec=$(grep -F "\"$marker\"" "$file" | grep -vF "\"argv\":[\"$SPAWN\"")
+	if [ "$(printf '%s' "$rec" | grep -c '^')" != 1 ]; then
+		report "$name" 1 "not exactly one record with \"$marker\": ${rec:-none}"
+		return
+	fi
+	missing=""
+	for fragment; do
+		case $rec in
+		*"$fragment"*) ;;
+		*) missing="$missing
+missing: $fragment" ;;
+		esac
+	done
+	[ -z "$missing" ]
+	report "$name" $? "$rec$missing"
+}
+
+# start NAME OPTION...: exectrace -j with these options in the background, its output in /tmp/NAME.json and
+# its stderr in /tmp/NAME.err; sets $tracer and reports whether it loaded and attached.
+start() {
+	local name=$1 err=/tmp/$1.err tries
+	shift
+	# Created here, not by the background job's redirection, which may come after the first look for "ready".
+	: >"$err"
+	exectrace -j -o "/tmp/$name.json" "$@" 2>"$err" &
+	tracer=$!
+	# Up to 30 s to load and attach; it takes well under a second even under emulation.
+	tries=300
+	while ! grep -q ready "$err" && kill -0 "$tracer" 2>/dev/null && [ "$tries" -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	if ! grep -q ready "$err"; then
+		kill "$tracer" 2>/dev/null
+		wait "$tracer"
+		# libbpf's own log (the verifier's, a missing helper or type) says why.
+		report "$name: exectrace loads and attaches" 1 \
+			"$(cat "$err"; echo "again, with -v:"; exectrace -v -j -d 1 "$@" 2>&1)"
+		return 1
+	fi
+	report "$name: exectrace loads and attaches" 0
+}
+
+# show NAME: exectrace's JSON on the console, for the host to parse.
+show() {
+	echo "VMTEST json-begin $1"
+	cat "/tmp/$1.json"
+	echo "VMTEST json-end $1"
+}
+
+# session NAME TRANSPORT [OPTION...]: one exectrace run with -x and these options, around execs of every kind
+# the portability test cares about: a plain exec, execveat on a memfd and with a directory fd, a failed exec.
+session() {
+	local name=$1 transport=$2 out=/tmp/$1.json err=/tmp/$1.err plain memfd dirfd fail
+	shift 2
+	start "$name" -x "$@" || return
+	grep -q "ready: tracing exec ($transport," "$err"
+	report "$name: transport is the $transport" $? "$(cat "$err")"
+
+	# Each in the background, so that $! is the pid of the process that execs.
+	/bin/true "$name-plain" "two words" "" &
+	plain=$!
+	# The memfd holds busybox, which exits 127 as it has no applet named mfd-*: only the record matters.
+	$SPAWN memfd /bin/true "mfd-$name" "$name-memfd" 2>/dev/null &
+	memfd=$!
+	$SPAWN dirfd /tmp/dir true "$name-dirfd" &
+	dirfd=$!
+	"/missing/$name" "$name-fail" 2>/dev/null &
+	fail=$!
+	wait "$plain" "$memfd" "$dirfd" "$fail"
+	# exectrace reads what is left in the buffer before it exits.
+	kill -INT "$tracer"
+	wait "$tracer"
+	report "$name: exit status 0 after SIGINT" $? "$(cat "$err")"
+	grep -q ' 0 lost$' "$err"
+	report "$name: nothing lost" $? "$(cat "$err")"
+
+	record "$name: exec: pid, ppid, comm, filename, exe, argv, argc" "$out" "$name-plain" "\"pid\":$plain," \
+		"\"ppid\":$$," '"comm":"true",' '"filename":"/bin/true",' '"exe":"/bin/busybox",' \
+		"\"argv\":[\"/bin/true\",\"$name-plain\",\"two words\",\"\"],\"argc\":4," '"truncated":false,' \
+		'"retval":0}'
+	record "$name: execveat of a memfd (AT_EMPTY_PATH)" "$out" "$name-memfd" "\"pid\":$memfd," "\"ppid\":$$," \
+		'"filename":"",' "\"exe\":\"/memfd:mfd-$name (deleted)\"," \
+		"\"argv\":[\"mfd-$name\",\"$name-memfd\"],\"argc\":2," '"retval":0}'
+	record "$name: execveat with a directory fd" "$out" "$name-dirfd" "\"pid\":$dirfd," "\"ppid\":$$," \
+		'"filename":"true",' '"exe":"/tmp/dir/true",' "\"argv\":[\"true\",\"$name-dirfd\"],\"argc\":2," \
+		'"retval":0}'
+	record "$name: failed exec (-x)" "$out" "$name-fail" "\"pid\":$fail," "\"ppid\":$$," '"comm":"sh",' \
+		"\"filename\":\"/missing/$name\"," '"exe":null,' "\"argv\":[\"/missing/$name\",\"$name-fail\"],\"argc\":2," \
+		'"retval":-2,"error":"ENOENT"}'
+
+	show "$name"
+}
+
+# count_session: count mode, in the kernel, exact for a burst of execs under a name only this test uses.
+count_session() {
+	local err=/tmp/count.err
+	start count --count comm -x || return
+	# busybox under a name that is no applet exits 127 at once: the exec is what counts.
+	$SPAWN burst 20 /tmp/dir/vmcount 2>/dev/null
+	kill -INT "$tracer"
+	wait "$tracer"
+	report "count: exit status 0 after SIGINT" $? "$(cat "$err")"
+	grep -q '{"comm":"vmcount","failed":false,"count":20,' /tmp/count.json
+	report "count: --count comm counts 20 of 20 execs" $? "$(cat /tmp/count.json)"
+	show count
+}
+
+if [ "${1:-}" = checks ]; then
+	failed=0
+	[ -r /sys/kernel/btf/vmlinux ]
+	report "kernel BTF at /sys/kernel/btf/vmlinux" $?
+	mkdir /tmp/dir && cp /bin/busybox /tmp/dir/true && ln -s /bin/busybox /tmp/dir/vmcount
+	session ringbuf "ring buffer"
+	session perfbuf "perf buffer" --perf-buffer
+	count_session
+	exit "$failed"
+fi
+
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s /bin
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "VMTEST kernel $(uname -r)"
+# From here on only emergencies reach the console: a kernel message inside a JSON line would break it.
+echo 1 >/proc/sys/kernel/printk
+status=1
+# By its path: busybox would run a bare "sh" as /proc/self/exe, and the failed exec's comm would not be "sh".
+/bin/sh /init checks && status=0
+# qemu exits at once with status (byte << 1) | 1.
+printf %b "\\00$status" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+# Reached only if that failed: qemu then exits 0, which the host reads as "no report".
+poweroff -f
