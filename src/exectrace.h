@@ -100,6 +100,9 @@ struct et_count_value {
 	char pcomm[ET_COMM_LEN]; /* ET_KEY_PPID: the parent's */
 };
 
+/* The most argv a perf sample holds next to the header, filename and exe (user space only). */
+#define ET_PERF_ARGV_MAX ((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 2UL * ET_PATH_MAX) & ~1023UL)
+
 /* Counters the kernel side keeps in .bss; user space reads them through the mmapped skeleton. */
 struct et_counters {
 	unsigned long long lost;	 /* records the transport refused (buffer full) */

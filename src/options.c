@@ -10,8 +10,6 @@
 #include "users.h"
 
 #define DEFAULT_BUFFER_SIZE (4UL << 20)
-/* The most argv a perf sample holds next to the header, filename and exe. */
-#define PERF_ARGV_MAX ((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 2UL * ET_PATH_MAX) & ~1023UL)
 
 enum {
 	OPT_MAX_ARGS = 1000,
@@ -309,13 +307,13 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		if (o->count_fields && (o->filter_name || o->filter_line))
 			fail(state,
 			     "-n and -l select printed execs; with --count, filter with -u or --cgroup");
-		if (o->perf_buffer && o->argv_bytes > PERF_ARGV_MAX) {
+		if (o->perf_buffer && o->argv_bytes > ET_PERF_ARGV_MAX) {
 			if (o->argv_bytes_set)
 				fail(state,
 				     "--argv-bytes is at most %luK with --perf-buffer (a perf record holds "
 				     "64K)",
-				     PERF_ARGV_MAX >> 10);
-			o->argv_bytes = PERF_ARGV_MAX;
+				     ET_PERF_ARGV_MAX >> 10);
+			o->argv_bytes = ET_PERF_ARGV_MAX;
 		}
 		break;
 	default:

@@ -98,7 +98,7 @@ int run_trace(struct run *r)
 	long long deadline = 0;
 
 	fprintf(stderr, "exectrace: ready: tracing exec (%s, argv up to %lu bytes)%s\n",
-		tracer_transport(r->tracer), r->opts.argv_bytes,
+		tracer_transport(r->tracer), tracer_argv_limit(r->tracer),
 		r->opts.duration > 0 ? "" : "; Ctrl-C to stop");
 	if (!r->opts.json && (text_header(&r->out) || fflush(r->out.f)))
 		r->write_errno = errno;

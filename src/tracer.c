@@ -28,6 +28,8 @@ struct tracer {
 	tracer_record_fn fn;
 	void *ctx;
 	int stop;		      /* fn's non-zero return, for the perf callback */
+	bool ring;		      /* the transport: ring buffer, or perf buffer */
+	unsigned long argv_limit;     /* --argv-bytes, within what the transport carries */
 	unsigned long long perf_lost; /* samples the perf buffer dropped */
 };
 
@@ -148,19 +150,19 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 {
 	struct exectrace_bpf *s = t->skel;
 	int ncpus = libbpf_num_possible_cpus();
-	bool ring = !o->perf_buffer;
+	bool ring = t->ring;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	s->rodata->use_ringbuf = ring;
 	s->rodata->track_failures = o->fails;
-	s->rodata->argv_limit = o->argv_bytes;
+	s->rodata->argv_limit = t->argv_limit;
 	s->rodata->filter_uid = o->filter_uid;
 	s->rodata->target_uid = o->uid;
 	bpf_map__set_max_entries(s->maps.scratch, ncpus);
 	/* Header, filename and exe regions, argv, and one chunk of slack for the last argv read. */
 	bpf_map__set_value_size(s->maps.scratch,
-				sizeof(struct et_record) + 2UL * ET_PATH_MAX + o->argv_bytes + ET_CHUNK);
+				sizeof(struct et_record) + 2UL * ET_PATH_MAX + t->argv_limit + ET_CHUNK);
 	if (ring) {
 		unsigned long size = round_pow2(o->buffer_size);
 
@@ -214,7 +216,7 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 
 static int open_transport(struct tracer *t, const struct options *o)
 {
-	if (!o->perf_buffer) {
+	if (t->ring) {
 		t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_ring_record, t, NULL);
 		if (!t->rb) {
 			fprintf(stderr, "exectrace: cannot open the ring buffer: %s\n", strerror(errno));
@@ -271,6 +273,17 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 		fprintf(stderr, "exectrace: cannot open the BPF object: %s\n", strerror(errno));
 		goto fail;
 	}
+	/* Kernels before 5.8 have no ring buffer: the perf buffer carries the records there. */
+	t->ring = !o->perf_buffer && libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	t->argv_limit = o->argv_bytes;
+	if (!t->ring && t->argv_limit > ET_PERF_ARGV_MAX)
+		t->argv_limit = ET_PERF_ARGV_MAX;
+	if (!t->ring && !o->perf_buffer)
+		fprintf(
+		    stderr,
+		    "exectrace: this kernel has no BPF ring buffer: using the perf buffer (argv up to %lu "
+		    "bytes)\n",
+		    t->argv_limit);
 	err = configure(t, o, &cgroup_fd);
 	if (err)
 		goto fail;
@@ -351,7 +364,12 @@ unsigned long long tracer_lost(const struct tracer *t)
 
 const char *tracer_transport(const struct tracer *t)
 {
-	return t->rb ? "ring buffer" : "perf buffer";
+	return t->ring ? "ring buffer" : "perf buffer";
+}
+
+unsigned long tracer_argv_limit(const struct tracer *t)
+{
+	return t->argv_limit;
 }
 
 long long tracer_count_drain(struct tracer *t, tracer_count_fn fn, void *ctx)

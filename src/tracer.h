@@ -18,6 +18,8 @@ int tracer_poll(struct tracer *t, int timeout_ms);
 /* Records lost so far, all causes together. */
 unsigned long long tracer_lost(const struct tracer *t);
 const char *tracer_transport(const struct tracer *t);
+/* The argv capture limit in force: --argv-bytes, or less where the transport carries less. */
+unsigned long tracer_argv_limit(const struct tracer *t);
 
 struct et_count_key;
 struct et_exe_name;

@@ -333,6 +333,18 @@ def test_limits():
     expect("--max-args 2: two arguments shown, argc true, truncated", r, argv=[TRUE, m], argc=5, truncated=True)
 
 
+def test_external_btf(tmp):
+    """--btf: CO-RE relocations against a BTF file instead of the kernel's own (here, a copy of it)."""
+    btf = os.path.join(tmp, "vmlinux-%s.btf" % RUN)
+    shutil.copy("/sys/kernel/btf/vmlinux", btf)
+    t = Tracer("-j", "--btf", btf)
+    m = marker("btf")
+    run([TRUE, m])
+    t.stop()
+    r = one("--btf FILE", with_marker(t.records(), m))
+    expect("--btf FILE: loads with an external BTF file and traces", r, argv=[TRUE, m], retval=0)
+
+
 def cgroup2_root():
     with open("/proc/mounts") as f:
         for line in f:
@@ -683,8 +695,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_text, test_perf_buffer, test_limits, test_filters, test_lost,
-                     test_count, test_lifecycle, test_errors, test_build_deps):
+        for test in (test_records, test_text, test_perf_buffer, test_limits, test_external_btf, test_filters,
+                     test_lost, test_count, test_lifecycle, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run

@@ -1,0 +1,868 @@
+#!/usr/bin/env python3
+"""make bench: exectrace side by side with execsnoop and bpftrace under an exec storm.
+
+Interleaved runs (no tracer, tracer A, no tracer, tracer B, ...) for each workload, ROUNDS times; then, per
+tracer, the time to attach and the exec-to-record latency at a low rate. Progress goes to stderr, the markdown
+tables to stdout (and OUT/results.md), the raw figures to OUT/results.json. It reports; it never fails on a
+figure. See BENCHMARKS.md for what each figure means.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+TARGET_COMM = "xtb_true"
+BIG_BYTES = 100 * 1024
+READY_TIMEOUT = 120.0
+# A run that fails this way is reported as failed, and the benchmark goes on.
+MEASURE_ERRORS = (RuntimeError, OSError, ValueError, KeyError, subprocess.SubprocessError)
+STOP_TIMEOUT = 60.0
+
+WORKLOADS = {
+    "plain": {"label": "plain", "k": 0, "s": 0, "big": 0},
+    "20x100": {"label": "20 args x 100 B", "k": 20, "s": 100, "big": 0},
+    "big": {"label": "one 100 KiB arg", "k": 0, "s": 0, "big": BIG_BYTES},
+}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def now_ns():
+    return time.monotonic_ns()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Child processes: every one is registered, and stopped on the way out whatever happens.
+
+LIVE = {}  # pid -> (Popen, signal that stops it cleanly)
+
+
+def spawn(argv, stop_sig, **kw):
+    """Start a child in its own session (a Ctrl-C reaches us, and we stop it), and register it."""
+    p = subprocess.Popen(argv, start_new_session=True, **kw)
+    LIVE[p.pid] = (p, stop_sig)
+    return p
+
+
+def reap(p, timeout):
+    """Wait for p with wait4; returns (status, rusage) or None on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        except ChildProcessError:
+            return (p.returncode or 0, None)
+        if pid:
+            p.returncode = os.waitstatus_to_exitcode(status)
+            LIVE.pop(p.pid, None)
+            return (p.returncode, ru)
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.01)
+
+
+def stop(p, sig, timeout=STOP_TIMEOUT):
+    """Stop p's process group with sig and wait; SIGKILL the group if p does not go. Signals go to the group
+    only while p is unreaped, so its id cannot have been reused."""
+    if p.returncode is not None:
+        LIVE.pop(p.pid, None)
+        return (p.returncode, None)
+    try:
+        os.killpg(p.pid, sig)
+    except ProcessLookupError:
+        pass
+    r = reap(p, timeout)
+    if r is None:
+        log(f"bench: pid {p.pid} ({p.args[0]}) ignored {signal.Signals(sig).name}; killing it")
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        r = reap(p, 10) or (None, None)
+    return r
+
+
+def stop_all():
+    for p, sig in list(LIVE.values()):
+        stop(p, sig, 10)
+
+
+def on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Kernel-side figures: bpftool, /proc.
+
+
+class Bpftool:
+    def __init__(self, path):
+        self.path = path
+
+    def _json(self, *args):
+        out = subprocess.run([self.path, "-j", *args], capture_output=True, text=True, check=False)
+        if out.returncode:
+            raise RuntimeError(f"bpftool {' '.join(args)}: {out.stderr.strip()}")
+        return json.loads(out.stdout or "[]")
+
+    def progs(self):
+        return {p["id"]: p for p in self._json("prog", "show")}
+
+    def maps(self):
+        return {m["id"]: m for m in self._json("map", "show")}
+
+    def perf_attachments(self, pid):
+        return [e for e in self._json("perf", "show") if e.get("pid") == pid]
+
+
+def fd_prog_ids(pid):
+    """The BPF programs the process holds a file descriptor to (programs, links and perf events show prog_id)."""
+    ids = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fdinfo")
+    except OSError:
+        return ids
+    for fd in fds:
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+    return ids
+
+
+def cpu_ns(pid):
+    """CPU time of all threads so far, in ns (schedstat; /proc/PID/stat ticks as a fallback)."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        return total
+    except (OSError, ValueError, IndexError):
+        pass
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000000000 // os.sysconf("SC_CLK_TCK")
+
+
+def vm_hwm_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+class BpfStats:
+    """kernel.bpf_stats_enabled=1 for the run, restored after."""
+
+    PATH = "/proc/sys/kernel/bpf_stats_enabled"
+
+    def __init__(self, enable):
+        self.old = None
+        if not enable:
+            return
+        try:
+            with open(self.PATH) as f:
+                self.old = f.read().strip()
+            with open(self.PATH, "w") as f:
+                f.write("1\n")
+        except OSError as e:
+            log(f"bench: cannot enable BPF run-time statistics ({e}); BPF time is left out")
+            self.old = None
+
+    @property
+    def on(self):
+        return self.old is not None
+
+    def restore(self):
+        if self.old is not None:
+            with open(self.PATH, "w") as f:
+                f.write(self.old + "\n")
+            self.old = None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tracers.
+
+
+class Tracer:
+    """kind says how to read the output: xt-text, xt-json, xt-count, execsnoop, bpftrace.
+    ready: ("stderr", regex), ("stdout", regex) or ("perf", n) (n tracepoint attachments by its pid)."""
+
+    def __init__(self, key, label, argv, kind, ready, workloads, latency_argv=None, latency_ready=None):
+        self.key, self.label, self.argv, self.kind, self.ready = key, label, argv, kind, ready
+        self.workloads = workloads
+        self.latency_argv = latency_argv
+        self.latency_ready = latency_ready or ready
+
+
+def find_execsnoop(given):
+    if given:
+        return given
+    for c in ("/usr/sbin/execsnoop", "/usr/bin/execsnoop", "/usr/sbin/execsnoop-bpf"):
+        if os.access(c, os.X_OK) and not c.endswith(".bt"):
+            with open(c, "rb") as f:
+                if f.read(4) == b"\x7fELF":  # bcc's Python execsnoop is a script; libbpf-tools' is ELF
+                    return c
+    return shutil.which("execsnoop")
+
+
+def find_bt(given):
+    if given:
+        return given
+    for c in ("/usr/sbin/execsnoop.bt", "/usr/share/bpftrace/tools/execsnoop.bt", "/usr/share/bpftrace/execsnoop.bt"):
+        if os.path.exists(c):
+            return c
+    return None
+
+
+def make_tracers(args):
+    xt = args.exectrace
+    xt_ready = ("stderr", r"ready")
+    all_w = list(WORKLOADS)
+    tracers = [
+        Tracer("exectrace", "exectrace (text)", [xt], "xt-text", xt_ready, all_w, [xt]),
+        Tracer("exectrace-json", "exectrace --json", [xt, "--json"], "xt-json", xt_ready, all_w, [xt, "--json"]),
+        Tracer("exectrace-count", "exectrace --count comm", [xt, "--count", "comm"], "xt-count", xt_ready, all_w),
+        Tracer("exectrace-1M", "exectrace --json --argv-bytes 1M", [xt, "--json", "--argv-bytes", "1M"],
+               "xt-json", xt_ready, ["big"]),
+    ]
+    skipped = {}
+    es = find_execsnoop(args.execsnoop)
+    if es and os.access(es, os.X_OK):
+        # Its header goes to a fully buffered stdout in a file, so a storm run waits for its two tracepoints
+        # instead; for the latency run, stdbuf makes its stdout line-buffered so records reach the pipe.
+        tracers.append(Tracer("execsnoop", "execsnoop (libbpf-tools)", [es], "execsnoop", ("perf", 2), all_w,
+                              ["stdbuf", "-oL", es], ("stdout", r"^PCOMM")))
+    else:
+        skipped["execsnoop"] = "not installed (make bench-deps: Debian package libbpf-tools)"
+    bt = find_bt(args.bpftrace_script)
+    bpftrace = shutil.which("bpftrace")
+    if bpftrace and bt:
+        # BEGIN prints the header after every probe is attached; bpftrace's stdout is line-buffered.
+        tracers.append(Tracer("bpftrace", "bpftrace execsnoop.bt", [bpftrace, bt], "bpftrace", ("stdout", r"^TIME"),
+                              all_w, [bpftrace, bt]))
+    else:
+        skipped["bpftrace"] = "not installed (make bench-deps: Debian package bpftrace)"
+    if args.tracers:
+        want = args.tracers.split(",")
+        unknown = set(want) - {t.key for t in tracers} - set(skipped)
+        if unknown:
+            sys.exit(f"bench: unknown tracer(s): {', '.join(sorted(unknown))}")
+        tracers = [t for t in tracers if t.key in want]
+        skipped = {k: v for k, v in skipped.items() if k in want}
+    return tracers, skipped
+
+
+class Running:
+    """A tracer process and what it has said so far (lines timestamped as they arrive)."""
+
+    def __init__(self, tracer, argv, ready, stdout_path, wrapper):
+        self.tracer, self.ready = tracer, ready
+        self.stdout_path = stdout_path
+        self.stderr_lines, self.stdout_lines = [], []
+        self.ready_t = None
+        self.cond = threading.Condition()
+        out = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
+        self.t_spawn = now_ns()
+        try:
+            self.p = spawn(wrapper + argv, signal.SIGINT, stdin=subprocess.DEVNULL, stdout=out,
+                           stderr=subprocess.PIPE)
+        finally:
+            if stdout_path:
+                out.close()
+        self.threads = [threading.Thread(target=self._reader, args=(self.p.stderr, self.stderr_lines, "stderr"),
+                                         daemon=True)]
+        if not stdout_path:
+            self.threads.append(threading.Thread(target=self._reader,
+                                                 args=(self.p.stdout, self.stdout_lines, "stdout"), daemon=True))
+        for t in self.threads:
+            t.start()
+
+    def _reader(self, stream, lines, name):
+        rx = re.compile(self.ready[1]) if self.ready[0] == name else None
+        for raw in stream:
+            t = now_ns()
+            line = raw.decode("utf-8", "surrogateescape")
+            with self.cond:
+                lines.append((t, line))
+                if rx and self.ready_t is None and rx.search(line):
+                    self.ready_t = t
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_ready(self, bpftool):
+        """Time from spawn to attached, in ns; raises if the tracer exits or takes too long."""
+        deadline = time.monotonic() + READY_TIMEOUT
+        kind = self.ready[0]
+        rx = re.compile(self.ready[1]) if kind == "stdout" and self.stdout_path else None
+        pos, buf = 0, b""
+        while True:
+            with self.cond:
+                if self.ready_t is not None:
+                    return self.ready_t - self.t_spawn
+                if kind == "stderr" or (kind == "stdout" and not self.stdout_path):
+                    self.cond.wait(0.002)
+            if self.ready_t is not None:
+                continue
+            if rx:  # stdout goes to a file: read what is new
+                with open(self.stdout_path, "rb") as f:
+                    f.seek(pos)
+                    chunk = f.read(1 << 16)
+                pos += len(chunk)
+                buf += chunk
+                *done, buf = buf.split(b"\n")
+                for line in done:
+                    if rx.search(line.decode("utf-8", "replace")):
+                        self.ready_t = now_ns()
+                        break
+                if self.ready_t is None:
+                    time.sleep(0.002)
+            elif kind == "perf":
+                if len(bpftool.perf_attachments(self.p.pid)) >= self.ready[1]:
+                    self.ready_t = now_ns()
+                else:
+                    time.sleep(0.005)
+            if self.ready_t is None and self.p.poll() is not None:
+                for t in self.threads:
+                    t.join(5)
+                err = "".join(line for _, line in self.stderr_lines).strip()
+                raise RuntimeError(f"{self.tracer.label} exited with {self.p.returncode} before it was ready: "
+                                   f"{err[-500:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.tracer.label} not ready after {READY_TIMEOUT:.0f} s")
+
+    def stop(self):
+        status, ru = stop(self.p, signal.SIGINT)
+        for t in self.threads:
+            t.join(10)
+        return status, ru
+
+    def stderr_text(self):
+        return "".join(line for _, line in self.stderr_lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The storm.
+
+
+def run_storm(args, w, prefix, workers=None, duration=None, rate=None, stamp=False):
+    argv = [args.storm, "-w", str(workers or args.workers), "-d", str(duration or args.duration), "-m", prefix]
+    if w["k"]:
+        argv += ["-k", str(w["k"]), "-s", str(w["s"])]
+    if w["big"]:
+        argv += ["-b", str(w["big"])]
+    if rate:
+        argv += ["-r", str(rate)]
+    if stamp:
+        argv.append("-t")
+    argv.append(args.target)
+    p = spawn(argv, signal.SIGTERM, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    try:
+        out, _ = p.communicate(timeout=(duration or args.duration) + 120)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("storm did not finish in time")
+    finally:
+        if p.returncode is None:
+            stop(p, signal.SIGTERM)
+        LIVE.pop(p.pid, None)
+    try:
+        res = json.loads(out.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise RuntimeError(f"storm failed (exit {p.returncode}): {out!r}")
+    if res["failed"] or res["fork_errors"] or res["interrupted"]:
+        raise RuntimeError(f"storm: {res}")
+    return res
+
+
+def expected_rest(w):
+    """The arguments after the marker, as the storm passes them."""
+    rest = [chr(ord("a") + i % 26) * w["s"] for i in range(w["k"])]
+    if w["big"]:
+        rest.append("Z" * w["big"])
+    return rest
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading a tracer's output.
+
+SUMMARY_RX = re.compile(r"exectrace: (\d+) execs received, (\d+) printed, (\d+) lost")
+COUNT_SUMMARY_RX = re.compile(r"exectrace: (\d+) execs counted, (\d+) did not fit")
+LOST_RX = re.compile(r"Lost (\d+) events")
+
+
+def iter_lines(run):
+    if run.stdout_path:
+        with open(run.stdout_path, "rb") as f:
+            for raw in f:
+                yield None, raw.decode("utf-8", "surrogateescape")
+    else:
+        yield from run.stdout_lines
+
+
+def parse_output(run, prefix, w, stamp=False):
+    """Returns dict: seen (distinct markers), whole, records (all records the tracer wrote), lost, latencies."""
+    kind = run.tracer.kind
+    marker_rx = re.compile(re.escape(prefix) + r"-\d+-\d+")
+    rest = expected_rest(w)
+    tail = "".join(" " + a for a in rest)
+    seen, whole, records, lost, lat = set(), 0, 0, 0, []
+    err = run.stderr_text()
+    if kind == "xt-count":
+        total = None
+        for _, line in iter_lines(run):
+            f = line.split()
+            if len(f) >= 4 and f[-1] == TARGET_COMM and f[0].isdigit():
+                total = int(f[2])
+        m = COUNT_SUMMARY_RX.search(err)
+        return {"seen": total or 0, "whole": None, "records": int(m.group(1)) if m else None,
+                "lost": int(m.group(2)) if m else None, "latencies": []}
+    for t, line in iter_lines(run):
+        if kind == "xt-json":
+            if not line.startswith("{"):
+                continue
+            if prefix not in line:
+                if '"type":"lost"' in line:
+                    lost += json.loads(line).get("count", 0)
+                continue
+            ev = json.loads(line)
+            argv = ev.get("argv") or []
+            if len(argv) < 2 or not marker_rx.fullmatch(argv[1] or ""):
+                continue
+            marker, args = argv[1], argv[2:]
+            if stamp and args and args[0] and args[0].startswith("t"):
+                if t is not None and marker not in seen:
+                    lat.append(t - int(args[0][1:]))
+                args = args[1:]
+            if marker in seen:
+                continue
+            seen.add(marker)
+            if args == rest and not ev.get("truncated"):
+                whole += 1
+            continue
+        # text: exectrace, execsnoop, bpftrace
+        if kind in ("execsnoop", "bpftrace") and line.startswith("Lost "):
+            m = LOST_RX.search(line)
+            lost += int(m.group(1)) if m else 0
+            continue
+        if line.startswith(("PCOMM", "TIME", "Attaching")) or not line.strip():
+            continue
+        records += 1
+        m = marker_rx.search(line)
+        if not m or m.group(0) in seen:
+            continue
+        marker = m.group(0)
+        seen.add(marker)
+        body = line.rstrip("\n").rstrip(" ")
+        after = body[m.end():]
+        if stamp:
+            ts = re.match(r" t(\d+)", after)
+            if ts:
+                if t is not None:
+                    lat.append(t - int(ts.group(1)))
+                after = after[ts.end():]
+        if after == tail:
+            whole += 1
+    if kind.startswith("xt-"):
+        m = SUMMARY_RX.search(err)
+        records = int(m.group(1)) if m else None
+        lost = int(m.group(3)) if m else None
+    else:
+        lost += sum(int(x) for x in LOST_RX.findall(err))
+    return {"seen": len(seen), "whole": whole, "records": records, "lost": lost, "latencies": lat}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One measured run of a tracer under a storm.
+
+
+def measure(args, bpftool, stats, tracer, wname, rnd):
+    w = WORKLOADS[wname]
+    res = {"round": rnd, "workload": wname, "tracer": tracer.key}
+    prefix = "X" + secrets.token_hex(3)
+    res["baseline"] = run_storm(args, w, "B" + secrets.token_hex(3))
+    before = set(bpftool.progs())
+    path = os.path.join(args.out, f"out-{tracer.key}-{wname}-{rnd}.txt")
+    run = Running(tracer, tracer.argv, tracer.ready, path, args.wrapper)
+    try:
+        res["ready_ms"] = run.wait_ready(bpftool) / 1e6
+        # The programs loaded since the start that the tracer holds (others may load programs meanwhile);
+        # bpftrace closes its BEGIN program once it ran, which is fine: it runs on no exec.
+        new = set(bpftool.progs()) - before
+        held = fd_prog_ids(run.p.pid)
+        ids = (new & held) or held or new
+        progs0 = bpftool.progs()
+        cpu0 = cpu_ns(run.p.pid)
+        res["storm"] = run_storm(args, w, prefix)
+        # Let the tracer read what is left (exectrace reads every 25 ms, execsnoop every 100 ms), then take
+        # its CPU time: loading before "ready" and tearing down after the stop are not per-event costs.
+        time.sleep(0.3)
+        res["cpu_ns"] = cpu_ns(run.p.pid) - cpu0
+        progs1 = bpftool.progs()
+        res["rss_kib"] = vm_hwm_kib(run.p.pid)
+        maps = bpftool.maps()
+        map_ids = set()
+        for i in ids:
+            map_ids.update(progs1.get(i, {}).get("map_ids", []))
+        res["map_bytes"] = sum(maps[m].get("bytes_memlock", 0) for m in map_ids if m in maps)
+        res["progs"] = []
+        for i in sorted(ids):
+            p0, p1 = progs0.get(i, {}), progs1.get(i, {})
+            res["progs"].append({"id": i, "name": p1.get("name"), "type": p1.get("type"),
+                                 "run_time_ns": p1.get("run_time_ns", 0) - p0.get("run_time_ns", 0),
+                                 "run_cnt": p1.get("run_cnt", 0) - p0.get("run_cnt", 0)})
+    except BaseException:
+        run.stop()
+        if not args.keep and os.path.exists(path):
+            os.unlink(path)
+        raise
+    status, ru = run.stop()
+    res["exit_status"] = status
+    if ru is not None:  # for reference: from the spawn to the exit, loading and teardown included
+        res["cpu_ns_total"] = int((ru.ru_utime + ru.ru_stime) * 1e9)
+    out = parse_output(run, prefix, w)
+    if not args.keep:
+        os.unlink(path)
+    execs = res["storm"]["execs"]
+    res["ratio"] = res["storm"]["rate"] / res["baseline"]["rate"]
+    res["execs"] = execs
+    res["complete"] = out["seen"] / execs if execs else None
+    res["whole"] = out["whole"] / execs if execs and out["whole"] is not None else None
+    res["records"] = out["records"]
+    res["lost"] = out["lost"]
+    if res.get("cpu_ns") is not None and out["records"]:
+        res["cpu_us_per_event"] = res["cpu_ns"] / out["records"] / 1e3
+    cnt = max((p["run_cnt"] for p in res["progs"]), default=0)
+    if stats.on and cnt:
+        res["bpf_us_per_exec"] = sum(p["run_time_ns"] for p in res["progs"]) / cnt / 1e3
+    return res
+
+
+def measure_latency(args, bpftool, tracer, rnd):
+    w = WORKLOADS["plain"]
+    res = {"round": rnd, "tracer": tracer.key}
+    prefix = "L" + secrets.token_hex(3)
+    run = Running(tracer, tracer.latency_argv, tracer.latency_ready, None, args.wrapper)
+    try:
+        res["ready_ms"] = run.wait_ready(bpftool) / 1e6
+        res["storm"] = run_storm(args, w, prefix, workers=1, duration=args.latency_duration,
+                                 rate=args.latency_rate, stamp=True)
+        time.sleep(0.5)  # the last records: exectrace reads every 25 ms, execsnoop polls every 100 ms
+    finally:
+        run.stop()
+    out = parse_output(run, prefix, w, stamp=True)
+    lat = sorted(x / 1e6 for x in out["latencies"])
+    res["execs"] = res["storm"]["execs"]
+    res["records"] = out["seen"]
+    if lat:
+        res["latency_median_ms"] = statistics.median(lat)
+        res["latency_p99_ms"] = lat[min(len(lat) - 1, max(0, -(-99 * len(lat) // 100) - 1))]
+        res["latency_max_ms"] = lat[-1]
+    return res
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Report.
+
+
+def spread(values, fmt):
+    v = [x for x in values if x is not None]
+    if not v:
+        return "-"
+    med = statistics.median(v)
+    if len(v) == 1:
+        return fmt(med)
+    return f"{fmt(med)} [{fmt(min(v))}-{fmt(max(v))}]"
+
+
+def pct(x):
+    return f"{100 * x:.2f}%" if x < 1 else "100%"
+
+
+def machine_info(args):
+    info = {"nproc": os.cpu_count(), "kernel": os.uname().release}
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
+    except OSError:
+        info["cpu"] = "?"
+
+    def cmd(*a):
+        try:
+            r = subprocess.run(a, capture_output=True, text=True, check=False)
+            return (r.stdout or r.stderr).strip().splitlines()[0] if (r.stdout or r.stderr).strip() else None
+        except OSError:
+            return None
+
+    info["exectrace"] = cmd("git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe", "--always",
+                            "--dirty")
+    info["libbpf-tools"] = cmd("dpkg-query", "-W", "-f=${Version}", "libbpf-tools")
+    info["bpftrace"] = cmd("bpftrace", "--version")
+    return info
+
+
+def report(results, tracers, skipped, args):
+    lines = []
+    m = results["machine"]
+    lines.append(f"Machine: {m['nproc']} CPUs, {m['cpu']}, kernel {m['kernel']}; exectrace {m['exectrace']}, "
+                 f"libbpf-tools {m['libbpf-tools']}, {m['bpftrace']}.")
+    c = results["config"]
+    lines.append(f"Storm: {c['workers']} workers, {c['duration']} s per run, {c['rounds']} rounds; "
+                 f"latency at {c['latency_rate']} execs/s for {c['latency_duration']} s. "
+                 "Each cell: median [min-max] over the rounds.")
+    lines.append("")
+    lines.append("| workload | tracer | exec rate (ratio to no tracer) | records / execs | whole argv | lost | "
+                 "tracer CPU us/event | BPF us/exec | peak RSS MiB | BPF map MiB |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    runs = results["runs"]
+    for wname in WORKLOADS:
+        base = [r["baseline"]["rate"] for r in runs if r["workload"] == wname and "baseline" in r]
+        if not base:
+            continue
+        lines.append(f"| {WORKLOADS[wname]['label']} | no tracer | {spread(base, lambda x: f'{x:.0f}/s')} "
+                     "| | | | | | | |")
+        for t in tracers:
+            rs = [r for r in runs if r["workload"] == wname and r["tracer"] == t.key]
+            if not rs:
+                continue
+            ok = [r for r in rs if "error" not in r]
+            cells = [
+                spread([r.get("ratio") for r in ok], lambda x: f"{x:.3f}"),
+                spread([r.get("complete") for r in ok], pct),
+                spread([r.get("whole") for r in ok], pct),
+                spread([r.get("lost") for r in ok], lambda x: f"{x:.0f}"),
+                spread([r.get("cpu_us_per_event") for r in ok], lambda x: f"{x:.1f}"),
+                spread([r.get("bpf_us_per_exec") for r in ok], lambda x: f"{x:.2f}"),
+                spread([r.get("rss_kib") and r["rss_kib"] / 1024 for r in ok], lambda x: f"{x:.1f}"),
+                spread([r.get("map_bytes") / 2**20 if r.get("map_bytes") is not None else None for r in ok],
+                       lambda x: f"{x:.1f}"),
+            ]
+            errs = len(rs) - len(ok)
+            label = t.label + (f" ({errs} failed runs)" if errs else "")
+            lines.append(f"| {WORKLOADS[wname]['label']} | {label} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lat = results["latency"]
+    if lat or any("ready_ms" in r for r in runs):
+        lines.append("| tracer | attached after (ms) | exec-to-record latency median (ms) | p99 (ms) | "
+                     "records / execs |")
+        lines.append("|---|---|---|---|---|")
+        for t in tracers:
+            ls = [r for r in lat if r["tracer"] == t.key and "error" not in r]
+            if ls:
+                ready = [r.get("ready_ms") for r in ls]
+            else:  # count mode prints no records: its storm runs give the time to ready
+                ready = [r.get("ready_ms") for r in runs if r["tracer"] == t.key]
+            if not any(x is not None for x in ready):
+                continue
+            recs = sum(r.get("records", 0) for r in ls)
+            execs = sum(r.get("execs", 0) for r in ls)
+            lines.append(f"| {t.label} | {spread(ready, lambda x: f'{x:.0f}')} | "
+                         f"{spread([r.get('latency_median_ms') for r in ls], lambda x: f'{x:.1f}')} | "
+                         f"{spread([r.get('latency_p99_ms') for r in ls], lambda x: f'{x:.1f}')} | "
+                         f"{f'{recs}/{execs}' if ls else '-'} |")
+        lines.append("")
+    lines += targets(results)
+    if skipped:
+        lines.append("")
+        for k, v in skipped.items():
+            lines.append(f"Skipped {k}: {v}.")
+    lines.append("auditd: left out (see BENCHMARKS.md).")
+    return "\n".join(lines) + "\n"
+
+
+def targets(results):
+    """The issue's targets, each PASS / MISS / n/a with the figure behind it. Reported, never enforced."""
+    runs = [r for r in results["runs"] if "error" not in r]
+    out = ["Targets:", ""]
+
+    def sel(tracer, wname):
+        return [r for r in runs if r["tracer"] == tracer and r["workload"] == wname]
+
+    def line(ok, text):
+        out.append(f"- {'n/a ' if ok is None else 'PASS' if ok else 'MISS'} {text}")
+
+    def med(rs, key):
+        v = [r[key] for r in rs if r.get(key) is not None]
+        return statistics.median(v) if v else None
+
+    for key in ("exectrace", "exectrace-json"):
+        for wname in ("plain", "20x100"):
+            rs = sel(key, wname)
+            r = med(rs, "ratio")
+            line(None if r is None else r >= 0.97, f"{key} {wname}: exec rate ratio >= 0.97 (median "
+                 f"{'-' if r is None else f'{r:.3f}'})")
+            es = {x["round"]: x["ratio"] for x in sel("execsnoop", wname)}
+            pairs = [(x["ratio"], es[x["round"]]) for x in rs if x["round"] in es]
+            line(None if not pairs else all(a > b for a, b in pairs),
+                 f"{key} {wname}: ratio above execsnoop's in every round "
+                 f"({sum(a > b for a, b in pairs)}/{len(pairs)})")
+    for key in ("exectrace", "exectrace-json", "exectrace-count"):
+        for wname in ("plain", "20x100"):
+            rs = sel(key, wname)
+            ok = None if not rs else all(r["complete"] == 1 and r["lost"] == 0 for r in rs)
+            worst = min((r["complete"] for r in rs), default=None)
+            line(ok, f"{key} {wname}: 100% of the storm's execs recorded, 0 lost, every round (worst "
+                 f"{'-' if worst is None else pct(worst)}, lost {sum(r['lost'] or 0 for r in rs)})")
+    rs = sel("exectrace-1M", "big")
+    r, wh = med(rs, "ratio"), min((x["whole"] for x in rs if x.get("whole") is not None), default=None)
+    line(None if r is None else (wh == 1 and r >= 0.8),
+         f"exectrace --argv-bytes 1M, 100 KiB argument: whole in every record, ratio >= 0.8 (worst whole "
+         f"{'-' if wh is None else pct(wh)}, median ratio {'-' if r is None else f'{r:.3f}'})")
+    for key in ("exectrace", "exectrace-json"):
+        for wname in ("plain", "20x100"):
+            rs = sel(key, wname)
+            c, b = med(rs, "cpu_us_per_event"), med(rs, "bpf_us_per_exec")
+            line(None if c is None else c <= 3, f"{key} {wname}: tracer CPU <= 3 us/event (median "
+                 f"{'-' if c is None else f'{c:.2f}'})")
+            line(None if b is None else b <= 2, f"{key} {wname}: BPF time <= 2 us/exec (median "
+                 f"{'-' if b is None else f'{b:.2f}'})")
+    for key in ("exectrace", "exectrace-json", "exectrace-count"):
+        for wname in WORKLOADS:
+            rs, es = sel(key, wname), sel("execsnoop", wname)
+            for fig, name in (("rss_kib", "peak RSS"), ("map_bytes", "map memory")):
+                a, b = med(rs, fig), med(es, fig)
+                if a is None or b is None:
+                    continue
+                unit = 1024 if fig == "rss_kib" else 2**20
+                line(a < b, f"{key} {wname}: {name} below execsnoop's ({a / unit:.1f} vs {b / unit:.1f} MiB)")
+    lat = [r for r in results["latency"] if "error" not in r]
+
+    def lmed(key, fig):
+        v = [r[fig] for r in lat if r["tracer"] == key and r.get(fig) is not None]
+        return statistics.median(v) if v else None
+
+    es_ready = lmed("execsnoop", "ready_ms")
+    for key in ("exectrace", "exectrace-json"):
+        a = lmed(key, "ready_ms")
+        if a is not None and es_ready is not None:
+            line(a <= es_ready, f"{key}: attached no slower than execsnoop ({a:.0f} vs {es_ready:.0f} ms)")
+        p = [r["latency_p99_ms"] for r in lat if r["tracer"] == key and r.get("latency_p99_ms") is not None]
+        line(None if not p else max(p) < 150, f"{key}: latency p99 < 150 ms in every round (worst "
+             f"{'-' if not p else f'{max(p):.1f}'} ms)")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--exectrace", default="build/exectrace")
+    ap.add_argument("--storm", default="build/bench/storm")
+    ap.add_argument("--target", default=f"build/bench/{TARGET_COMM}")
+    ap.add_argument("--bpftool", default="bpftool")
+    ap.add_argument("--execsnoop", help="libbpf-tools execsnoop (default: found in /usr/sbin or PATH)")
+    ap.add_argument("--bpftrace-script", help="execsnoop.bt (default: the one package bpftrace ships)")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--duration", type=float, default=5.0, help="seconds per storm (default 5)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count(), help="storm workers (default: nproc)")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated: " + ",".join(WORKLOADS))
+    ap.add_argument("--tracers", help="comma-separated subset of: exectrace, exectrace-json, exectrace-count, "
+                    "exectrace-1M, execsnoop, bpftrace")
+    ap.add_argument("--latency-rate", type=float, default=20.0, help="execs/s for the latency runs (default 20)")
+    ap.add_argument("--latency-duration", type=float, default=5.0, help="seconds per latency run (default 5)")
+    ap.add_argument("--no-latency", action="store_true", help="skip the attach-time and latency runs")
+    ap.add_argument("--no-bpf-stats", action="store_true", help="leave kernel.bpf_stats_enabled alone")
+    ap.add_argument("--out", default="build/bench", help="results.json, results.md and scratch outputs")
+    ap.add_argument("--keep", action="store_true", help="keep the tracers' output files")
+    args = ap.parse_args()
+    if os.geteuid():
+        sys.exit("bench: must run as root (the tracers load BPF programs)")
+    for f in (args.exectrace, args.storm, args.target):
+        if not os.access(f, os.X_OK):
+            sys.exit(f"bench: {f} is missing; run it through make bench")
+    wnames = args.workloads.split(",")
+    if set(wnames) - set(WORKLOADS):
+        sys.exit(f"bench: unknown workload(s): {', '.join(sorted(set(wnames) - set(WORKLOADS)))}")
+    os.makedirs(args.out, exist_ok=True)
+    args.wrapper = ["setpriv", "--pdeathsig", "INT"] if shutil.which("setpriv") else []
+    tracers, skipped = make_tracers(args)
+    for k, v in skipped.items():
+        log(f"bench: skipping {k}: {v}")
+    bpftool = Bpftool(args.bpftool)
+    results = {"machine": machine_info(args), "runs": [], "latency": [], "skipped": skipped,
+               "config": {"rounds": args.rounds, "duration": args.duration, "workers": args.workers,
+                          "workloads": wnames, "tracers": [t.key for t in tracers],
+                          "latency_rate": args.latency_rate, "latency_duration": args.latency_duration}}
+    signal.signal(signal.SIGTERM, on_sigterm)
+    stats = BpfStats(not args.no_bpf_stats)
+    results["config"]["bpf_stats"] = stats.on
+    t_start = time.monotonic()
+    interrupted = False
+    try:
+        for rnd in range(1, args.rounds + 1):
+            t_round = time.monotonic()
+            for wname in wnames:
+                ts = [t for t in tracers if wname in t.workloads]
+                k = (rnd - 1) % len(ts) if ts else 0
+                for t in ts[k:] + ts[:k]:  # a different tracer goes first each round
+                    try:
+                        r = measure(args, bpftool, stats, t, wname, rnd)
+                    except MEASURE_ERRORS as e:
+                        r = {"round": rnd, "workload": wname, "tracer": t.key, "error": str(e)}
+                        log(f"round {rnd}/{args.rounds} {wname:7} {t.key:16} FAILED: {e}")
+                    else:
+                        log(f"round {rnd}/{args.rounds} {wname:7} {t.key:16} ratio {r['ratio']:.3f} "
+                            f"complete {pct(r['complete']) if r['complete'] is not None else '-'} "
+                            f"lost {r['lost']} cpu/ev {r.get('cpu_us_per_event', float('nan')):.1f}us "
+                            f"bpf/exec {r.get('bpf_us_per_exec', float('nan')):.2f}us "
+                            f"rss {(r['rss_kib'] or 0) / 1024:.1f}MiB maps {r['map_bytes'] / 2**20:.1f}MiB "
+                            f"ready {r['ready_ms']:.0f}ms ({r['execs']} execs, "
+                            f"{r['baseline']['rate']:.0f}/s without a tracer)")
+                    results["runs"].append(r)
+            if not args.no_latency:
+                for t in tracers:
+                    if not t.latency_argv:
+                        continue
+                    try:
+                        r = measure_latency(args, bpftool, t, rnd)
+                    except MEASURE_ERRORS as e:
+                        r = {"round": rnd, "tracer": t.key, "error": str(e)}
+                        log(f"round {rnd}/{args.rounds} latency {t.key:16} FAILED: {e}")
+                    else:
+                        log(f"round {rnd}/{args.rounds} latency {t.key:16} ready {r['ready_ms']:.0f}ms median "
+                            f"{r.get('latency_median_ms', float('nan')):.1f}ms p99 "
+                            f"{r.get('latency_p99_ms', float('nan')):.1f}ms ({r['records']}/{r['execs']})")
+                    results["latency"].append(r)
+            log(f"round {rnd}/{args.rounds} done in {time.monotonic() - t_round:.0f} s")
+    except KeyboardInterrupt:
+        interrupted = True
+        log("bench: interrupted; stopping the tracers")
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stop_all()
+        stats.restore()
+    results["elapsed_s"] = time.monotonic() - t_start
+    results["interrupted"] = interrupted
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    text = report(results, tracers, skipped, args)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(text)
+    sys.stdout.write(text)
+    log(f"bench: {results['elapsed_s']:.0f} s; raw results in {os.path.join(args.out, 'results.json')}")
+    return 130 if interrupted else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
