@@ -19,27 +19,35 @@ APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
-# Debian package for each command or file the build needs.
-DEPS := clang:clang llvm-strip:llvm bpftool:bpftool /usr/include/bpf/libbpf.h:libbpf-dev \
-	/usr/include/libelf.h:libelf-dev /usr/include/zlib.h:zlib1g-dev \
-	/usr/include/cmocka.h:libcmocka-dev prove:perl python3:python3 \
-	clang-format:clang-format clang-tidy:clang-tidy cppcheck:cppcheck
+# Debian packages the build and the tests need.
+DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev perl python3 clang-format clang-tidy \
+	cppcheck
+
+# $(call apt-install,PACKAGES,WHAT): installs those of the Debian PACKAGES that are missing (as root, with
+# apt-get), or says how to, and fails.
+define apt-install
+	@missing=""; for p in $(1); do \
+		[ "$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null)" = installed ] || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "missing for $(2); install them with: apt-get install --no-install-recommends$$missing" >&2; \
+		exit 1; fi
+endef
+
 .PHONY: all deps run test unit e2e clean format lint
 
 all: $(OUT)/exectrace
 
 # After `all`, so that it stays the default goal.
 include tests/vm/vm.mk
+include bench/bench.mk
 
 deps:
-	@missing=""; for d in $(DEPS); do f=$${d%%:*}; p=$${d##*:}; \
-		if [ "$${f#/}" != "$$f" ]; then [ -e "$$f" ] || missing="$$missing $$p"; \
-		else command -v $$f >/dev/null 2>&1 || missing="$$missing $$p"; fi; done; \
-	[ -z "$$missing" ] && exit 0; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else echo "missing build dependencies; install them with: apt-get install$$missing" >&2; exit 1; fi
+	$(call apt-install,$(DEPS),the build)
 
 run: deps $(OUT)/exectrace
 	$(OUT)/exectrace $(ARGS)
@@ -95,7 +103,7 @@ unit: deps $(UNIT_BINS)
 e2e: deps $(OUT)/exectrace $(OUT)/tests/spawn
 	prove -v -e '' tests/e2e/test_e2e.py
 
-FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/e2e/*.c
+FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/e2e/*.c bench/*.c
 TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Isrc -isystem $(OUT)
 
 format:
@@ -105,8 +113,8 @@ format:
 lint: $(OUT)/exectrace.skel.h
 	clang-format --dry-run -Werror $(FORMATTED)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance --inline-suppr \
-		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/unit/*.c tests/e2e/*.c
-	clang-tidy --quiet $(filter-out src/tracer.c,$(wildcard src/*.c)) tests/e2e/spawn.c $(TIDY_FLAGS)
+		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/unit/*.c tests/e2e/*.c bench/*.c
+	clang-tidy --quiet $(filter-out src/tracer.c,$(wildcard src/*.c)) tests/e2e/spawn.c bench/*.c $(TIDY_FLAGS)
 	@# The analyzer cannot see that the generated skeleton's error path frees what it allocated.
 	clang-tidy --quiet --checks=-clang-analyzer-unix.Malloc src/tracer.c $(TIDY_FLAGS)
 

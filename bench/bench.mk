@@ -8,14 +8,7 @@ BENCH_ARGS ?=
 .PHONY: bench bench-deps
 
 bench-deps:
-	@missing=""; for p in $(BENCH_PACKAGES); do \
-		[ "$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null)" = installed ] || missing="$$missing $$p"; \
-	done; \
-	[ -z "$$missing" ] && exit 0; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	else echo "missing for bench; install with: apt-get install --no-install-recommends$$missing" >&2; exit 1; fi
+	$(call apt-install,$(BENCH_PACKAGES),bench)
 
 $(BENCH_DIR):
 	mkdir -p $@

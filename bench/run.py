@@ -32,6 +32,8 @@ WORKLOADS = {
     "20x100": {"label": "20 args x 100 B", "k": 20, "s": 100, "big": 0},
     "big": {"label": "one 100 KiB arg", "k": 0, "s": 0, "big": BIG_BYTES},
 }
+# --warmup: 32 KiB of arguments per exec, to write a fresh 4 MiB ring buffer through in well under a second.
+WARMUP = {"k": 0, "s": 0, "big": 32 * 1024}
 
 
 def log(msg):
@@ -365,7 +367,7 @@ class Running:
 # The storm.
 
 
-def run_storm(args, w, prefix, workers=None, duration=None, rate=None, stamp=False):
+def run_storm(args, w, prefix, workers=None, duration=None, rate=None, stamp=False, target=None):
     argv = [args.storm, "-w", str(workers or args.workers), "-d", str(duration or args.duration), "-m", prefix]
     if w["k"]:
         argv += ["-k", str(w["k"]), "-s", str(w["s"])]
@@ -375,7 +377,7 @@ def run_storm(args, w, prefix, workers=None, duration=None, rate=None, stamp=Fal
         argv += ["-r", str(rate)]
     if stamp:
         argv.append("-t")
-    argv.append(args.target)
+    argv.append(target or args.target)
     p = spawn(argv, signal.SIGTERM, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     try:
         out, _ = p.communicate(timeout=(duration or args.duration) + 120)
@@ -510,6 +512,10 @@ def measure(args, bpftool, stats, tracer, wname, rnd):
         new = set(bpftool.progs()) - before
         held = fd_prog_ids(run.p.pid)
         ids = (new & held) or held or new
+        if args.warmup:
+            # Another binary (another comm), so that count mode's row for the storm counts the storm alone.
+            res["warmup"] = run_storm(args, WARMUP, "W" + secrets.token_hex(3), duration=args.warmup,
+                                      target=args.warmup_target)
         progs0 = bpftool.progs()
         cpu0 = cpu_ns(run.p.pid)
         res["storm"] = run_storm(args, w, prefix)
@@ -548,9 +554,11 @@ def measure(args, bpftool, stats, tracer, wname, rnd):
     res["complete"] = out["seen"] / execs if execs else None
     res["whole"] = out["whole"] / execs if execs and out["whole"] is not None else None
     res["records"] = out["records"]
+    if out["records"] is not None and "warmup" in res:  # the tracer recorded the warm-up's execs too
+        res["records"] = max(0, out["records"] - res["warmup"]["execs"])
     res["lost"] = out["lost"]
-    if res.get("cpu_ns") is not None and out["records"]:
-        res["cpu_us_per_event"] = res["cpu_ns"] / out["records"] / 1e3
+    if res.get("cpu_ns") is not None and res["records"]:
+        res["cpu_us_per_event"] = res["cpu_ns"] / res["records"] / 1e3
     cnt = max((p["run_cnt"] for p in res["progs"]), default=0)
     if stats.on and cnt:
         res["bpf_us_per_exec"] = sum(p["run_time_ns"] for p in res["progs"]) / cnt / 1e3
@@ -626,9 +634,12 @@ def report(results, tracers, skipped, args):
     lines.append(f"Machine: {m['nproc']} CPUs, {m['cpu']}, kernel {m['kernel']}; exectrace {m['exectrace']}, "
                  f"libbpf-tools {m['libbpf-tools']}, {m['bpftrace']}.")
     c = results["config"]
-    lines.append(f"Storm: {c['workers']} workers, {c['duration']} s per run, {c['rounds']} rounds; "
-                 f"latency at {c['latency_rate']} execs/s for {c['latency_duration']} s. "
-                 "Each cell: median [min-max] over the rounds.")
+    start = (f"{c['warmup']} s of warm-up storm after each tracer attached" if c.get("warmup")
+             else "measured from each tracer's cold start")
+    latency = "" if c.get("no_latency") else \
+        f"; latency at {c['latency_rate']} execs/s for {c['latency_duration']} s"
+    lines.append(f"Storm: {c['workers']} workers, {c['duration']} s per run, {c['rounds']} rounds, {start}"
+                 f"{latency}. Each cell: median [min-max] over the rounds.")
     lines.append("")
     lines.append("| workload | tracer | exec rate (ratio to no tracer) | records / execs | whole argv | lost | "
                  "tracer CPU us/event | BPF us/exec | peak RSS MiB | BPF map MiB |")
@@ -697,7 +708,12 @@ def targets(results):
     def sel(tracer, wname):
         return [r for r in runs if r["tracer"] == tracer and r["workload"] == wname]
 
-    def line(ok, text):
+    cfg = results["config"]
+
+    def line(ok, text, needs=()):
+        """needs: the tracers and workloads the target is about; left out when the run had none of them."""
+        if any(n not in cfg["tracers"] and n not in cfg["workloads"] for n in needs):
+            return
         out.append(f"- {'n/a ' if ok is None else 'PASS' if ok else 'MISS'} {text}")
 
     def med(rs, key):
@@ -709,32 +725,33 @@ def targets(results):
             rs = sel(key, wname)
             r = med(rs, "ratio")
             line(None if r is None else r >= 0.97, f"{key} {wname}: exec rate ratio >= 0.97 (median "
-                 f"{'-' if r is None else f'{r:.3f}'})")
+                 f"{'-' if r is None else f'{r:.3f}'})", (key, wname))
             es = {x["round"]: x["ratio"] for x in sel("execsnoop", wname)}
             pairs = [(x["ratio"], es[x["round"]]) for x in rs if x["round"] in es]
             line(None if not pairs else all(a > b for a, b in pairs),
                  f"{key} {wname}: ratio above execsnoop's in every round "
-                 f"({sum(a > b for a, b in pairs)}/{len(pairs)})")
+                 f"({sum(a > b for a, b in pairs)}/{len(pairs)})", (key, wname, "execsnoop"))
     for key in ("exectrace", "exectrace-json", "exectrace-count"):
         for wname in ("plain", "20x100"):
             rs = sel(key, wname)
             ok = None if not rs else all(r["complete"] == 1 and r["lost"] == 0 for r in rs)
             worst = min((r["complete"] for r in rs), default=None)
             line(ok, f"{key} {wname}: 100% of the storm's execs recorded, 0 lost, every round (worst "
-                 f"{'-' if worst is None else pct(worst)}, lost {sum(r['lost'] or 0 for r in rs)})")
+                 f"{'-' if worst is None else pct(worst)}, lost {sum(r['lost'] or 0 for r in rs)})", (key, wname))
     rs = sel("exectrace-1M", "big")
     r, wh = med(rs, "ratio"), min((x["whole"] for x in rs if x.get("whole") is not None), default=None)
     line(None if r is None else (wh == 1 and r >= 0.8),
          f"exectrace --argv-bytes 1M, 100 KiB argument: whole in every record, ratio >= 0.8 (worst whole "
-         f"{'-' if wh is None else pct(wh)}, median ratio {'-' if r is None else f'{r:.3f}'})")
+         f"{'-' if wh is None else pct(wh)}, median ratio {'-' if r is None else f'{r:.3f}'})",
+         ("exectrace-1M", "big"))
     for key in ("exectrace", "exectrace-json"):
         for wname in ("plain", "20x100"):
             rs = sel(key, wname)
             c, b = med(rs, "cpu_us_per_event"), med(rs, "bpf_us_per_exec")
             line(None if c is None else c <= 3, f"{key} {wname}: tracer CPU <= 3 us/event (median "
-                 f"{'-' if c is None else f'{c:.2f}'})")
+                 f"{'-' if c is None else f'{c:.2f}'})", (key, wname))
             line(None if b is None else b <= 2, f"{key} {wname}: BPF time <= 2 us/exec (median "
-                 f"{'-' if b is None else f'{b:.2f}'})")
+                 f"{'-' if b is None else f'{b:.2f}'})", (key, wname))
     for key in ("exectrace", "exectrace-json", "exectrace-count"):
         for wname in WORKLOADS:
             rs, es = sel(key, wname), sel("execsnoop", wname)
@@ -751,13 +768,13 @@ def targets(results):
         return statistics.median(v) if v else None
 
     es_ready = lmed("execsnoop", "ready_ms")
-    for key in ("exectrace", "exectrace-json"):
+    for key in () if cfg.get("no_latency") else ("exectrace", "exectrace-json"):
         a = lmed(key, "ready_ms")
         if a is not None and es_ready is not None:
             line(a <= es_ready, f"{key}: attached no slower than execsnoop ({a:.0f} vs {es_ready:.0f} ms)")
         p = [r["latency_p99_ms"] for r in lat if r["tracer"] == key and r.get("latency_p99_ms") is not None]
         line(None if not p else max(p) < 150, f"{key}: latency p99 < 150 ms in every round (worst "
-             f"{'-' if not p else f'{max(p):.1f}'} ms)")
+             f"{'-' if not p else f'{max(p):.1f}'} ms)", (key,))
     return out
 
 
@@ -772,7 +789,7 @@ def main():
     ap.add_argument("--bpftool", default="bpftool")
     ap.add_argument("--execsnoop", help="libbpf-tools execsnoop (default: found in /usr/sbin or PATH)")
     ap.add_argument("--bpftrace-script", help="execsnoop.bt (default: the one package bpftrace ships)")
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     ap.add_argument("--duration", type=float, default=5.0, help="seconds per storm (default 5)")
     ap.add_argument("--workers", type=int, default=os.cpu_count(), help="storm workers (default: nproc)")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated: " + ",".join(WORKLOADS))
@@ -781,6 +798,10 @@ def main():
     ap.add_argument("--latency-rate", type=float, default=20.0, help="execs/s for the latency runs (default 20)")
     ap.add_argument("--latency-duration", type=float, default=5.0, help="seconds per latency run (default 5)")
     ap.add_argument("--no-latency", action="store_true", help="skip the attach-time and latency runs")
+    ap.add_argument("--warmup", type=float, default=0.0,
+                    help="seconds of storm (of /bin/true with a 32 KiB argument) after each tracer attaches and "
+                    "before measuring, for steady-state figures (default 0: measured from a cold start)")
+    ap.add_argument("--warmup-target", default="/bin/true", help=argparse.SUPPRESS)
     ap.add_argument("--no-bpf-stats", action="store_true", help="leave kernel.bpf_stats_enabled alone")
     ap.add_argument("--out", default="build/bench", help="results.json, results.md and scratch outputs")
     ap.add_argument("--keep", action="store_true", help="keep the tracers' output files")
@@ -802,7 +823,10 @@ def main():
     results = {"machine": machine_info(args), "runs": [], "latency": [], "skipped": skipped,
                "config": {"rounds": args.rounds, "duration": args.duration, "workers": args.workers,
                           "workloads": wnames, "tracers": [t.key for t in tracers],
-                          "latency_rate": args.latency_rate, "latency_duration": args.latency_duration}}
+                          "latency_rate": args.latency_rate, "latency_duration": args.latency_duration,
+                          "no_latency": args.no_latency, "warmup": args.warmup}}
+    # Ctrl-C or SIGTERM stops the run, even when started in the background (where SIGINT comes ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, on_sigterm)
     stats = BpfStats(not args.no_bpf_stats)
     results["config"]["bpf_stats"] = stats.on

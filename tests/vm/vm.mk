@@ -7,14 +7,7 @@ VM_PACKAGES := qemu-system-x86 busybox-static
 
 # After deps: two apt-get runs at once (make -j) would fight over dpkg's lock.
 vm-deps: deps
-	@missing=""; for p in $(VM_PACKAGES); do \
-		[ "$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null)" = installed ] || missing="$$missing $$p"; \
-	done; \
-	[ -z "$$missing" ] && exit 0; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	else echo "missing for vm-test; install with: apt-get install --no-install-recommends$$missing" >&2; exit 1; fi
+	$(call apt-install,$(VM_PACKAGES),vm-test)
 
 $(VM_DIR):
 	mkdir -p $@
