@@ -244,6 +244,19 @@ static int open_transport(struct tracer *t, const struct options *o)
 	return 0;
 }
 
+/* Writes every page of the ring buffer once, then reads it through: see warm_ring in the BPF program. */
+static int warm_ring(struct tracer *t)
+{
+	struct bpf_test_run_opts opts = {.sz = sizeof(opts)};
+	int err = bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.warm_ring), &opts);
+
+	if (err || (err = ring_buffer__consume(t->rb)) < 0) {
+		fprintf(stderr, "exectrace: cannot prepare the ring buffer: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn fn, void *ctx)
 {
 	struct utsname u;
@@ -311,6 +324,11 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 	err = open_transport(t, o);
 	if (err)
 		goto fail;
+	if (t->ring && !o->count_fields) {
+		err = warm_ring(t);
+		if (err)
+			goto fail;
+	}
 	if (o->fails) {
 		err = ensure_tracefs();
 		if (err)
