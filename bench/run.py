@@ -519,7 +519,7 @@ def measure(args, bpftool, stats, tracer, wname, rnd):
         progs0 = bpftool.progs()
         cpu0 = cpu_ns(run.p.pid)
         res["storm"] = run_storm(args, w, prefix)
-        # Let the tracer read what is left (exectrace reads every 25 ms, execsnoop every 100 ms), then take
+        # Let the tracer read what is left (exectrace reads every 80 ms, execsnoop every 100 ms), then take
         # its CPU time: loading before "ready" and tearing down after the stop are not per-event costs.
         time.sleep(0.3)
         res["cpu_ns"] = cpu_ns(run.p.pid) - cpu0
@@ -574,7 +574,7 @@ def measure_latency(args, bpftool, tracer, rnd):
         res["ready_ms"] = run.wait_ready(bpftool) / 1e6
         res["storm"] = run_storm(args, w, prefix, workers=1, duration=args.latency_duration,
                                  rate=args.latency_rate, stamp=True)
-        time.sleep(0.5)  # the last records: exectrace reads every 25 ms, execsnoop polls every 100 ms
+        time.sleep(0.5)  # the last records: exectrace reads every 80 ms, execsnoop polls every 100 ms
     finally:
         run.stop()
     out = parse_output(run, prefix, w, stamp=True)

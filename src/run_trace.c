@@ -7,8 +7,9 @@
 #include "run.h"
 #include "timefmt.h"
 
-/* How often records are read: they are sent without waking us, so this bounds the latency. */
-#define POLL_MS 25
+/* How often records are read: they are sent without waking us, so this bounds the latency at a low rate;
+ * each read costs a wakeup, which dominates the reader's cost per record when execs are few. */
+#define POLL_MS 80
 
 static int join_args(struct run *r, const struct exec_event *ev)
 {

@@ -248,9 +248,9 @@ static int open_transport(struct tracer *t, const struct options *o)
 static int warm_ring(struct tracer *t)
 {
 	struct bpf_test_run_opts opts = {.sz = sizeof(opts)};
-	int err = bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.warm_ring), &opts);
 
-	if (err || (err = ring_buffer__consume(t->rb)) < 0) {
+	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.warm_ring), &opts) ||
+	    ring_buffer__consume(t->rb) < 0) {
 		fprintf(stderr, "exectrace: cannot prepare the ring buffer: %s\n", strerror(errno));
 		return -errno;
 	}

@@ -69,7 +69,7 @@ class Tracer:
         self.ready.set()
 
     def stop(self, sig=signal.SIGINT):
-        time.sleep(0.2)  # records are read every 25 ms
+        time.sleep(0.3)  # records are read every 80 ms
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         self.rc = self.proc.wait(15)
