@@ -90,6 +90,20 @@ static int decode_argv(struct event_decoder *d, const struct et_record *r, const
 	return 0;
 }
 
+size_t exe_name(char *out, const char *path, size_t len, unsigned int flags)
+{
+	static const char deleted[] = " (deleted)";
+
+	if (len > ET_PATH_MAX)
+		len = ET_PATH_MAX;
+	memcpy(out, path, len);
+	if (flags & ET_F_EXE_DELETED) {
+		memcpy(out + len, deleted, sizeof(deleted) - 1);
+		len += sizeof(deleted) - 1;
+	}
+	return len;
+}
+
 int event_decode(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
 {
 	const struct et_record *r = data;
@@ -122,10 +136,8 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 		ev->exe = p;
 		ev->exe_len = r->exe_len;
 		if (r->flags & ET_F_EXE_DELETED) {
-			memcpy(d->exe_buf, p, r->exe_len);
-			memcpy(d->exe_buf + r->exe_len, " (deleted)", sizeof(" (deleted)") - 1);
 			ev->exe = d->exe_buf;
-			ev->exe_len += sizeof(" (deleted)") - 1;
+			ev->exe_len = exe_name(d->exe_buf, p, r->exe_len, r->flags);
 		}
 	}
 	p += r->exe_len;

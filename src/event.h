@@ -12,6 +12,13 @@ struct arg {
 	bool unreadable; /* could not be read from the process: shown as such, never as "" */
 };
 
+/* The longest binary path shown: PATH_MAX and the " (deleted)" that an unlinked file or a memfd gets. */
+#define EXE_NAME_MAX (ET_PATH_MAX + sizeof(" (deleted)"))
+
+/* Writes the path of a binary as shown, from the kernel's path bytes and ET_F_EXE_* flags, into out (at least
+ * EXE_NAME_MAX bytes); returns its length. */
+size_t exe_name(char *out, const char *path, size_t len, unsigned int flags);
+
 struct exec_event {
 	unsigned long long ktime_ns;
 	unsigned int pid, ppid, uid, gid;
@@ -33,7 +40,7 @@ struct event_decoder {
 	struct arg *args;
 	size_t cap;
 	long max_args; /* --max-args, or -1 */
-	char exe_buf[ET_PATH_MAX + sizeof(" (deleted)")];
+	char exe_buf[EXE_NAME_MAX];
 };
 
 void event_decoder_init(struct event_decoder *d, long max_args);

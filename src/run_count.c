@@ -14,23 +14,18 @@
 /* So that the kernel's map holds one second's keys. */
 #define DRAIN_NS 1000000000LL
 
-static char *exe_name(void *ctx, const struct et_exe_id *id, size_t *len)
+/* count_exe_fn: the path of a counted binary, for the row the table makes. */
+static char *binary_path(void *ctx, const struct et_exe_id *id, size_t *len)
 {
-	static const char deleted[] = " (deleted)";
 	const struct run *r = ctx;
 	struct et_exe_name name;
-	size_t extra;
 	char *s;
 
 	if (tracer_exe_name(r->tracer, id, &name))
 		return NULL;
-	extra = name.flags & ET_F_EXE_DELETED ? sizeof(deleted) - 1 : 0;
-	s = malloc(name.len + extra + 1);
-	if (!s)
-		return NULL;
-	memcpy(s, name.path, name.len);
-	memcpy(s + name.len, deleted, extra);
-	*len = name.len + extra;
+	s = malloc(EXE_NAME_MAX);
+	if (s)
+		*len = exe_name(s, name.path, name.len, name.flags);
 	return s;
 }
 
@@ -88,7 +83,7 @@ int run_count(struct run *r)
 	long long next_drain = start + DRAIN_NS, next_print = interval ? start + interval : 0;
 	int status = 0;
 
-	count_table_init(&r->table, 4 * r->opts.max_keys, exe_name, r);
+	count_table_init(&r->table, 4 * r->opts.max_keys, binary_path, r);
 	r->redraw = !r->opts.json && isatty(fileno(r->out.f));
 	fprintf(stderr, "exectrace: ready: counting exec in the kernel%s\n",
 		r->opts.duration > 0 ? "" : "; Ctrl-C to stop");

@@ -22,6 +22,9 @@ EXE = os.path.join(ROOT, "build", "exectrace")
 SPAWN = os.path.join(ROOT, "build", "tests", "spawn")
 RUN = uuid.uuid4().hex[:8]
 TRUE = "/bin/true"
+# Spare uids only this run uses (no other process on the machine runs as them).
+UID_A = 40000 + int(RUN[:4], 16) % 20000
+UID_B = UID_A + 1
 TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
 
 results = []
@@ -140,7 +143,7 @@ def test_records(tmp):
     pid_memfd, _, _ = spawn("memfd", TRUE, "mfd-" + RUN, m["memfd"])
     pid_dirfd, _, _ = spawn("dirfd", tmp, "rel-true", m["dirfd"])
     _, out_thread, _ = spawn("thread", TRUE, m["thread"])
-    pid_setuid, _, _ = spawn("setuid", "4242", TRUE, m["setuid"])
+    pid_setuid, _, _ = spawn("setuid", str(UID_A), TRUE, m["setuid"])
     pid_pidns, out_pidns, _ = spawn("pidns", TRUE, m["pidns"])
     race_seen = []
     for _ in range(20):
@@ -230,7 +233,7 @@ def test_records(tmp):
           int(ids.get("tid", -1)) not in pending_keys and pending_keys is not None, pending_keys)
 
     r = one("exec after setuid", with_marker(recs, m["setuid"]))
-    expect("exec after setuid: real uid and gid", r, pid=pid_setuid, uid=4242, gid=4242)
+    expect("exec after setuid: real uid and gid", r, pid=pid_setuid, uid=UID_A, gid=UID_A)
     r = one("exec in a new pid namespace", with_marker(recs, m["pidns"]))
     expect("exec in a new pid namespace: host pid", r, pid=int(out_pidns.split()[1]) if out_pidns else -1,
            ppid=pid_pidns)
@@ -361,9 +364,9 @@ def run_in_cgroup(cg, argv):
 
 def test_filters(tmp):
     # -u: in the kernel, so only the matching exec even reaches user space.
-    t = Tracer("-j", "-u", "4242")
+    t = Tracer("-j", "-u", str(UID_A))
     m_in, m_out = marker("uid-in"), marker("uid-out")
-    spawn("setuid", "4242", TRUE, m_in)
+    spawn("setuid", str(UID_A), TRUE, m_in)
     run([TRUE, m_out])
     t.stop()
     recs = t.records()
@@ -506,9 +509,9 @@ def test_count(tmp):
         check("--count with every key at once runs", t.rc == 0 and counts(t), t.err)
 
         t = Tracer("-j", "--count", "uid")
-        spawn("setuid", "4243", SPAWN, "burst", str(k), TRUE)
+        spawn("setuid", str(UID_B), SPAWN, "burst", str(k), TRUE)
         t.stop()
-        got = [r["count"] for r in rows(counts(t), uid=4243)]
+        got = [r["count"] for r in rows(counts(t), uid=UID_B)]
         check("--count uid: exactly K+1 (spawn, then K children) with the user name column",
               got == [k + 1] and rows(counts(t), uid=0)[0]["user"] == "root", got)
 
@@ -546,13 +549,13 @@ def test_count(tmp):
         got = [r["count"] for r in rows(counts(t), cgroup="/" + os.path.basename(cg))]
         check("--count cgroup: exactly K+1 in a fresh cgroup, named by its path", got == [k + 1], got)
 
-        t = Tracer("-j", "--count", "uid,comm", "-u", "4243")
-        spawn("setuid", "4243", SPAWN, "burst", str(k), link)
+        t = Tracer("-j", "--count", "uid,comm", "-u", str(UID_B))
+        spawn("setuid", str(UID_B), SPAWN, "burst", str(k), link)
         spawn("burst", "3", link)
         t.stop()
         objs = counts(t)
         check("--count uid,comm with -u: the filter applies, keys combine",
-              [r["count"] for r in rows(objs, uid=4243, comm=comm)] == [k] and not rows(objs, uid=0), objs)
+              [r["count"] for r in rows(objs, uid=UID_B, comm=comm)] == [k] and not rows(objs, uid=0), objs)
 
         t = Tracer("-j", "-x", "--count", "comm")
         subprocess.run([spawn_link, "burst", str(k), os.path.join(tmp, "missing")])
