@@ -414,24 +414,38 @@ def test_filters(tmp):
         finally:
             os.unlink(pin)
 
-        pin = os.path.join(bpffs, "et_mntns_" + RUN)
-        key = " ".join("%02x" % x for x in struct.pack("<Q", os.stat("/proc/self/ns/mnt").st_ino))
-        run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", "4", "entries", "8",
-             "name", "et_mntns"])
-        run(["bpftool", "map", "update", "pinned", pin, "key", "hex", *key.split(), "value", "hex", "00", "00",
-             "00", "00"])
+        # A mount namespace of its own: a sleep under unshare -m, which execs into it; nsenter then execs once
+        # inside it (nsenter's own exec happens outside).
+        holder = subprocess.Popen(["unshare", "-m", "sleep", "60"])
         try:
-            t = Tracer("-j", "--mntnsmap", pin)
-            m_in, m_out = marker("mnt-in"), marker("mnt-out")
-            run([TRUE, m_in])
-            run(["unshare", "-m", TRUE, m_out])
-            t.stop()
-            recs = t.records()
-            # unshare itself execs in this namespace; the /bin/true it runs is in a new one.
-            check("--mntnsmap: execs in mapped mount namespaces only", len(with_marker(recs, m_in)) == 1 and
-                  [r["comm"] for r in with_marker(recs, m_out)] == ["unshare"], recs)
+            own = os.stat("/proc/self/ns/mnt").st_ino
+            deadline = time.time() + 5
+            while os.stat("/proc/%d/ns/mnt" % holder.pid).st_ino == own and time.time() < deadline:
+                time.sleep(0.02)
+            ns = os.stat("/proc/%d/ns/mnt" % holder.pid).st_ino
+            pin = os.path.join(bpffs, "et_mntns_" + RUN)
+            key = ["%02x" % x for x in struct.pack("<Q", ns)]
+            run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", "4", "entries", "8",
+                 "name", "et_mntns"])
+            res = run(["bpftool", "map", "update", "pinned", pin, "key", "hex", *key, "value", "hex", "00", "00",
+                       "00", "00"])
+            try:
+                check("--mntnsmap: test map created", res.returncode == 0 and ns != own, res.stderr)
+                t = Tracer("-j", "--mntnsmap", pin)
+                m_in, m_out = marker("mnt-in"), marker("mnt-out")
+                run(["nsenter", "-t", str(holder.pid), "-m", TRUE, m_in])
+                run([TRUE, m_out])
+                t.stop()
+                recs = t.records()
+                check("--mntnsmap: execs in mapped mount namespaces only", len(with_marker(recs, m_in)) == 1 and
+                      [r["comm"] for r in with_marker(recs, m_out)] == [], recs)
+                check("--mntnsmap: filtered in the kernel (only 1 record received)",
+                      t.stats() and t.stats()[0] == 1, t.err)
+            finally:
+                os.unlink(pin)
         finally:
-            os.unlink(pin)
+            holder.kill()
+            holder.wait()
     finally:
         os.rmdir(cg)
 
@@ -608,6 +622,28 @@ def test_count(tmp):
           re.search(r" +3 +[\d.]+ +3 %s\n" % comm, out), out)
 
 
+def test_count_terminal():
+    """On a terminal the table redraws in place, like top; into a pipe it appends (checked above)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([EXE, "--count", "comm", "--interval", "0.3", "-d", "1.2"], stdout=slave,
+                         stderr=subprocess.PIPE)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(15)
+    os.close(master)
+    check("--count on a terminal: each table clears the screen and draws from the top",
+          out.count(b"\x1b[H\x1b[2J") >= 3 and out.startswith(b"\x1b[H\x1b[2J") and p.returncode == 0, out[:300])
+
+
 def test_lifecycle(tmp):
     out = os.path.join(tmp, "out-" + RUN)
     t = Tracer("-j", "-o", out)
@@ -699,7 +735,7 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         for test in (test_records, test_text, test_perf_buffer, test_limits, test_external_btf, test_filters,
-                     test_lost, test_count, test_lifecycle, test_errors, test_build_deps):
+                     test_lost, test_count, test_count_terminal, test_lifecycle, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run
