@@ -362,17 +362,37 @@ def run_in_cgroup(cg, argv):
     return run(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cg, *argv])
 
 
-def test_filters(tmp):
-    # -u: in the kernel, so only the matching exec even reaches user space.
-    t = Tracer("-j", "-u", str(UID_A))
-    m_in, m_out = marker("uid-in"), marker("uid-out")
-    spawn("setuid", str(UID_A), TRUE, m_in)
-    run([TRUE, m_out])
+def kernel_filter(name, args, inside, outside):
+    """A filter that works in the kernel: the exec it selects is shown, the other is not, and only the selected
+    one's record even reached user space. inside and outside each make one exec with the marker they are given."""
+    t = Tracer("-j", *args)
+    m_in, m_out = marker(name + "-in"), marker(name + "-out")
+    inside(m_in)
+    outside(m_out)
     t.stop()
     recs = t.records()
-    check("-u: the user's exec is shown, another user's is not",
+    check("%s: the selected exec is shown, the other is not" % name,
           len(with_marker(recs, m_in)) == 1 and not with_marker(recs, m_out), recs)
-    check("-u: filtered in the kernel (only 1 record received)", t.stats() and t.stats()[0] == 1, t.err)
+    check("%s: filtered in the kernel (only 1 record received)" % name, t.stats() and t.stats()[0] == 1, t.err)
+
+
+def pinned_map(name, key, value_size):
+    """A pinned BPF hash map holding the u64 key, as execsnoop's --cgroupmap and --mntnsmap take; its path."""
+    bpffs = "/sys/fs/bpf"
+    if not os.path.ismount(bpffs):
+        run(["mount", "-t", "bpf", "bpf", bpffs])
+    pin = os.path.join(bpffs, "et_%s_%s" % (name, RUN))
+    run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", str(value_size), "entries", "8",
+         "name", "et_" + name])
+    res = run(["bpftool", "map", "update", "pinned", pin, "key", "hex",
+               *("%02x" % x for x in struct.pack("<Q", key)), "value", "hex", *(["00"] * value_size)])
+    check("pinned %s map for the test" % name, res.returncode == 0, res.stderr)
+    return pin
+
+
+def test_filters(tmp):
+    plain = lambda m: run([TRUE, m])
+    kernel_filter("-u", ["-u", str(UID_A)], lambda m: spawn("setuid", str(UID_A), TRUE, m), plain)
 
     root = cgroup2_root()
     cg = os.path.join(root, "exectrace-test-" + RUN) if root else None
@@ -380,74 +400,35 @@ def test_filters(tmp):
         return
     os.mkdir(cg)
     try:
-        t = Tracer("-j", "--cgroup", cg)
-        m_in, m_out = marker("cg-in"), marker("cg-out")
-        run_in_cgroup(cg, [TRUE, m_in])
-        run([TRUE, m_out])
-        t.stop()
-        recs = t.records()
-        check("--cgroup: execs in the subtree only", len(with_marker(recs, m_in)) == 1 and
-              not with_marker(recs, m_out), recs)
-        check("--cgroup: filtered in the kernel (only 1 record received)", t.stats() and t.stats()[0] == 1, t.err)
-
-        bpffs = "/sys/fs/bpf"
-        if not os.path.ismount(bpffs):
-            run(["mount", "-t", "bpf", "bpf", bpffs])
-        pin = os.path.join(bpffs, "et_cg_" + RUN)
-        key = " ".join("%02x" % x for x in struct.pack("<Q", os.stat(cg).st_ino))
-        run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", "8", "entries", "8",
-             "name", "et_cgmap"])
-        res = run(["bpftool", "map", "update", "pinned", pin, "key", "hex", *key.split(), "value", "hex",
-                   *(["00"] * 8)])
+        in_cgroup = lambda m: run_in_cgroup(cg, [TRUE, m])
+        kernel_filter("--cgroup", ["--cgroup", cg], in_cgroup, plain)
+        pin = pinned_map("cgroup", os.stat(cg).st_ino, 8)
         try:
-            check("--cgroupmap: test map created", res.returncode == 0, res.stderr)
-            t = Tracer("-j", "--cgroupmap", pin)
-            m_in, m_out = marker("cgmap-in"), marker("cgmap-out")
-            run_in_cgroup(cg, [TRUE, m_in])
-            run([TRUE, m_out])
-            t.stop()
-            recs = t.records()
-            check("--cgroupmap: execs of mapped cgroups only", len(with_marker(recs, m_in)) == 1 and
-                  not with_marker(recs, m_out), recs)
-            check("--cgroupmap: filtered in the kernel (only 1 record received)",
-                  t.stats() and t.stats()[0] == 1, t.err)
+            kernel_filter("--cgroupmap", ["--cgroupmap", pin], in_cgroup, plain)
         finally:
             os.unlink(pin)
-
-        # A mount namespace of its own: a sleep under unshare -m, which execs into it; nsenter then execs once
-        # inside it (nsenter's own exec happens outside).
-        holder = subprocess.Popen(["unshare", "-m", "sleep", "60"])
-        try:
-            own = os.stat("/proc/self/ns/mnt").st_ino
-            deadline = time.time() + 5
-            while os.stat("/proc/%d/ns/mnt" % holder.pid).st_ino == own and time.time() < deadline:
-                time.sleep(0.02)
-            ns = os.stat("/proc/%d/ns/mnt" % holder.pid).st_ino
-            pin = os.path.join(bpffs, "et_mntns_" + RUN)
-            key = ["%02x" % x for x in struct.pack("<Q", ns)]
-            run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", "4", "entries", "8",
-                 "name", "et_mntns"])
-            res = run(["bpftool", "map", "update", "pinned", pin, "key", "hex", *key, "value", "hex", "00", "00",
-                       "00", "00"])
-            try:
-                check("--mntnsmap: test map created", res.returncode == 0 and ns != own, res.stderr)
-                t = Tracer("-j", "--mntnsmap", pin)
-                m_in, m_out = marker("mnt-in"), marker("mnt-out")
-                run(["nsenter", "-t", str(holder.pid), "-m", TRUE, m_in])
-                run([TRUE, m_out])
-                t.stop()
-                recs = t.records()
-                check("--mntnsmap: execs in mapped mount namespaces only", len(with_marker(recs, m_in)) == 1 and
-                      [r["comm"] for r in with_marker(recs, m_out)] == [], recs)
-                check("--mntnsmap: filtered in the kernel (only 1 record received)",
-                      t.stats() and t.stats()[0] == 1, t.err)
-            finally:
-                os.unlink(pin)
-        finally:
-            holder.kill()
-            holder.wait()
     finally:
         os.rmdir(cg)
+
+    # A mount namespace of the test's own: a sleep under unshare -m, which execs into it; nsenter then execs once
+    # inside it. nsenter's own exec, with the same marker in its argv, happens outside and must be dropped.
+    holder = subprocess.Popen(["unshare", "-m", "sleep", "60"])
+    try:
+        own = os.stat("/proc/self/ns/mnt").st_ino
+        deadline = time.time() + 5
+        while os.stat("/proc/%d/ns/mnt" % holder.pid).st_ino == own and time.time() < deadline:
+            time.sleep(0.02)
+        ns = os.stat("/proc/%d/ns/mnt" % holder.pid).st_ino
+        check("a mount namespace for the test", ns != own)
+        pin = pinned_map("mntns", ns, 4)
+        try:
+            kernel_filter("--mntnsmap", ["--mntnsmap", pin],
+                          lambda m: run(["nsenter", "-t", str(holder.pid), "-m", TRUE, m]), plain)
+        finally:
+            os.unlink(pin)
+    finally:
+        holder.kill()
+        holder.wait()
 
     # -n and -l run in user space, on the name and on the arguments respectively.
     name = "n" + RUN
