@@ -256,6 +256,53 @@ int warm_ring(void *ctx)
 
 /* ---- the binary's absolute path ---- */
 
+/* Prepends "/name" to the path built downwards in buf from *pos; false when it does not fit. */
+static __always_inline bool prepend(char *buf, __u64 *pos, const unsigned char *name, __u64 len)
+{
+	__u64 p = *pos;
+
+	if (len > 255 || len + 1 > p)
+		return false;
+	p -= len + 1;
+	barrier_var(p);
+	if (p > ET_PATH_MAX)
+		return false;
+	buf[p] = '/';
+	bpf_probe_read_kernel(buf + p + 1, len & 255, name);
+	*pos = p;
+	return true;
+}
+
+/* The walk within the binary's own mount: typed pointers, plain loads, no helper call but the name's copy. */
+struct typed_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u64 pos;
+	char *buf;
+	bool done; /* reached the task's root, or a limit: no mount to cross */
+};
+
+static long typed_step(__u32 i, void *data)
+{
+	struct typed_walk *w = data;
+	struct dentry *dentry = w->dentry, *parent;
+
+	if (dentry == w->vfsmnt->mnt_root) {
+		w->done = dentry == w->root_dentry && w->vfsmnt == w->root_mnt;
+		return 1; /* otherwise a mount to cross: path_step goes on from here */
+	}
+	parent = dentry->d_parent;
+	if (parent == dentry || !prepend(w->buf, &w->pos, dentry->d_name.name, dentry->d_name.len)) {
+		w->done = true;
+		return 1;
+	}
+	w->dentry = parent;
+	return 0;
+}
+
+/* The walk across mounts: struct mount is reached by pointer arithmetic, which typed loads do not allow. */
 struct path_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
@@ -273,7 +320,6 @@ static long path_step(__u32 i, void *data)
 	struct vfsmount *vfsmnt = w->vfsmnt;
 	struct mount *mnt = w->mnt;
 	struct qstr name;
-	__u64 len, pos;
 
 	/* Locals: CO-RE reads must not relocate fields of our own struct. */
 	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
@@ -292,44 +338,30 @@ static long path_step(__u32 i, void *data)
 	if (parent == dentry)
 		return 1;
 	name = BPF_CORE_READ(dentry, d_name);
-	len = name.len;
-	pos = w->pos;
-	if (len > 255 || len + 1 > pos)
+	if (!prepend(w->buf, &w->pos, name.name, name.len))
 		return 1; /* too deep: the caller sees the walk did not finish */
-	pos -= len + 1;
-	barrier_var(pos);
-	if (pos > ET_PATH_MAX)
-		return 1;
-	w->buf[pos] = '/';
-	bpf_probe_read_kernel(w->buf + pos + 1, len & 255, name.name);
-	w->pos = pos;
 	w->dentry = parent;
 	return 0;
 }
 
 /*
- * Writes the absolute path of the task's executable at out; returns its length. BTF-typed pointers are read
- * with plain loads (no helper call); the walk itself goes through struct mount, reached by pointer
- * arithmetic, which typed loads do not allow, so it reads with BPF_CORE_READ.
+ * Writes the absolute path of the task's executable at out; returns its length. Within the binary's own mount
+ * (most binaries: the walk ends at the task's root there) the walk reads with plain loads; across mounts it
+ * goes on with BPF_CORE_READ.
  */
 static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32 *flags)
 {
 	__u32 zero = 0;
 	char *buf = bpf_map_lookup_elem(&pathbuf, &zero);
 	struct file *file = task->mm->exe_file;
+	struct typed_walk tw = {};
 	struct path_walk w = {};
 	struct dentry *d;
-	__u64 len;
+	__u64 len, pos;
+	long steps;
 
 	if (!buf || !file)
 		return 0;
-	w.dentry = (void *)(unsigned long)file->f_path.dentry;
-	w.vfsmnt = (void *)(unsigned long)file->f_path.mnt;
-	w.mnt = (struct mount *)((void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt));
-	w.root_dentry = (void *)(unsigned long)task->fs->root.dentry;
-	w.root_mnt = (void *)(unsigned long)task->fs->root.mnt;
-	w.pos = ET_PATH_MAX;
-	w.buf = buf;
 	d = file->f_path.dentry;
 
 	/* memfds and other pseudo files name themselves (d_dname): "/<name> (deleted)". */
@@ -345,17 +377,37 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 	if (!d->d_hash.pprev && d->d_parent != d)
 		*flags |= ET_F_EXE_DELETED;
 
-	if (bpf_loop(PATH_DEPTH_MAX, path_step, &w, 0) == PATH_DEPTH_MAX)
+	tw.dentry = d;
+	tw.vfsmnt = file->f_path.mnt;
+	tw.root_dentry = task->fs->root.dentry;
+	tw.root_mnt = task->fs->root.mnt;
+	tw.pos = ET_PATH_MAX;
+	tw.buf = buf;
+	steps = bpf_loop(PATH_DEPTH_MAX, typed_step, &tw, 0);
+	pos = tw.pos;
+	if (!tw.done && steps < PATH_DEPTH_MAX) {
+		/* Pointers as plain values from here: they will come from struct mount. */
+		w.dentry = (void *)(unsigned long)tw.dentry;
+		w.vfsmnt = (void *)(unsigned long)tw.vfsmnt;
+		w.mnt = (struct mount *)((void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt));
+		w.root_dentry = (void *)(unsigned long)tw.root_dentry;
+		w.root_mnt = (void *)(unsigned long)tw.root_mnt;
+		w.pos = pos;
+		w.buf = buf;
+		steps = bpf_loop(PATH_DEPTH_MAX, path_step, &w, 0);
+		pos = w.pos;
+	}
+	if (steps == PATH_DEPTH_MAX)
 		*flags |= ET_F_EXE_CUT;
-	if (w.pos >= ET_PATH_MAX) {
+	if (pos >= ET_PATH_MAX) {
 		out[0] = '/';
 		return 1;
 	}
-	len = ET_PATH_MAX - w.pos;
+	len = ET_PATH_MAX - pos;
 	barrier_var(len);
 	if (len > ET_PATH_MAX)
 		return 0;
-	bpf_probe_read_kernel(out, len, buf + (w.pos & (ET_PATH_MAX - 1)));
+	bpf_probe_read_kernel(out, len, buf + (pos & (ET_PATH_MAX - 1)));
 	return len;
 }
 

@@ -348,6 +348,33 @@ def test_external_btf(tmp):
     expect("--btf FILE: loads with an external BTF file and traces", r, argv=[TRUE, m], retval=0)
 
 
+def test_exe_across_mounts(tmp):
+    """The binary's path crosses mounts: a tmpfs mounted inside a tmpfs, both inside the test's folder."""
+    outer = os.path.join(tmp, "outer-" + RUN)
+    inner = os.path.join(outer, "deeper", "inner")
+    os.mkdir(outer)
+    mounted = []
+    try:
+        for where in (outer, inner):
+            os.makedirs(where, exist_ok=True)
+            if not check("tmpfs mounted at %s" % where,
+                         run(["mount", "-t", "tmpfs", "tmpfs", where]).returncode == 0):
+                return
+            mounted.append(where)
+        binary = os.path.join(inner, "bin", "mounted-true")
+        os.makedirs(os.path.dirname(binary))
+        shutil.copy(TRUE, binary)
+        t = Tracer("-j")
+        m = marker("mounts")
+        run([binary, m])
+        t.stop()
+        r = one("exe across two mounts", with_marker(t.records(), m))
+        expect("exe across two mounts: the whole absolute path", r, exe=os.path.realpath(binary), filename=binary)
+    finally:
+        for where in reversed(mounted):
+            run(["umount", where])
+
+
 def cgroup2_root():
     with open("/proc/mounts") as f:
         for line in f:
@@ -715,8 +742,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_text, test_perf_buffer, test_limits, test_external_btf, test_filters,
-                     test_lost, test_count, test_count_terminal, test_lifecycle, test_errors, test_build_deps):
+        for test in (test_records, test_text, test_perf_buffer, test_limits, test_external_btf,
+                     test_exe_across_mounts, test_filters, test_lost, test_count, test_count_terminal,
+                     test_lifecycle, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run
