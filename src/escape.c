@@ -274,3 +274,10 @@ int escape_text_padded(FILE *f, const char *buf, size_t len, int width)
 	fclose(m);
 	return fprintf(f, "%.*s%*s", (int)n, out, n < width ? (int)(width - n) : 0, "") < 0 ? -1 : 0;
 }
+
+int escape_json_or_null(FILE *f, const char *buf, size_t len)
+{
+	if (!buf)
+		return fputs("null", f) == EOF ? -1 : 0;
+	return escape_json(f, buf, len);
+}

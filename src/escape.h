@@ -12,6 +12,8 @@
 int escape_text(FILE *f, const char *buf, size_t len, bool quote);
 /* JSON mode: write buf[0..len) as a complete JSON string literal, including the surrounding double quotes. */
 int escape_json(FILE *f, const char *buf, size_t len);
+/* escape_json, or JSON null when buf is NULL: a field that is unknown, or could not be read, is never "". */
+int escape_json_or_null(FILE *f, const char *buf, size_t len);
 /* escape_text for a column: padded with spaces to width bytes (an escaped field is wider, and printed whole).
  */
 int escape_text_padded(FILE *f, const char *buf, size_t len, int width);

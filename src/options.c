@@ -130,6 +130,20 @@ static int parse_number(const char *s, unsigned long min, unsigned long max, boo
 	return 0;
 }
 
+/* A number of seconds in [min, max], fractions allowed. */
+static int parse_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= min) || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* "uid,comm": each name once, at least one. */
 static int parse_count_keys(const char *arg, unsigned int *fields)
 {
@@ -219,15 +233,10 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_BTF:
 		o->btf = arg;
 		break;
-	case 'd': {
-		char *end;
-
-		errno = 0;
-		o->duration = strtod(arg, &end);
-		if (errno || end == arg || *end || !(o->duration > 0) || o->duration > 1e9)
+	case 'd':
+		if (parse_seconds(arg, 1e-9, 1e9, &o->duration))
 			fail(state, "invalid duration '%s': give a positive number of seconds", arg);
 		break;
-	}
 	case 'u':
 		if (!parse_number(arg, 0, UINT_MAX - 1, false, &v))
 			o->uid = v;
@@ -277,15 +286,10 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			fail(state, "invalid --count '%s': give keys among uid, comm, pid, ppid, exe, cgroup",
 			     arg);
 		break;
-	case OPT_INTERVAL: {
-		char *end;
-
-		errno = 0;
-		o->interval = strtod(arg, &end);
-		if (errno || end == arg || *end || !(o->interval >= 0.1) || o->interval > 1e6)
+	case OPT_INTERVAL:
+		if (parse_seconds(arg, 0.1, 1e6, &o->interval))
 			fail(state, "invalid --interval '%s': give a number of seconds, at least 0.1", arg);
 		break;
-	}
 	case OPT_TOP:
 		if (parse_number(arg, 1, INT_MAX, false, &v))
 			fail(state, "invalid --top '%s': give a whole number of at least 1", arg);

@@ -135,8 +135,7 @@ static int json_row(const struct count_view *v, const struct count_row *r)
 		const char *user = user_name(key->uid);
 
 		if (fprintf(f, "\"uid\":%u,\"user\":", key->uid) < 0 ||
-		    (user ? escape_json(f, user, strlen(user)) : fputs("null", f) == EOF) ||
-		    fputc(',', f) == EOF)
+		    escape_json_or_null(f, user, user ? strlen(user) : 0) || fputc(',', f) == EOF)
 			return -1;
 	}
 	if ((k & ET_KEY_PID) && fprintf(f, "\"pid\":%u,", key->pid) < 0)
@@ -153,13 +152,11 @@ static int json_row(const struct count_view *v, const struct count_row *r)
 		const char *path = cgroup_path(key->cgroup);
 
 		if (fprintf(f, "\"cgroup_id\":%llu,\"cgroup\":", key->cgroup) < 0 ||
-		    (path ? escape_json(f, path, strlen(path)) : fputs("null", f) == EOF) ||
-		    fputc(',', f) == EOF)
+		    escape_json_or_null(f, path, path ? strlen(path) : 0) || fputc(',', f) == EOF)
 			return -1;
 	}
 	if (k & ET_KEY_EXE) {
-		if (fputs("\"exe\":", f) == EOF ||
-		    (r->exe ? escape_json(f, r->exe, r->exe_len) : fputs("null", f) == EOF) ||
+		if (fputs("\"exe\":", f) == EOF || escape_json_or_null(f, r->exe, r->exe_len) ||
 		    fputc(',', f) == EOF)
 			return -1;
 	}

@@ -25,14 +25,6 @@ static int json_time(FILE *f, long long real_ns)
 	return fprintf(f, "\"time\":\"%s\"", tbuf) < 0 ? -1 : 0;
 }
 
-/* A string field that the kernel could not read is null, never "". */
-static int json_str(FILE *f, const char *s, size_t len, bool unreadable)
-{
-	if (unreadable || !s)
-		return fputs("null", f) == EOF ? -1 : 0;
-	return escape_json(f, s, len);
-}
-
 int json_exec(const struct output *out, const struct exec_event *ev)
 {
 	FILE *f = out->f;
@@ -43,13 +35,13 @@ int json_exec(const struct output *out, const struct exec_event *ev)
 	    fprintf(f, ",\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"gid\":%u,\"comm\":", ev->pid, ev->ppid, ev->uid,
 		    ev->gid) < 0 ||
 	    escape_json(f, ev->comm, strlen(ev->comm)) || fputs(",\"filename\":", f) == EOF ||
-	    json_str(f, ev->filename, ev->filename_len, ev->filename_unreadable) ||
-	    fputs(",\"exe\":", f) == EOF || json_str(f, ev->exe, ev->exe_len, false) ||
+	    escape_json_or_null(f, ev->filename_unreadable ? NULL : ev->filename, ev->filename_len) ||
+	    fputs(",\"exe\":", f) == EOF || escape_json_or_null(f, ev->exe, ev->exe_len) ||
 	    fputs(",\"argv\":[", f) == EOF)
 		return -1;
 	for (size_t i = 0; i < ev->nargs; i++) {
 		if ((i && fputc(',', f) == EOF) ||
-		    json_str(f, ev->args[i].s, ev->args[i].len, ev->args[i].unreadable))
+		    escape_json_or_null(f, ev->args[i].unreadable ? NULL : ev->args[i].s, ev->args[i].len))
 			return -1;
 	}
 	if (fprintf(f, "],\"argc\":%u,\"truncated\":%s,\"retval\":%d", ev->argc,
