@@ -50,8 +50,9 @@ start() {
 	: >"$err"
 	exectrace -j -o "/tmp/$name.json" "$@" 2>"$err" &
 	tracer=$!
-	# Up to 30 s to load and attach; it takes well under a second even under emulation.
-	tries=300
+	# Up to 150 s to load and attach: the verifier takes about 10 s on 6.12 under emulation, several times that
+	# on a loaded host.
+	tries=1500
 	while ! grep -q ready "$err" && kill -0 "$tracer" 2>/dev/null && [ "$tries" -gt 0 ]; do
 		sleep 0.1
 		tries=$((tries - 1))
