@@ -100,7 +100,7 @@ test: deps vm-deps lint $(OUT)/exectrace $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DI
 unit: deps $(UNIT_BINS)
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)
 
-e2e: deps $(OUT)/exectrace $(OUT)/tests/spawn
+e2e: deps $(OUT)/exectrace $(OUT)/tests/spawn $(VM_DIR)/spawn
 	prove -v -e '' tests/e2e/test_e2e.py
 
 FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/e2e/*.c bench/*.c

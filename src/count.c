@@ -115,7 +115,7 @@ int count_table_add(struct count_table *t, const struct et_count_key *key, const
 	*row = (struct count_row){.key = *key, .interval = n, .total = n, .seen = t->intervals};
 	set_names(row, value);
 	if (key->exe.ino && t->exe_name)
-		row->exe = t->exe_name(t->ctx, &key->exe, &row->exe_len);
+		row->exe = t->exe_name(t->ctx, &key->exe, &row->exe_len, &row->exe_truncated);
 	t->index[i] = ++t->nrows;
 	return 0;
 }

@@ -6,14 +6,16 @@
 #include <stddef.h>
 #include "exectrace.h"
 
-/* A binary's path, malloc'd (len bytes, no NUL), or NULL when unknown. */
-typedef char *(*count_exe_fn)(void *ctx, const struct et_exe_id *id, size_t *len);
+/* A binary's path, malloc'd (len bytes, no NUL), or NULL when unknown; *truncated when it is "..." and the
+ * path's tail. */
+typedef char *(*count_exe_fn)(void *ctx, const struct et_exe_id *id, size_t *len, bool *truncated);
 
 struct count_row {
 	struct et_count_key key;
 	char comm[ET_COMM_LEN + 1], pcomm[ET_COMM_LEN + 1]; /* the latest names, for pid and ppid keys */
 	char *exe; /* resolved once, when the row is made: the kernel keeps paths for a while only */
 	size_t exe_len;
+	bool exe_truncated;
 	unsigned long long interval; /* this interval */
 	unsigned long long total;    /* since the start, while the row is kept */
 	unsigned long long seen;     /* the interval it last counted in */

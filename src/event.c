@@ -92,26 +92,34 @@ static int decode_argv(struct event_decoder *d, const struct et_record *r, const
 
 size_t exe_name(char *out, const char *path, size_t len, unsigned int flags)
 {
-	static const char deleted[] = " (deleted)";
+	static const char deleted[] = " (deleted)", cut[] = "...";
+	size_t n = 0;
 
 	if (len > ET_PATH_MAX)
 		len = ET_PATH_MAX;
-	memcpy(out, path, len);
-	if (flags & ET_F_EXE_DELETED) {
-		memcpy(out + len, deleted, sizeof(deleted) - 1);
-		len += sizeof(deleted) - 1;
+	if (flags & ET_F_EXE_CUT) {
+		memcpy(out, cut, sizeof(cut) - 1);
+		n = sizeof(cut) - 1;
 	}
-	return len;
+	memcpy(out + n, path, len);
+	n += len;
+	if (flags & ET_F_EXE_DELETED) {
+		memcpy(out + n, deleted, sizeof(deleted) - 1);
+		n += sizeof(deleted) - 1;
+	}
+	return n;
 }
 
 int event_decode(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
 {
-	const struct et_record *r = data;
+	const struct et_record *r = &d->hdr;
 	const char *p;
 
-	if (size < sizeof(*r) || r->type != ET_REC_EXEC || r->filename_len > ET_PATH_MAX ||
-	    r->exe_len > ET_PATH_MAX || r->argv_len > ET_ARGV_CAP ||
-	    sizeof(*r) + r->filename_len + r->exe_len + r->argv_len > size)
+	if (size < sizeof(*r))
+		return -EINVAL;
+	memcpy(&d->hdr, data, sizeof(*r));
+	if (r->type != ET_REC_EXEC || r->filename_len > ET_PATH_MAX || r->exe_len > ET_PATH_MAX ||
+	    r->argv_len > ET_ARGV_CAP || sizeof(*r) + r->filename_len + r->exe_len + r->argv_len > size)
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
 	ev->ktime_ns = r->ktime_ns;
@@ -121,10 +129,11 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 	ev->gid = r->gid;
 	ev->retval = r->retval;
 	ev->argc = r->argc;
+	ev->argc_partial = r->flags & ET_F_ARGC_PARTIAL;
 	memcpy(ev->comm, r->comm, ET_COMM_LEN);
 	ev->comm[ET_COMM_LEN] = '\0';
 
-	p = r->data;
+	p = (const char *)data + sizeof(*r);
 	ev->filename = p;
 	ev->filename_len = r->filename_len;
 	ev->filename_unreadable = r->flags & ET_F_FILENAME_FAULT;
@@ -132,10 +141,11 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 		strip_fdpath(ev);
 	p += r->filename_len;
 
-	if (r->exe_len) {
+	ev->exe_truncated = r->flags & ET_F_EXE_CUT;
+	if (r->exe_len || ev->exe_truncated) {
 		ev->exe = p;
 		ev->exe_len = r->exe_len;
-		if (r->flags & ET_F_EXE_DELETED) {
+		if (r->flags & (ET_F_EXE_DELETED | ET_F_EXE_CUT)) {
 			ev->exe = d->exe_buf;
 			ev->exe_len = exe_name(d->exe_buf, p, r->exe_len, r->flags);
 		}

@@ -12,11 +12,13 @@ struct arg {
 	bool unreadable; /* could not be read from the process: shown as such, never as "" */
 };
 
-/* The longest binary path shown: PATH_MAX and the " (deleted)" that an unlinked file or a memfd gets. */
-#define EXE_NAME_MAX (ET_PATH_MAX + sizeof(" (deleted)"))
+/* The longest binary path shown: PATH_MAX, the "..." before a path's tail and the " (deleted)" that an
+ * unlinked file or a memfd gets. */
+#define EXE_NAME_MAX (sizeof("...") + ET_PATH_MAX + sizeof(" (deleted)"))
 
 /* Writes the path of a binary as shown, from the kernel's path bytes and ET_F_EXE_* flags, into out (at least
- * EXE_NAME_MAX bytes); returns its length. */
+ * EXE_NAME_MAX bytes); returns its length. A path the kernel could not name whole is its tail after "...", so
+ * that it never looks absolute. */
 size_t exe_name(char *out, const char *path, size_t len, unsigned int flags);
 
 struct exec_event {
@@ -29,8 +31,10 @@ struct exec_event {
 	bool filename_unreadable;
 	const char *exe; /* NULL when no binary ran */
 	size_t exe_len;
-	unsigned int argc; /* the true count */
-	size_t nargs;	   /* entries in args: argc, or fewer when truncated */
+	bool exe_truncated; /* exe is "..." and the path's tail */
+	unsigned int argc;  /* the true count, unless argc_partial */
+	bool argc_partial;  /* a failed exec's walk stopped before argv's end: argc is a lower bound */
+	size_t nargs;	    /* entries in args: argc, or fewer when truncated */
 	struct arg *args;
 	bool truncated; /* a documented limit (--argv-bytes, --max-args) cut argv */
 };
@@ -41,6 +45,7 @@ struct event_decoder {
 	size_t cap;
 	long max_args; /* --max-args, or -1 */
 	char exe_buf[EXE_NAME_MAX];
+	struct et_record hdr; /* the record's header, aligned: a perf sample's payload is not */
 };
 
 void event_decoder_init(struct event_decoder *d, long max_args);

@@ -16,6 +16,9 @@
 #define ET_ARGV_CAP	1048576 /* 1 MiB */
 /* A perf sample carries at most 64 KiB with its headers. */
 #define ET_PERF_RECORD_MAX (65535 - 64)
+/* Steps a failed exec's argv walk takes at most, whatever the caller passes: each copies one argument (or 4
+ * KiB of one) or, past --argv-bytes, counts up to 32 pointers. Bounds the work done in the syscall's exit. */
+#define ET_FAILED_WALK_STEPS 16384
 /* Chunk in which argv is copied: one page keeps each read inside one fault-free page run. */
 #define ET_CHUNK 4096
 
@@ -32,10 +35,13 @@ enum et_flags {
 	ET_F_FDPATH = 1 << 2,
 	/* The binary's path is not reachable by name: unlinked, or a memfd. */
 	ET_F_EXE_DELETED = 1 << 3,
-	/* The binary's path was deeper than the kernel walk follows: exe holds its tail. */
+	/* The binary's path could not be named whole (longer than PATH_MAX, deeper than the walk's steps, or
+	 * a name that could not be read): exe holds its tail. */
 	ET_F_EXE_CUT = 1 << 4,
 	/* filename could not be read. */
 	ET_F_FILENAME_FAULT = 1 << 5,
+	/* A failed exec's argv walk ran out of steps before argv's end: argc is a lower bound. */
+	ET_F_ARGC_PARTIAL = 1 << 6,
 };
 
 struct et_record {

@@ -157,7 +157,7 @@ static int json_row(const struct count_view *v, const struct count_row *r)
 	}
 	if (k & ET_KEY_EXE) {
 		if (fputs("\"exe\":", f) == EOF || escape_json_or_null(f, r->exe, r->exe_len) ||
-		    fputc(',', f) == EOF)
+		    (r->exe_truncated && fputs(",\"exe_truncated\":true", f) == EOF) || fputc(',', f) == EOF)
 			return -1;
 	}
 	if (v->opts->fails && fprintf(f, "\"failed\":%s,", key->failed ? "true" : "false") < 0)

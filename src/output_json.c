@@ -37,6 +37,7 @@ int json_exec(const struct output *out, const struct exec_event *ev)
 	    escape_json(f, ev->comm, strlen(ev->comm)) || fputs(",\"filename\":", f) == EOF ||
 	    escape_json_or_null(f, ev->filename_unreadable ? NULL : ev->filename, ev->filename_len) ||
 	    fputs(",\"exe\":", f) == EOF || escape_json_or_null(f, ev->exe, ev->exe_len) ||
+	    (ev->exe_truncated && fputs(",\"exe_truncated\":true", f) == EOF) ||
 	    fputs(",\"argv\":[", f) == EOF)
 		return -1;
 	for (size_t i = 0; i < ev->nargs; i++) {
@@ -44,8 +45,9 @@ int json_exec(const struct output *out, const struct exec_event *ev)
 		    escape_json_or_null(f, ev->args[i].unreadable ? NULL : ev->args[i].s, ev->args[i].len))
 			return -1;
 	}
-	if (fprintf(f, "],\"argc\":%u,\"truncated\":%s,\"retval\":%d", ev->argc,
-		    ev->truncated ? "true" : "false", ev->retval) < 0)
+	if (fprintf(f, "],\"argc\":%u%s,\"truncated\":%s,\"retval\":%d", ev->argc,
+		    ev->argc_partial ? ",\"argc_truncated\":true" : "", ev->truncated ? "true" : "false",
+		    ev->retval) < 0)
 		return -1;
 	if (ev->retval < 0 &&
 	    fprintf(f, ",\"error\":\"%s\"", error_name(-ev->retval, ebuf, sizeof(ebuf))) < 0)

@@ -20,7 +20,9 @@ struct run {
 	struct event_decoder dec;
 	char *line; /* -l matches against the arguments joined here */
 	size_t line_cap;
-	unsigned long long received, printed, malformed, lost_reported;
+	/* printed: records whose bytes reached the output (a flush succeeded); unflushed: written to the
+	 * stdio buffer since the last flush */
+	unsigned long long received, printed, unflushed, malformed, lost_reported;
 	/* Counting */
 	struct count_table table;
 	bool redraw; /* on a terminal */

@@ -15,7 +15,7 @@
 #define DRAIN_NS 1000000000LL
 
 /* count_exe_fn: the path of a counted binary, for the row the table makes. */
-static char *binary_path(void *ctx, const struct et_exe_id *id, size_t *len)
+static char *binary_path(void *ctx, const struct et_exe_id *id, size_t *len, bool *truncated)
 {
 	const struct run *r = ctx;
 	struct et_exe_name name;
@@ -24,8 +24,10 @@ static char *binary_path(void *ctx, const struct et_exe_id *id, size_t *len)
 	if (tracer_exe_name(r->tracer, id, &name))
 		return NULL;
 	s = malloc(EXE_NAME_MAX);
-	if (s)
+	if (s) {
 		*len = exe_name(s, name.path, name.len, name.flags);
+		*truncated = name.flags & ET_F_EXE_CUT;
+	}
 	return s;
 }
 
@@ -59,7 +61,7 @@ static int print_counts(struct run *r, long long *last_ns)
 	    .f = r->out.f,
 	    .opts = &r->opts,
 	    .redraw = r->redraw,
-	    .real_ns = now + r->out.boot_to_real_ns,
+	    .real_ns = now + boot_to_real_offset_ns(),
 	    .interval_s = (double)(now - *last_ns) / 1e9,
 	};
 	int err = r->opts.json ? count_print_json(&v, &r->table) : count_print_text(&v, &r->table);

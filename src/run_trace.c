@@ -71,7 +71,19 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 		r->write_errno = errno ? errno : EIO;
 		return -1;
 	}
-	r->printed++;
+	r->unflushed++;
+	return 0;
+}
+
+/* Flushes the output; what was buffered counts as printed only once it reached the output. */
+static int flush_output(struct run *r)
+{
+	if (fflush(r->out.f)) {
+		r->write_errno = r->write_errno ? r->write_errno : errno ? errno : EIO;
+		return -1;
+	}
+	r->printed += r->unflushed;
+	r->unflushed = 0;
 	return 0;
 }
 
@@ -101,8 +113,10 @@ int run_trace(struct run *r)
 	fprintf(stderr, "exectrace: ready: tracing exec (%s, argv up to %lu bytes)%s\n",
 		tracer_transport(r->tracer), tracer_argv_limit(r->tracer),
 		r->opts.duration > 0 ? "" : "; Ctrl-C to stop");
-	if (!r->opts.json && (text_header(&r->out) || fflush(r->out.f)))
-		r->write_errno = errno;
+	if (!r->opts.json && text_header(&r->out))
+		r->write_errno = errno ? errno : EIO;
+	else
+		flush_output(r);
 
 	if (r->opts.duration > 0)
 		deadline = clock_now_ns(CLOCK_MONOTONIC) + (long long)(r->opts.duration * 1e9);
@@ -117,18 +131,22 @@ int run_trace(struct run *r)
 			if (left < POLL_MS * 1000000LL)
 				timeout = (int)(left / 1000000) + 1;
 		}
+		/* Read at every poll, so that wall-clock times follow a stepped or slewed clock on a long
+		 * run. */
+		r->out.boot_to_real_ns = boot_to_real_offset_ns();
 		int err = tracer_poll(r->tracer, timeout);
 
 		if (err < 0 && !r->write_errno) {
 			fprintf(stderr, "exectrace: reading records failed: %s\n", strerror(-err));
 			return 1;
 		}
-		if (report_lost(r) || fflush(r->out.f))
-			r->write_errno = r->write_errno ? r->write_errno : errno;
+		if (!report_lost(r))
+			flush_output(r);
 	}
 	/* Drain what is already in the buffer, then say the final loss. */
-	if (!r->write_errno && tracer_poll(r->tracer, 0) >= 0 && !report_lost(r) && fflush(r->out.f))
-		r->write_errno = errno;
+	r->out.boot_to_real_ns = boot_to_real_offset_ns();
+	if (!r->write_errno && tracer_poll(r->tracer, 0) >= 0 && !report_lost(r))
+		flush_output(r);
 	fprintf(stderr, "exectrace: %llu execs received, %llu printed, %llu lost\n", r->received, r->printed,
 		tracer_lost(r->tracer));
 	return 0;

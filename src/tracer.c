@@ -27,10 +27,9 @@ struct tracer {
 	struct perf_buffer *pb;
 	tracer_record_fn fn;
 	void *ctx;
-	int stop;		      /* fn's non-zero return, for the perf callback */
-	bool ring;		      /* the transport: ring buffer, or perf buffer */
-	unsigned long argv_limit;     /* --argv-bytes, within what the transport carries */
-	unsigned long long perf_lost; /* samples the perf buffer dropped */
+	int stop;		  /* fn's non-zero return, for the perf callback */
+	bool ring;		  /* the transport: ring buffer, or perf buffer */
+	unsigned long argv_limit; /* --argv-bytes, within what the transport carries */
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -124,12 +123,6 @@ struct perf_sample {
 	char data[];
 };
 
-struct perf_lost {
-	struct perf_event_header header;
-	__u64 id;
-	__u64 lost;
-};
-
 static enum bpf_perf_event_ret on_perf_event(void *ctx, int cpu, struct perf_event_header *e)
 {
 	struct tracer *t = ctx;
@@ -141,8 +134,7 @@ static enum bpf_perf_event_ret on_perf_event(void *ctx, int cpu, struct perf_eve
 		t->stop = t->fn(t->ctx, s->data, s->size);
 		return t->stop ? LIBBPF_PERF_EVENT_DONE : LIBBPF_PERF_EVENT_CONT;
 	}
-	if (e->type == PERF_RECORD_LOST)
-		t->perf_lost += ((const struct perf_lost *)e)->lost;
+	/* PERF_RECORD_LOST repeats what the programs counted when their output failed (see emit). */
 	return LIBBPF_PERF_EVENT_CONT;
 }
 
@@ -377,7 +369,7 @@ unsigned long long tracer_lost(const struct tracer *t)
 	const struct et_counters *c = &t->skel->bss->counters;
 
 	return __atomic_load_n(&c->lost, __ATOMIC_RELAXED) +
-	       __atomic_load_n(&c->lost_pending, __ATOMIC_RELAXED) + t->perf_lost;
+	       __atomic_load_n(&c->lost_pending, __ATOMIC_RELAXED);
 }
 
 const char *tracer_transport(const struct tracer *t)

@@ -19,10 +19,11 @@ char LICENSE[] SEC("license") = "GPL";
 #define SCRATCH_SIZE (HDR_SIZE + 2 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
 /* Highest offset in the record's data where an argv chunk may start. */
 #define ARGV_AT_MAX (2 * ET_PATH_MAX + argv_limit)
-/* Mount and directory levels followed when naming the binary. */
-#define PATH_DEPTH_MAX 128
-/* Most argv pointers a failed exec is counted up to (the kernel's own bound is lower). */
-#define FAILED_ARGS_MAX (1 << 22)
+/* Steps of the walk that names the binary: one per directory or mount crossed. Every path that fits PATH_MAX
+ * has at most PATH_MAX / 2 components ("/a" each); a deeper one is cut, and flagged. */
+#define EXE_WALK_STEPS (ET_PATH_MAX / 2 + 128)
+/* Argv pointers read at once by a failed exec's walk. */
+#define PTR_BATCH 32
 
 /* Load-time settings (rodata, set by src/tracer.c before load; the verifier sees them as constants). */
 const volatile bool use_ringbuf = true;
@@ -79,10 +80,13 @@ struct argv_copy {
 
 struct argv_walk {
 	const char *const *argv;
-	const char *str; /* the argument being copied, or NULL between arguments */
-	__u64 off;	 /* where argv starts in the record's data */
-	__u64 used;	 /* argv bytes copied */
-	__u32 argc;
+	const char *str;  /* the argument being copied, or NULL between arguments */
+	__u64 off;	  /* where argv starts in the record's data */
+	__u64 used;	  /* argv bytes copied */
+	__u32 argc;	  /* pointers taken from argv */
+	__u32 next, have; /* batch[next..have) are argv[argc..] */
+	__u32 end;	  /* 1: the walk reached argv's NULL, or a pointer it could not read */
+	const char *batch[PTR_BATCH];
 };
 
 /*
@@ -221,7 +225,9 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 		if (bpf_ringbuf_output(&events, r, size, flags))
 			__sync_fetch_and_add(&counters.lost, 1);
 	} else {
-		/* Options keep a record under the perf sample limit; a failure is still counted. */
+		/* Options keep a record under the perf sample limit. Every failure is counted here, and only
+		 * here: the kernel's own lost-sample records only reach the reader with the next sample that
+		 * fits. */
 		if (bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, r, size))
 			__sync_fetch_and_add(&counters.lost, 1);
 	}
@@ -256,7 +262,8 @@ int warm_ring(void *ctx)
 
 /* ---- the binary's absolute path ---- */
 
-/* Prepends "/name" to the path built downwards in buf from *pos; false when it does not fit. */
+/* Prepends "/name" to the path built downwards in buf from *pos; false when it does not fit or cannot be
+ * read: what is built so far is then the path's tail. */
 static __always_inline bool prepend(char *buf, __u64 *pos, const unsigned char *name, __u64 len)
 {
 	__u64 p = *pos;
@@ -267,8 +274,9 @@ static __always_inline bool prepend(char *buf, __u64 *pos, const unsigned char *
 	barrier_var(p);
 	if (p > ET_PATH_MAX)
 		return false;
+	if (bpf_probe_read_kernel(buf + p + 1, len & 255, name))
+		return false;
 	buf[p] = '/';
-	bpf_probe_read_kernel(buf + p + 1, len & 255, name);
 	*pos = p;
 	return true;
 }
@@ -277,27 +285,24 @@ static __always_inline bool prepend(char *buf, __u64 *pos, const unsigned char *
 struct typed_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
-	struct dentry *root_dentry;
-	struct vfsmount *root_mnt;
 	__u64 pos;
 	char *buf;
-	bool done; /* reached the task's root, or a limit: no mount to cross */
 };
 
+/*
+ * The steps write nothing but the walk's position: a constant stored per outcome would multiply the states
+ * the verifier explores. The caller tells how a walk ended from where it stopped.
+ */
 static long typed_step(__u32 i, void *data)
 {
 	struct typed_walk *w = data;
 	struct dentry *dentry = w->dentry, *parent;
 
-	if (dentry == w->vfsmnt->mnt_root) {
-		w->done = dentry == w->root_dentry && w->vfsmnt == w->root_mnt;
-		return 1; /* otherwise a mount to cross: path_step goes on from here */
-	}
+	if (dentry == w->vfsmnt->mnt_root)
+		return 1; /* path_step crosses to the parent mount */
 	parent = dentry->d_parent;
-	if (parent == dentry || !prepend(w->buf, &w->pos, dentry->d_name.name, dentry->d_name.len)) {
-		w->done = true;
+	if (parent == dentry || !prepend(w->buf, &w->pos, dentry->d_name.name, dentry->d_name.len))
 		return 1;
-	}
 	w->dentry = parent;
 	return 0;
 }
@@ -307,8 +312,6 @@ struct path_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	struct mount *mnt;
-	struct dentry *root_dentry;
-	struct vfsmount *root_mnt;
 	__u64 pos; /* start of the name built so far, in pathbuf, growing downwards */
 	char *buf;
 };
@@ -322,13 +325,11 @@ static long path_step(__u32 i, void *data)
 	struct qstr name;
 
 	/* Locals: CO-RE reads must not relocate fields of our own struct. */
-	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
-		return 1;
 	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
 		if (up == mnt)
-			return 1; /* the root of the mount tree */
+			return 1; /* the top of the mount tree */
 		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = up;
 		w->vfsmnt = &up->mnt;
@@ -339,15 +340,18 @@ static long path_step(__u32 i, void *data)
 		return 1;
 	name = BPF_CORE_READ(dentry, d_name);
 	if (!prepend(w->buf, &w->pos, name.name, name.len))
-		return 1; /* too deep: the caller sees the walk did not finish */
+		return 1;
 	w->dentry = parent;
 	return 0;
 }
 
 /*
- * Writes the absolute path of the task's executable at out; returns its length. Within the binary's own mount
- * (most binaries: the walk ends at the task's root there) the walk reads with plain loads; across mounts it
- * goes on with BPF_CORE_READ.
+ * Writes the absolute path of the task's executable at out; returns its length. The path is the one the host
+ * sees (readlink of /proc/PID/exe from the initial mount namespace): the walk goes up to the top of the mount
+ * tree, through a chroot and through the mounts of another mount namespace, so a chrooted binary shows its
+ * host path and a pivoted container's its in-container path. Within the binary's own mount the walk reads
+ * with plain loads; across mounts it goes on with BPF_CORE_READ. A path the walk could not finish is its
+ * tail, flagged ET_F_EXE_CUT.
  */
 static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32 *flags)
 {
@@ -357,6 +361,7 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 	struct typed_walk tw = {};
 	struct path_walk w = {};
 	struct dentry *d;
+	bool done;
 	__u64 len, pos;
 	long steps;
 
@@ -369,9 +374,12 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 		/* Field by field: 6.1's verifier refuses one load across qstr's hash/len union. */
 		__u64 n = d->d_name.len & 255;
 
-		out[0] = '/';
-		bpf_probe_read_kernel(out + 1, n, d->d_name.name);
 		*flags |= ET_F_EXE_DELETED;
+		out[0] = '/';
+		if (bpf_probe_read_kernel(out + 1, n, d->d_name.name)) {
+			*flags |= ET_F_EXE_CUT;
+			return 0;
+		}
 		return n + 1;
 	}
 	if (!d->d_hash.pprev && d->d_parent != d)
@@ -379,27 +387,40 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 
 	tw.dentry = d;
 	tw.vfsmnt = file->f_path.mnt;
-	tw.root_dentry = task->fs->root.dentry;
-	tw.root_mnt = task->fs->root.mnt;
 	tw.pos = ET_PATH_MAX;
 	tw.buf = buf;
-	steps = bpf_loop(PATH_DEPTH_MAX, typed_step, &tw, 0);
+	steps = bpf_loop(EXE_WALK_STEPS, typed_step, &tw, 0);
 	pos = tw.pos;
-	if (!tw.done && steps < PATH_DEPTH_MAX) {
+	/* Stopped at the root of a filesystem that is no mount's root (a detached one): the path is whole. */
+	done = tw.dentry->d_parent == tw.dentry && tw.dentry != tw.vfsmnt->mnt_root;
+	if (tw.dentry == tw.vfsmnt->mnt_root && steps > 0 && steps < EXE_WALK_STEPS) {
+		/* Locals: CO-RE reads must not relocate fields of our own struct. */
+		struct dentry *top, *end;
+		struct vfsmount *vfsmnt;
+		struct mount *mnt, *up;
+
 		/* Pointers as plain values from here: they will come from struct mount. */
 		w.dentry = (void *)(unsigned long)tw.dentry;
 		w.vfsmnt = (void *)(unsigned long)tw.vfsmnt;
 		w.mnt = (struct mount *)((void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt));
-		w.root_dentry = (void *)(unsigned long)tw.root_dentry;
-		w.root_mnt = (void *)(unsigned long)tw.root_mnt;
 		w.pos = pos;
 		w.buf = buf;
-		steps = bpf_loop(PATH_DEPTH_MAX, path_step, &w, 0);
+		bpf_loop(EXE_WALK_STEPS - steps, path_step, &w, 0);
 		pos = w.pos;
+		/* Whole when it stopped at the top of the mount tree, or at the root of a detached
+		 * filesystem. */
+		end = w.dentry;
+		vfsmnt = w.vfsmnt;
+		mnt = w.mnt;
+		top = BPF_CORE_READ(vfsmnt, mnt_root);
+		up = BPF_CORE_READ(mnt, mnt_parent);
+		done = end == top ? up == mnt : BPF_CORE_READ(end, d_parent) == end;
 	}
-	if (steps == PATH_DEPTH_MAX)
+	if (!done)
 		*flags |= ET_F_EXE_CUT;
 	if (pos >= ET_PATH_MAX) {
+		if (!done)
+			return 0;
 		out[0] = '/';
 		return 1;
 	}
@@ -601,7 +622,44 @@ int execveat_enter(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* One step: fetch the next pointer, or copy one chunk of the current string. */
+/* Reads the next pointers of argv into the batch, up to the end of their page so that a batch never faults
+ * beyond argv's NULL; false when not even one can be read. */
+static __always_inline bool refill(struct argv_walk *w)
+{
+	__u64 addr = (unsigned long)&w->argv[w->argc];
+	__u64 n = (ET_CHUNK - (addr & (ET_CHUNK - 1))) / sizeof(w->batch[0]);
+
+	if (n > PTR_BATCH)
+		n = PTR_BATCH;
+	if (n == 0)
+		n = 1; /* a misaligned pointer across two pages */
+	barrier_var(n);
+	if (n > PTR_BATCH || bpf_probe_read_user(w->batch, n * sizeof(w->batch[0]), (const void *)addr))
+		return false;
+	w->next = 0;
+	w->have = n;
+	return true;
+}
+
+/* Past the argv limit only argc is wanted: the rest of the batch is counted in one step. */
+static __always_inline void count_batch(struct et_record *r, struct argv_walk *w)
+{
+	for (__u32 k = 0; k < PTR_BATCH; k++) {
+		if (k < w->next)
+			continue;
+		if (k >= w->have)
+			break;
+		if (!w->batch[k]) {
+			w->end = 1;
+			break;
+		}
+		w->argc++;
+		r->flags |= ET_F_ARGV_CUT;
+	}
+	w->next = w->have;
+}
+
+/* One step: take the next pointer, count a batch of them, or copy one chunk of the current string. */
 static long argv_walk_step(__u32 i, void *data)
 {
 	union loop_state *st = loop_state();
@@ -616,18 +674,23 @@ static long argv_walk_step(__u32 i, void *data)
 	if (!w->str) {
 		const char *p;
 
-		if (bpf_probe_read_user(&p, sizeof(p), &w->argv[w->argc])) {
+		if (w->next >= w->have && !refill(w)) {
 			/* The kernel fails this exec with EFAULT at the same pointer. */
 			r->flags |= ET_F_ARGV_FAULT;
+			w->end = 1;
 			return 1;
 		}
-		if (!p)
-			return 1;
-		w->argc++;
 		if (w->used >= argv_limit) {
-			r->flags |= ET_F_ARGV_CUT;
-			return 0; /* keep counting */
+			count_batch(r, w);
+			return w->end & 1; /* the verifier wants a callback's return within [0, 1] */
 		}
+		p = w->batch[w->next & (PTR_BATCH - 1)];
+		w->next++;
+		if (!p) {
+			w->end = 1;
+			return 1;
+		}
+		w->argc++;
 		w->str = p;
 	}
 	room = argv_limit - w->used;
@@ -703,8 +766,13 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	r->filename_len = n - 1;
 	r->exe_len = 0;
 	st->walk = (struct argv_walk){.argv = args.argv, .off = r->filename_len & (ET_PATH_MAX - 1)};
-	if (args.argv)
-		bpf_loop(FAILED_ARGS_MAX, argv_walk_step, NULL, 0);
+	if (args.argv) {
+		/* Bounded whatever the caller passes: a walk that did not reach argv's end leaves argc a
+		 * lower bound. */
+		bpf_loop(ET_FAILED_WALK_STEPS, argv_walk_step, NULL, 0);
+		if (!st->walk.end)
+			r->flags |= ET_F_ARGV_CUT | ET_F_ARGC_PARTIAL;
+	}
 	r->argc = st->walk.argc;
 	r->argv_len = st->walk.used;
 	emit(ctx, r);

@@ -2,7 +2,8 @@
 /*
  * Makes the execs the end-to-end tests check and that a script cannot make itself:
  * argc == 0, execveat on a memfd or a directory fd, exec from a non-leader thread,
- * after setuid, inside a new pid namespace, under an argv-rewriting thread, and bursts.
+ * after setuid, inside a new pid namespace, under an argv-rewriting thread, bursts, and a failing execve with
+ * millions of arguments.
  * Each mode prints what the test needs to know (pids) on stdout before it execs.
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -189,6 +191,52 @@ static int mode_burst(char **args)
 	return 0;
 }
 
+/* Waits for a signal: a live process whose /proc/PID/exe the test can read. */
+static int mode_pause(char **args)
+{
+	(void)args;
+	pause();
+	return 0;
+}
+
+/*
+ * execve(PATH, argv) of N empty arguments then MARKER, which fails (PATH is missing): prints the median time
+ * the failing syscall took over ROUNDS tries, in microseconds. The work a tracer does at the syscall's exit
+ * is inside that time.
+ */
+static int mode_hugeargv(char **args)
+{
+	long n = strtol(args[1], NULL, 10), rounds = strtol(args[3], NULL, 10);
+	char **argv = calloc(n + 3, sizeof(*argv));
+	long long *us = calloc(rounds > 0 ? rounds : 1, sizeof(*us));
+
+	if (!argv || !us || n < 0 || rounds <= 0)
+		die("hugeargv setup");
+	argv[0] = args[0];
+	for (long i = 1; i <= n; i++)
+		argv[i] = "";
+	argv[n + 1] = args[2];
+	for (long r = 0; r < rounds; r++) {
+		struct timespec a, b;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		execve(args[0], argv, environ); /* returns only when it fails, as it must here */
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		us[r] = (b.tv_sec - a.tv_sec) * 1000000LL + (b.tv_nsec - a.tv_nsec) / 1000;
+		/* Insertion sort: rounds are few. */
+		for (long k = r; k > 0 && us[k - 1] > us[k]; k--) {
+			long long t = us[k];
+
+			us[k] = us[k - 1];
+			us[k - 1] = t;
+		}
+	}
+	printf("errno %d median_us %lld max_us %lld\n", errno, us[rounds / 2], us[rounds - 1]);
+	free(us);
+	free(argv);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -196,9 +244,10 @@ int main(int argc, char **argv)
 		int nargs;
 		int (*run)(char **args);
 	} modes[] = {
-	    {"argc0", 1, mode_argc0},	{"memfd", 3, mode_memfd},   {"dirfd", 3, mode_dirfd},
-	    {"thread", 1, mode_thread}, {"setuid", 2, mode_setuid}, {"pidns", 1, mode_pidns},
-	    {"race", 2, mode_race},	{"burst", 2, mode_burst},   {"chain", 1, mode_chain},
+	    {"argc0", 1, mode_argc0},	    {"memfd", 3, mode_memfd},	{"dirfd", 3, mode_dirfd},
+	    {"thread", 1, mode_thread},	    {"setuid", 2, mode_setuid}, {"pidns", 1, mode_pidns},
+	    {"race", 2, mode_race},	    {"burst", 2, mode_burst},	{"chain", 1, mode_chain},
+	    {"hugeargv", 4, mode_hugeargv}, {"pause", 1, mode_pause},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -209,6 +258,8 @@ int main(int argc, char **argv)
 			}
 			return modes[i].run(argv + 2);
 		}
-	fprintf(stderr, "usage: spawn argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain ARGS...\n");
+	fprintf(
+	    stderr,
+	    "usage: spawn argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause ARGS...\n");
 	return 2;
 }

@@ -20,6 +20,8 @@ import uuid
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXE = os.path.join(ROOT, "build", "exectrace")
 SPAWN = os.path.join(ROOT, "build", "tests", "spawn")
+# The same helper linked statically: it runs inside a chroot with nothing else in it.
+STATIC_SPAWN = os.path.join(ROOT, "build", "vm", "spawn")
 RUN = uuid.uuid4().hex[:8]
 TRUE = "/bin/true"
 # Spare uids only this run uses (no other process on the machine runs as them).
@@ -346,6 +348,199 @@ def test_external_btf(tmp):
     t.stop()
     r = one("--btf FILE", with_marker(t.records(), m))
     expect("--btf FILE: loads with an external BTF file and traces", r, argv=[TRUE, m], retval=0)
+
+
+def test_bounded_failed_walk():
+    """A failing execve with 4,000,000 empty arguments: the kernel fails it at once, and the -x programs' walk of
+    argv is bounded, so the syscall stays fast with the tracer attached; the record says argc is a lower bound."""
+    m = marker("hugeargv")
+    missing = "/nonexistent-%s/x" % RUN
+    t = Tracer("-j", "-x")
+    _, out, err = spawn("hugeargv", missing, "4000000", m, "7")
+    t.stop()
+    got = dict(zip(out.split()[::2], out.split()[1::2]))
+    check("4,000,000 arguments: the execve fails with ENOENT", got.get("errno") == "2", (out, err))
+    median = int(got.get("median_us", 10 ** 9))
+    check("4,000,000 arguments: the failing execve takes under 5 ms with -x attached (median %d us)" % median,
+          median < 5000, out)
+    recs = [r for r in t.records() if r["type"] == "exec" and r["filename"] == missing]
+    check("4,000,000 arguments: one record per try", len(recs) == 7, len(recs))
+    if recs:
+        r = recs[0]
+        expect("4,000,000 arguments: argv cut and argc flagged as a lower bound", r, retval=-2, truncated=True,
+               argc_truncated=True)
+        check("4,000,000 arguments: argc is a lower bound, argv what was walked",
+              16384 <= r["argc"] < 4000002 and r["argv"][0] == missing and set(r["argv"][1:]) == {""},
+              (r["argc"], len(r["argv"])))
+    # An ordinary failed exec with many arguments is still whole.
+    t = Tracer("-j", "-x")
+    many = [missing] + ["a%d" % i for i in range(5000)] + [m]
+    try:
+        run(many)
+    except OSError:
+        pass
+    t.stop()
+    r = one("5,000 arguments, failed", [x for x in t.records() if x["type"] == "exec" and m in x["argv"]])
+    expect("5,000 arguments, failed: argv whole, argc exact", r, argv=many, argc=5002, truncated=False)
+    check("5,000 arguments, failed: no argc_truncated mark", r and "argc_truncated" not in r, r)
+
+
+def deep_binary(tmp, name, depth, width):
+    """A copy of true under depth directories of width characters each; its path."""
+    d = os.path.join(tmp, name)
+    os.mkdir(d)
+    fd = os.open(d, os.O_RDONLY)
+    try:
+        for i in range(depth):  # relative steps: the whole path may be longer than PATH_MAX
+            comp = ("%03d" % i + "d" * width)[:width]
+            os.mkdir(comp, dir_fd=fd)
+            nfd = os.open(comp, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nfd
+        with open(TRUE, "rb") as src:
+            data = src.read()
+        out = os.open("deep-true", os.O_WRONLY | os.O_CREAT, 0o755, dir_fd=fd)
+        os.write(out, data)
+        os.close(out)
+    finally:
+        os.close(fd)
+    return os.path.join(d, *[("%03d" % i + "d" * width)[:width] for i in range(depth)], "deep-true")
+
+
+def run_deep(path, *args):
+    """Runs a binary whose path may exceed PATH_MAX: from its own directory, reached step by step."""
+    parts = path.split("/")[1:]
+    fd = os.open("/", os.O_RDONLY)
+    for comp in parts[:-1]:
+        nfd = os.open(comp, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    try:
+        subprocess.run(["./" + parts[-1], *args], cwd="/proc/self/fd/%d" % fd, pass_fds=(fd,),
+                       preexec_fn=lambda: os.fchdir(fd))
+    finally:
+        os.close(fd)
+
+
+def test_exe_honest(tmp):
+    """exe is whole, or marked: a path 200 directories deep is whole; one longer than PATH_MAX is its tail after
+    '...' with exe_truncated, in records and in count mode."""
+    short = deep_binary(tmp, "short-" + RUN, 200, 1)
+    long_ = deep_binary(tmp, "long-" + RUN, 40, 121)
+    m_short, m_long = marker("deep200"), marker("deep40x121")
+    t = Tracer("-j")
+    run_deep(short, m_short)
+    run_deep(long_, m_long)
+    t.stop()
+    recs = t.records()
+    r = one("200 directories deep", with_marker(recs, m_short))
+    expect("200 directories deep: exe whole", r, exe=os.path.realpath(short))
+    check("200 directories deep: not marked", r and "exe_truncated" not in r, r)
+    r = one("40 x 121-byte directories deep", with_marker(recs, m_long))
+    real = os.path.realpath(tmp) + long_[len(tmp):]
+    ok = r and r.get("exe_truncated") is True and r["exe"].startswith(".../") and \
+        real.endswith(r["exe"][3:]) and 3000 < len(r["exe"]) <= 3 + 4096
+    check("40 x 121-byte directories deep (%d bytes): exe is '...' and the path's tail, marked" % len(real), ok,
+          r and (len(r["exe"]), r["exe"][:80], r.get("exe_truncated")))
+
+    t = Tracer("-j", "--count", "exe")
+    run_deep(long_, m_long)
+    t.stop()
+    got = [x for x in rows(counts(t)) if x["exe"] and real.endswith(x["exe"][3:]) and x["exe"].startswith("...")]
+    check("--count exe: a path cut by the kernel is marked the same way",
+          len(got) == 1 and got[0].get("exe_truncated") is True and got[0]["count"] == 1, got)
+
+
+def live_exe(m):
+    """readlink /proc/PID/exe, as the host sees it, of the live /bin/spawn with m in its argv; and its pid."""
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    args = f.read().split(b"\0")
+                    if args[0] == b"/bin/spawn" and m.encode() in args:
+                        return os.readlink("/proc/%s/exe" % pid), int(pid)
+            except OSError:
+                continue
+        time.sleep(0.05)
+    return None, None
+
+
+def test_exe_namespaces(tmp):
+    """One rule: exe is what readlink /proc/PID/exe shows on the host. A plain chroot, a bind mount in a mount
+    namespace of its own (unshare -Urm) with a chroot, and a pivot_root: each compared with the live process."""
+    jail = os.path.join(tmp, "jail-" + RUN)
+    os.makedirs(os.path.join(jail, "bin"))
+    os.makedirs(os.path.join(jail, "old"))
+    shutil.copy(STATIC_SPAWN, os.path.join(jail, "bin", "spawn"))
+    bind = os.path.join(tmp, "bind-" + RUN)
+    os.mkdir(bind)
+    cases = {
+        "chroot": ["chroot", jail, "/bin/spawn", "pause", "M"],
+        "unshare-bind-chroot": ["unshare", "-Urm", "sh", "-c",
+                                'mount --bind "$0" "$1" && exec chroot "$1" /bin/spawn pause "$2"', jail, bind, "M"],
+        "pivot_root": ["unshare", "-m", "sh", "-c",
+                       'mount --make-rprivate / && mount --bind "$0" "$0" && cd "$0" && pivot_root . old && '
+                       'exec /bin/spawn pause "$1"', jail, "M"],
+    }
+    t = Tracer("-j")
+    seen = {}
+    for name, argv in cases.items():
+        m = marker("ns-" + name)
+        p = subprocess.Popen([m if a == "M" else a for a in argv], stderr=subprocess.PIPE)
+        seen[name] = (m,) + live_exe(m)
+        if seen[name][2]:
+            os.kill(seen[name][2], signal.SIGKILL)
+        p.wait(10)
+    t.stop()
+    recs = t.records()
+    for name, (m, host_view, pid) in seen.items():
+        r = one("exe under %s" % name, [x for x in with_marker(recs, m) if x["argv"][0] == "/bin/spawn"])
+        check("exe under %s: what readlink /proc/PID/exe shows on the host (%s)" % (name, host_view),
+              r and host_view and r["exe"] == host_view and r["pid"] == pid, (r and r["exe"], host_view))
+    check("exe under chroot: the host path", seen["chroot"][1] == os.path.join(os.path.realpath(jail), "bin/spawn"),
+          seen["chroot"])
+    check("exe after pivot_root: the in-container path", seen["pivot_root"][1] == "/bin/spawn", seen["pivot_root"])
+
+
+def test_loss_exact(tmp):
+    """A stopped reader on each transport: records received plus records reported lost equal the execs made,
+    exactly (the execs are the only ones in a cgroup of the test's own, filtered in the kernel)."""
+    root = cgroup2_root()
+    cg = os.path.join(root, "exectrace-loss-" + RUN)
+    os.mkdir(cg)
+    n = 600
+    try:
+        for transport in ([], ["--perf-buffer"]):
+            m = marker("loss%d" % len(transport))
+            t = Tracer("-j", "--cgroup", cg, "--buffer-size", "16K", *transport)
+            t.proc.send_signal(signal.SIGSTOP)
+            run_in_cgroup(cg, [SPAWN, "burst", str(n), TRUE, m, "z" * 1000])
+            t.proc.send_signal(signal.SIGCONT)
+            # Execs after the reader caught up: on the perf buffer they carry the kernel's own lost-sample
+            # records, which must not be counted a second time.
+            time.sleep(0.5)
+            run_in_cgroup(cg, [SPAWN, "burst", "20", TRUE, m])
+            t.stop()
+            recs = t.records()
+            got = len(with_marker(recs, m)) + len([r for r in recs if r["type"] == "exec" and r["argv"][0] == SPAWN])
+            lost = sum(r["count"] for r in recs if r["type"] == "lost")
+            name = transport[0] if transport else "ring buffer"
+            check("%s, stopped reader: some records lost" % name, lost > 0, (got, lost))
+            check("%s, stopped reader: received + lost = execs made (%d + %d = %d)" % (name, got, lost, n + 22),
+                  got + lost == n + 22 and t.stats() == (got, got, lost), (got, lost, t.stats(), t.err))
+    finally:
+        os.rmdir(cg)
+
+
+def test_printed_counts():
+    """The totals count as printed only what reached the output: nothing, into /dev/full."""
+    res = run([EXE, "-j", "-o", "/dev/full", "-d", "1.5"], timeout=20)
+    m = re.search(rb"(\d+) execs received, (\d+) printed", res.stderr)
+    check("-o /dev/full: status 1, the write error said, 0 printed",
+          res.returncode == 1 and b"writing the output failed: No space left on device" in res.stderr and m and
+          m.group(2) == b"0", res.stderr)
 
 
 def test_exe_across_mounts(tmp):
@@ -750,8 +945,9 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         for test in (test_records, test_text, test_perf_buffer, test_limits, test_external_btf,
-                     test_exe_across_mounts, test_filters, test_lost, test_count, test_count_terminal,
-                     test_lifecycle, test_errors, test_build_deps):
+                     test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
+                     test_filters, test_lost, test_loss_exact, test_printed_counts, test_count,
+                     test_count_terminal, test_lifecycle, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run

@@ -172,12 +172,13 @@ static void test_many_keys(void **state)
 
 static int resolved;
 
-static char *fake_exe(void *ctx, const struct et_exe_id *id, size_t *len)
+static char *fake_exe(void *ctx, const struct et_exe_id *id, size_t *len, bool *truncated)
 {
 	(void)ctx;
 	resolved++;
 	*len = 9;
-	return id->ino == 42 ? strdup("/bin/true") : NULL;
+	*truncated = id->ino == 43;
+	return id->ino == 42 || id->ino == 43 ? strdup(id->ino == 42 ? "/bin/true" : "...n/true") : NULL;
 }
 
 /* A binary's path is asked for once, when its row is made; and names follow the latest exec. */
@@ -199,8 +200,17 @@ static void test_exe_and_names(void **state)
 	assert_int_equal(resolved, 1);
 	assert_int_equal(count_table_sorted(&t, false, -1, &rows), 1);
 	assert_memory_equal(rows[0]->exe, "/bin/true", rows[0]->exe_len);
+	assert_false(rows[0]->exe_truncated);
 	assert_string_equal(rows[0]->comm, "second");
 	assert_int_equal(rows[0]->interval, 2);
+	free(rows);
+
+	/* A path the kernel could not name whole keeps its mark. */
+	k.exe.ino = 43;
+	assert_int_equal(count_table_add(&t, &k, &v), 0);
+	assert_int_equal(count_table_sorted(&t, false, -1, &rows), 2);
+	assert_int_equal(rows[0]->key.exe.ino + rows[1]->key.exe.ino, 85);
+	assert_true(rows[rows[0]->key.exe.ino == 43 ? 0 : 1]->exe_truncated);
 	free(rows);
 	count_table_free(&t);
 }

@@ -111,6 +111,9 @@ static void assert_bytes(const char *p, size_t len, const char *want)
 
 /* ---- decoding ---- */
 
+static const struct spec plain_spec = {
+    .argc = 2, FIELD(filename, "/bin/ls"), FIELD(exe, "/usr/bin/ls"), FIELD(argv, "ls\0-l\0")};
+
 static void test_plain(void **state)
 {
 	const struct spec s = {
@@ -400,6 +403,81 @@ static void test_exe_deleted(void **state)
 	free(r);
 	free(path);
 	free(d);
+}
+
+/* A path the kernel could not name whole is its tail after "...": it never looks absolute. */
+static void test_exe_cut(void **state)
+{
+	const struct spec s = {.flags = ET_F_EXE_CUT,
+			       .argc = 1,
+			       FIELD(filename, "./sshd"),
+			       FIELD(exe, "/usr/bin/sshd"),
+			       FIELD(argv, "sshd\0")};
+	struct event_decoder *d = malloc(sizeof(*d)); /* on the heap: ASan watches the end of exe_buf */
+	struct exec_event ev;
+	struct et_record *r;
+	struct spec longest = s, nothing = s;
+	char *path = malloc(ET_PATH_MAX);
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(path);
+	r = decode(d, -1, &s, &ev);
+	assert_bytes(ev.exe, ev.exe_len, ".../usr/bin/sshd");
+	assert_true(ev.exe_truncated);
+	event_decoder_free(d);
+	free(r);
+
+	/* The longest tail, of an unlinked file: both marks fit. */
+	memset(path, 'a', ET_PATH_MAX);
+	path[0] = '/';
+	longest.flags |= ET_F_EXE_DELETED;
+	longest.exe = path;
+	longest.exe_len = ET_PATH_MAX;
+	r = decode(d, -1, &longest, &ev);
+	assert_int_equal(ev.exe_len, 3 + ET_PATH_MAX + strlen(" (deleted)"));
+	assert_memory_equal(ev.exe, "...", 3);
+	assert_memory_equal(ev.exe + 3, path, ET_PATH_MAX);
+	assert_memory_equal(ev.exe + 3 + ET_PATH_MAX, " (deleted)", strlen(" (deleted)"));
+	event_decoder_free(d);
+	free(r);
+
+	/* Not even a tail could be read: "...", not null (a binary did run). */
+	nothing.exe = NULL;
+	nothing.exe_len = 0;
+	r = decode(d, -1, &nothing, &ev);
+	assert_bytes(ev.exe, ev.exe_len, "...");
+	assert_true(ev.exe_truncated);
+	event_decoder_free(d);
+	free(r);
+	free(path);
+	free(d);
+}
+
+/* A perf sample's payload starts 4 bytes past an 8-byte boundary: decoding must not assume alignment (UBSan
+ * checks every access here). */
+static void test_misaligned(void **state)
+{
+	size_t size;
+	struct et_record *r = build(&plain_spec, &size);
+	char *buf = malloc(size + 4);
+	struct event_decoder d;
+	struct exec_event ev;
+
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf + 4, r, size);
+	event_decoder_init(&d, -1);
+	assert_int_equal(event_decode(&d, buf + 4, size, &ev), 0);
+	assert_int_equal(ev.ktime_ns, KTIME);
+	assert_int_equal(ev.pid, 4242);
+	assert_bytes(ev.filename, ev.filename_len, "/bin/ls");
+	assert_bytes(ev.exe, ev.exe_len, "/usr/bin/ls");
+	assert_int_equal(ev.nargs, 2);
+	assert_arg(&ev.args[1], "-l");
+	event_decoder_free(&d);
+	free(buf);
+	free(r);
 }
 
 /* A failed exec ran no binary: exe is NULL, even with a flag that would otherwise name it. */
@@ -800,6 +878,35 @@ static void test_json_failed(void **state)
 		     "\"argv\":[],\"argc\":0,\"truncated\":false,\"retval\":-4000,\"error\":\"E4000\"}\n");
 }
 
+/* The marks of a value the kernel could not read whole: exe's tail, argc a lower bound. */
+static void test_json_cut_marks(void **state)
+{
+	const struct options o = opts();
+	const struct spec exe_cut = {.flags = ET_F_EXE_CUT,
+				     .argc = 1,
+				     FIELD(filename, "./x"),
+				     FIELD(exe, "/deep/x"),
+				     FIELD(argv, "x\0")};
+	const struct spec argc_cut = {.retval = -2,
+				      .flags = ET_F_ARGC_PARTIAL | ET_F_ARGV_CUT,
+				      .argc = 2,
+				      FIELD(filename, "/nope"),
+				      FIELD(argv, "/nope\0a\0")};
+
+	(void)state;
+	check_format(
+	    json_exec, &o, -1, &exe_cut,
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
+	    "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"./x\",\"exe\":\".../deep/x\",\"exe_truncated\":true,"
+	    "\"argv\":[\"x\"],\"argc\":1,\"truncated\":false,\"retval\":0}\n");
+	check_format(
+	    json_exec, &o, -1, &argc_cut,
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
+	    "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"/nope\",\"exe\":null,"
+	    "\"argv\":[\"/nope\",\"a\"],\"argc\":2,\"argc_truncated\":true,\"truncated\":true,\"retval\":-2,"
+	    "\"error\":\"ENOENT\"}\n");
+}
+
 static void test_json_args(void **state)
 {
 	const struct options o = opts();
@@ -881,6 +988,8 @@ int main(void)
 	    cmocka_unit_test(test_fdpath),
 	    cmocka_unit_test(test_filename_fault),
 	    cmocka_unit_test(test_exe_deleted),
+	    cmocka_unit_test(test_exe_cut),
+	    cmocka_unit_test(test_misaligned),
 	    cmocka_unit_test(test_no_exe),
 	    cmocka_unit_test(test_max_args),
 	    cmocka_unit_test(test_max_args_with_fault),
@@ -895,6 +1004,7 @@ int main(void)
 	    cmocka_unit_test(test_json_plain),
 	    cmocka_unit_test(test_json_failed),
 	    cmocka_unit_test(test_json_args),
+	    cmocka_unit_test(test_json_cut_marks),
 	    cmocka_unit_test(test_json_lost),
 	    cmocka_unit_test(test_write_error),
 	};
