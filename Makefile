@@ -21,7 +21,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev perl python3 clang-format clang-tidy \
-	cppcheck
+	cppcheck unicode-data
 
 # $(call apt-install,PACKAGES,WHAT): installs those of the Debian PACKAGES that are missing (as root, with
 # apt-get), or says how to, and fails.
@@ -68,6 +68,17 @@ $(OUT)/exectrace.skel.h: $(OUT)/exectrace.bpf.o
 
 $(OUT)/tracer.o: $(OUT)/exectrace.skel.h
 
+# What escape.c escapes as invisible, from the Unicode data of the unicode-data package.
+UNICODE_DATA := /usr/share/unicode/DerivedCoreProperties.txt /usr/share/unicode/PropList.txt
+
+$(UNICODE_DATA):
+	@echo "exectrace: $@ is missing: install unicode-data (make deps)" >&2; exit 1
+
+$(OUT)/invisible.h: src/gen_invisible.py $(UNICODE_DATA) | $(OUT)
+	python3 src/gen_invisible.py $(UNICODE_DATA) > $@.tmp && mv $@.tmp $@
+
+$(OUT)/escape.o $(OUT)/tests/escape.o: $(OUT)/invisible.h
+
 $(OUT)/%.o: src/%.c | $(OUT)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -110,7 +121,7 @@ format:
 	clang-format -i $(FORMATTED)
 
 # Style and static analysis; part of `make test` so that main stays clean.
-lint: $(OUT)/exectrace.skel.h
+lint: $(OUT)/exectrace.skel.h $(OUT)/invisible.h
 	clang-format --dry-run -Werror $(FORMATTED)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance --inline-suppr \
 		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/unit/*.c tests/e2e/*.c bench/*.c

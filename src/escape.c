@@ -5,6 +5,7 @@
  * valid UTF-8 text stays readable. Runs of plain bytes go out with one fwrite: this runs for every record.
  */
 #include "escape.h"
+#include "invisible.h"
 
 static const char hex[] = "0123456789abcdef";
 
@@ -47,11 +48,31 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Invisible or reordering: with these a line can display differently from the bytes it holds. */
+/*
+ * Invisible or reordering (the table generated from Unicode's data, see src/gen_invisible.py): with these a
+ * line can display differently from the bytes it holds.
+ */
 static bool is_invisible(unsigned int cp)
 {
-	return cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
+	size_t lo = 0, hi = sizeof(invisible) / sizeof(invisible[0]);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cp < invisible[mid].first)
+			hi = mid;
+		else if (cp > invisible[mid].last)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* A bad byte as classify_high returns it: a lone low surrogate, which no valid UTF-8 decodes to. */
+static bool is_bad_byte(unsigned int cp)
+{
+	return (cp & ~0xffu) == 0xdc00;
 }
 
 /*
@@ -65,19 +86,22 @@ static unsigned int classify_high(const unsigned char *s, size_t avail, size_t *
 
 	*n = utf8_seq_len(s, avail);
 	switch (*n) {
-	case 0:
+	case 2:
+		if (s[0] == 0xc2 && s[1] < 0xa0)
+			return s[1];
+		cp = (s[0] & 0x1fu) << 6 | (s[1] & 0x3fu);
+		break;
+	case 3:
+		cp = (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu);
+		break;
+	case 4:
+		cp = (s[0] & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 | (s[3] & 0x3fu);
+		break;
+	default: /* 0, not valid UTF-8 (never 1, as s[0] >= 0x80) */
 		*n = 1;
 		return 0xdc00 | s[0];
-	case 2:
-		return s[0] == 0xc2 && s[1] < 0xa0 ? s[1] : 0;
-	case 3:
-		if (s[0] != 0xe2)
-			return 0;
-		cp = 0x2000 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu);
-		return is_invisible(cp) ? cp : 0;
-	default:
-		return 0;
 	}
+	return is_invisible(cp) ? cp : 0;
 }
 
 static char *put_hex2(char *p, unsigned int b)
@@ -94,13 +118,33 @@ static char *put_x2(char *p, unsigned int b)
 	return put_hex2(p, b);
 }
 
-/* \uXXXX: the same form in both modes. */
+/* \uXXXX: the same form in both modes for a code point below U+10000. */
 static char *put_u4(char *p, unsigned int cp)
 {
 	*p++ = '\\';
 	*p++ = 'u';
 	p = put_hex2(p, cp >> 8);
 	return put_hex2(p, cp);
+}
+
+/* Text: \UXXXXXXXX above U+FFFF; always 8 digits, so that hex digits after it cannot extend it. */
+static char *put_u8(char *p, unsigned int cp)
+{
+	*p++ = '\\';
+	*p++ = 'U';
+	for (int shift = 24; shift >= 0; shift -= 8)
+		p = put_hex2(p, cp >> shift);
+	return p;
+}
+
+/* JSON: above U+FFFF as a UTF-16 surrogate pair, as RFC 8259 has it. */
+static char *put_json_cp(char *p, unsigned int cp)
+{
+	if (cp < 0x10000)
+		return put_u4(p, cp);
+	cp -= 0x10000;
+	p = put_u4(p, 0xd800 | cp >> 10);
+	return put_u4(p, 0xdc00 | (cp & 0x3ff));
 }
 
 /* The pending run of plain bytes, then one escape. */
@@ -117,7 +161,7 @@ int escape_text(FILE *f, const char *buf, size_t len, bool quote)
 	/* Without quotes '"' is plain; testing for a second backslash instead keeps one test per byte. */
 	const unsigned int q = quote ? '"' : '\\';
 	size_t i = 0, run = 0, n;
-	char esc[8], *p; /* the longest: \xc2\x9b */
+	char esc[10], *p; /* the longest: \U000e0041 */
 
 	if (quote && fputc('"', f) == EOF)
 		return -1;
@@ -137,14 +181,16 @@ int escape_text(FILE *f, const char *buf, size_t len, bool quote)
 				i += n;
 				continue;
 			}
-			if (cp >= 0xdc00) {
+			if (is_bad_byte(cp)) {
 				p = put_x2(p, c);
-			} else if (cp < 0x100) {
+			} else if (cp < 0xa0) {
 				/* As bytes: a code point would hide that it is a control. */
 				p = put_x2(p, 0xc2);
 				p = put_x2(p, cp);
-			} else {
+			} else if (cp < 0x10000) {
 				p = put_u4(p, cp);
+			} else {
+				p = put_u8(p, cp);
 			}
 		} else {
 			*p++ = '\\';
@@ -183,7 +229,7 @@ int escape_json(FILE *f, const char *buf, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t i = 0, run = 0, n;
-	char esc[8], *p;
+	char esc[12], *p; /* the longest: a surrogate pair */
 
 	if (fputc('"', f) == EOF)
 		return -1;
@@ -197,14 +243,17 @@ int escape_json(FILE *f, const char *buf, size_t len)
 		p = esc;
 		n = 1;
 		if (c >= 0x80) {
-			/* Invalid bytes become U+DC80..U+DCFF, Python's surrogateescape. */
+			/*
+			 * Invalid bytes become U+DC80..U+DCFF, Python's surrogateescape: never the half of a
+			 * pair, since every high surrogate written is followed by the low one of its pair.
+			 */
 			unsigned int cp = classify_high(s + i, len - i, &n);
 
 			if (!cp) {
 				i += n;
 				continue;
 			}
-			p = put_u4(p, cp);
+			p = put_json_cp(p, cp);
 		} else {
 			*p++ = '\\';
 			switch (c) {

@@ -125,7 +125,8 @@ def test_records(tmp):
     m = {k: marker(k) for k in ("plain", "many", "big", "script", "link", "rel", "memfd", "dirfd", "thread",
                                 "setuid", "pidns", "race", "enoent", "eacces", "enoexec")}
     plain_args = [TRUE.encode(), m["plain"].encode(), b"two words", b'say "hi"', b"new\nline", b"\x1b[31mred\x1b[0m",
-                  b"\xff\xfe\x80", b"", b"tab\there", b"\\back", "é✓".encode(), b"del\x7f", b"c1\xc2\x85"]
+                  b"\xff\xfe\x80", b"", b"tab\there", b"\\back", "é✓".encode(), b"del\x7f", b"c1\xc2\x85",
+                  "r\u200bm".encode(), "tag\U000e0041\U000e0080".encode() + b"\x80"]
     p_plain = subprocess.Popen(plain_args)
     p_plain.wait()
     many_args = [TRUE, m["many"]] + ["a%d" % i for i in range(998)]
@@ -184,7 +185,7 @@ def test_records(tmp):
 
     r = one("plain", with_marker(recs, m["plain"]))
     if r:
-        check("plain: argv bytes exact (spaces, quotes, newline, ESC, invalid UTF-8, empty, tab, UTF-8)",
+        check("plain: argv bytes exact (spaces, quotes, newline, ESC, invalid UTF-8, empty, tab, UTF-8, invisible)",
               [b(a) for a in r["argv"]] == plain_args, r["argv"])
         expect("plain: fields", r, type="exec", pid=p_plain.pid, ppid=os.getpid(), uid=0, gid=0, comm="true",
                filename=TRUE, exe=os.path.realpath(TRUE), argc=len(plain_args), truncated=False, retval=0)
@@ -194,6 +195,8 @@ def test_records(tmp):
                   time.time()) < 120, r["time"])
     check("JSON output holds no raw control byte, DEL or C1 control",
           not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", bytes(t.out)))
+    check("JSON: invisible code points escaped, above U+FFFF as surrogate pairs",
+          b'"r\\u200bm","tag\\udb40\\udc41\\udb40\\udc80\\udc80"' in bytes(t.out))
 
     r = one("1000 args", with_marker(recs, m["many"]))
     if r:
@@ -280,7 +283,8 @@ def dump_pending_keys():
 def test_text(tmp):
     t = Tracer("-x", "-T", "-t", "-U", "-q")
     m = marker("text")
-    run([TRUE, m, b"new\nline", b"\x1b]0;pwned\x07", b"\xff", b"back\\slash", b'q"q', b"\xc2\x9b"])
+    run([TRUE, m, b"new\nline", b"\x1b]0;pwned\x07", b"\xff", b"back\\slash", b'q"q', b"\xc2\x9b",
+         "r\u200bm\u061c\U000e0041".encode()])
     missing = os.path.join(tmp, "textmissing-" + RUN)
     try:
         run([missing, m + "-fail"])
@@ -294,10 +298,12 @@ def test_text(tmp):
     check("text: two records, one line each", len(lines) == 2, lines)
     check("text: no control byte, DEL or invalid UTF-8 reaches the terminal",
           not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]", out) and b"\xff" not in out and b"\xc2\x9b" not in out)
+    check("text: no invisible code point reaches the terminal",
+          not any(c.encode() in out for c in "\u200b\u061c\U000e0041"))
     if len(lines) == 2:
         check("text: escaped and quoted arguments",
               lines[0].endswith(b' "/bin/true" "%s" "new\\nline" "\\x1b]0;pwned\\x07" "\\xff" "back\\\\slash" '
-                                b'"q\\"q" "\\xc2\\x9b"' % m.encode()), lines[0])
+                                b'"q\\"q" "\\xc2\\x9b" "r\\u200bm\\u061c\\U000e0041"' % m.encode()), lines[0])
         check("text: columns", re.match(rb"\d\d:\d\d:\d\d +\d+\.\d{3} +0 +true +\d+ +%d +0 " % os.getpid(),
                                         lines[0]), lines[0])
         check("text: failed exec shows its negative return", re.search(rb" -2 \"%s\"" % missing.encode(),

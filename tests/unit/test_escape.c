@@ -3,6 +3,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* open_memstream, fopencookie */
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,16 +99,86 @@ static unsigned int ref_decode(const unsigned char *s, size_t len)
 	return cp;
 }
 
+#define UNICODE_DIR "/usr/share/unicode" /* the unicode-data package, which the build reads too */
+#define CP_COUNT    0x110000
+
+/* What must be escaped as invisible, read from Unicode's data by this test, apart from the build's generator.
+ */
+static unsigned char invisible_set[CP_COUNT / 8];
+static size_t invisible_count;
+
 static bool ref_invisible(unsigned int cp)
 {
-	static const unsigned int list[] = {0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
-					    0x2066, 0x2067, 0x2068, 0x2069, 0x2028, 0x2029};
+	return cp < CP_COUNT && invisible_set[cp / 8] & 1u << cp % 8;
+}
 
-	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
-		if (list[i] == cp)
-			return true;
+static void set_invisible(unsigned int cp)
+{
+	if (!ref_invisible(cp))
+		invisible_count++;
+	invisible_set[cp / 8] |= (unsigned char)(1u << cp % 8);
+}
+
+/* The code point range a line of a Unicode data file gives to prop ("200B..200F ; prop # ..."), or false. */
+static bool parse_prop_line(const char *line, const char *prop, unsigned long *first, unsigned long *last)
+{
+	size_t plen = strlen(prop);
+	char *end;
+	const char *p;
+
+	if (!isxdigit((unsigned char)line[0]))
+		return false;
+	*first = *last = strtoul(line, &end, 16);
+	if (end[0] == '.' && end[1] == '.')
+		*last = strtoul(end + 2, &end, 16);
+	p = end + strspn(end, " \t");
+	if (*p != ';')
+		return false;
+	p += 1 + strspn(p + 1, " \t");
+	return !strncmp(p, prop, plen) && strchr(" \t#\n", p[plen]);
+}
+
+/* Adds the code points that file gives to prop; -1 if the file cannot be read or gives prop none. */
+static int load_prop(const char *path, const char *prop)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, found = 0;
+	unsigned long first, last;
+
+	if (!f) {
+		fprintf(stderr, "exectrace: %s: %s (install unicode-data)\n", path, strerror(errno));
+		return -1;
 	}
-	return false;
+	while (getline(&line, &cap, f) != -1) {
+		if (!parse_prop_line(line, prop, &first, &last))
+			continue;
+		if (first > last || last >= CP_COUNT) {
+			fprintf(stderr, "exectrace: %s: bad range %s", path, line);
+			found = 0;
+			break;
+		}
+		for (unsigned long cp = first; cp <= last; cp++)
+			set_invisible((unsigned int)cp);
+		found += last - first + 1;
+	}
+	free(line);
+	fclose(f);
+	if (!found)
+		fprintf(stderr, "exectrace: %s: no %s code points\n", path, prop);
+	return found ? 0 : -1;
+}
+
+static int load_invisible(void **state)
+{
+	(void)state;
+	if (load_prop(UNICODE_DIR "/DerivedCoreProperties.txt", "Default_Ignorable_Code_Point") ||
+	    load_prop(UNICODE_DIR "/PropList.txt", "Bidi_Control"))
+		return -1;
+	/* Not ignorable, but they break lines. */
+	set_invisible(0x2028);
+	set_invisible(0x2029);
+	return 0;
 }
 
 /* What must hold for anything we print: valid UTF-8 holding no control and nothing invisible. */
@@ -161,11 +232,18 @@ static size_t put_utf8(unsigned char *o, unsigned int cp)
 		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
 		return 2;
 	}
-	assert_true(cp < 0x10000);
-	o[0] = (unsigned char)(0xe0 | cp >> 12);
-	o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-	o[2] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 3;
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | cp >> 12);
+		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	assert_true(cp < CP_COUNT);
+	o[0] = (unsigned char)(0xf0 | cp >> 18);
+	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
 }
 
 /*
@@ -216,8 +294,20 @@ static size_t json_decode(const char *s, size_t n, unsigned char *out)
 			assert_true(i + 6 < n);
 			cp = hex_n(s + i + 2, 4);
 			i += 4;
-			/* Only surrogateescape's low surrogates: a high one would pair with them. */
-			assert_false(cp >= 0xd800 && cp < 0xdc80);
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				/* A high surrogate: the low half of its pair must follow. */
+				unsigned int low;
+
+				assert_true(i + 8 < n);
+				assert_memory_equal(s + i + 2, "\\u", 2);
+				low = hex_n(s + i + 4, 4);
+				assert_true(low >= 0xdc00 && low <= 0xdfff);
+				o += put_utf8(out + o, 0x10000 + ((cp - 0xd800) << 10 | (low - 0xdc00)));
+				i += 6;
+				break;
+			}
+			/* A lone low surrogate only as surrogateescape has it: one byte, 0x80..0xff. */
+			assert_false(cp >= 0xdc00 && cp < 0xdc80);
 			assert_false(cp >= 0xdd00 && cp <= 0xdfff);
 			if (cp >= 0xdc80 && cp <= 0xdcff)
 				out[o++] = (unsigned char)(cp & 0xff);
@@ -282,6 +372,17 @@ static size_t text_decode(const char *s, size_t n, bool quote, unsigned char *ou
 			o += put_utf8(out + o, hex_n(s + i + 2, 4));
 			i += 4;
 			break;
+		case 'U': {
+			unsigned int cp;
+
+			assert_true(i + 9 < n);
+			cp = hex_n(s + i + 2, 8);
+			/* Only where \uXXXX cannot say it, so that each code point has one form. */
+			assert_true(cp >= 0x10000);
+			o += put_utf8(out + o, cp);
+			i += 8;
+			break;
+		}
 		default:
 			fail_msg("bad escape \\%c", s[i + 1]);
 		}
@@ -379,9 +480,9 @@ static void test_text_examples(void **state)
 	check(TEXT, S("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad"), "\\u202a\\u202b\\u202c\\u202d");
 	check(TEXT, S("\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9"), "\\u2066\\u2067\\u2068\\u2069");
 	check(TEXT, S("\xe2\x80\xa8\xe2\x80\xa9"), "\\u2028\\u2029");
-	/* Neighbours of the list stay as they are. */
-	check(TEXT, S("\xe2\x80\x8d\xe2\x80\x90\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa"),
-	      "\xe2\x80\x8d\xe2\x80\x90\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa");
+	/* Neighbours of the invisible ranges around them stay as they are. */
+	check(TEXT, S("\xe2\x80\x8a\xe2\x80\x90\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\x9f\xe2\x81\xb0"),
+	      "\xe2\x80\x8a\xe2\x80\x90\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\x9f\xe2\x81\xb0");
 	check(TEXT, S("\xe2\x82\xac"), "\xe2\x82\xac");
 	check(TEXT, S("\xf0\x9f\x98\x80!"), "\xf0\x9f\x98\x80!");
 	check(TEXT, S("\xc0\xaf"), "\\xc0\\xaf");
@@ -463,6 +564,143 @@ static void test_json_examples(void **state)
 	check(JSON, S("\xe2\x82"), "\"\\udce2\\udc82\"");
 }
 
+/* What each mode must write for an invisible code point. */
+static void invisible_want(unsigned int cp, char *text, char *json)
+{
+	unsigned int v = cp - 0x10000;
+
+	if (cp < 0x10000) {
+		sprintf(text, "\\u%04x", cp);
+		sprintf(json, "\"\\u%04x\"", cp);
+	} else {
+		sprintf(text, "\\U%08x", cp);
+		sprintf(json, "\"\\u%04x\\u%04x\"", 0xd800 | v >> 10, 0xdc00 | (v & 0x3ff));
+	}
+}
+
+static void test_unicode_data_all_escaped(void **state)
+{
+	unsigned char in[4], dec[4];
+	char text[16], json[16];
+	size_t checked = 0;
+
+	(void)state;
+	/* The reading of the data found the sets, whatever the build's generator made of them. */
+	assert_true(invisible_count > 4000);
+	assert_true(ref_invisible(0x061c) && ref_invisible(0x200b) && ref_invisible(0x2066) &&
+		    ref_invisible(0xe0041) && ref_invisible(0x2028));
+	for (unsigned int cp = 0; cp < CP_COUNT; cp++) {
+		size_t len, n;
+		char *out;
+
+		if (!ref_invisible(cp))
+			continue;
+		len = put_utf8(in, cp);
+		invisible_want(cp, text, json);
+		check(TEXT, (const char *)in, len, text);
+		out = run(JSON, (const char *)in, len, &n);
+		assert_string_equal(out, json);
+		assert_int_equal(json_decode(out, n, dec), len);
+		assert_memory_equal(dec, in, len);
+		free(out);
+		checked++;
+	}
+	assert_int_equal(checked, invisible_count);
+}
+
+/* Every other scalar value from U+00A0 on, all in one string, goes through both modes untouched. */
+static void test_unicode_others_kept(void **state)
+{
+	unsigned char *in = malloc((size_t)CP_COUNT * 4);
+	size_t len = 0, n;
+	char *out;
+
+	(void)state;
+	assert_non_null(in);
+	for (unsigned int cp = 0xa0; cp < CP_COUNT; cp++) {
+		if (!ref_invisible(cp) && (cp < 0xd800 || cp > 0xdfff))
+			len += put_utf8(in + len, cp);
+	}
+	out = run(TEXT, (const char *)in, len, &n);
+	assert_int_equal(n, len);
+	assert_memory_equal(out, in, len);
+	free(out);
+	out = run(JSON, (const char *)in, len, &n);
+	assert_int_equal(n, len + 2);
+	assert_memory_equal(out + 1, in, len);
+	free(out);
+	free(in);
+}
+
+static void test_unicode_examples(void **state)
+{
+	/* Letters of several scripts, CJK, Hangul, emoji, symbols: none is touched, in either mode. */
+	static const char *const kept[] = {
+	    "\xc3\xa9",		/* U+00E9 e acute */
+	    "\xce\xb1",		/* U+03B1 Greek alpha */
+	    "\xd0\x96",		/* U+0416 Cyrillic zhe */
+	    "\xd7\x90",		/* U+05D0 Hebrew alef */
+	    "\xd8\xa8",		/* U+0628 Arabic beh */
+	    "\xe0\xa4\x95",	/* U+0915 Devanagari ka */
+	    "\xe0\xb8\x81",	/* U+0E01 Thai ko kai */
+	    "\xe1\x84\x80",	/* U+1100 Hangul choseong kiyeok, next to the fillers */
+	    "\xea\xb0\x80",	/* U+AC00 Hangul syllable ga */
+	    "\xe4\xb8\xad",	/* U+4E2D CJK */
+	    "\xe3\x81\x82",	/* U+3042 Hiragana a */
+	    "\xf0\xa0\x80\x80", /* U+20000 CJK extension B */
+	    "\xf0\x9f\x98\x80", /* U+1F600 emoji */
+	    "\xf0\x9f\xa7\x91", /* U+1F9D1 emoji */
+	    "\xe2\x82\xac",	/* U+20AC euro */
+	    "\xef\xbf\xbd",	/* U+FFFD replacement character */
+	    "\xf4\x8f\xbf\xbf", /* U+10FFFF, the last */
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]); k++) {
+		char json[8];
+
+		snprintf(json, sizeof(json), "\"%s\"", kept[k]);
+		check(TEXT, kept[k], strlen(kept[k]), kept[k]);
+		check(JSON, kept[k], strlen(kept[k]), json);
+	}
+	check(TEXT, S("r\xe2\x80\x8bm"), "r\\u200bm"); /* not "rm" */
+	check(JSON, S("r\xe2\x80\x8bm"), "\"r\\u200bm\"");
+	check(TEXT, S("\xd8\x9c"), "\\u061c"); /* Arabic letter mark: a bidi control */
+	check(JSON, S("\xd8\x9c"), "\"\\u061c\"");
+	check(TEXT, S("\xef\xbb\xbf"), "\\ufeff");
+	check(JSON, S("\xef\xbb\xbf"), "\"\\ufeff\"");
+	check(TEXT, S("\xc2\xad"), "\\u00ad"); /* soft hyphen: a code point, not a C1 control's two bytes */
+	check(JSON, S("\xc2\xad"), "\"\\u00ad\"");
+	check(TEXT, S("\xe3\x85\xa4"), "\\u3164");
+	check(JSON, S("\xe3\x85\xa4"), "\"\\u3164\"");
+	check(TEXT, S("\xf3\xa0\x81\x81"), "\\U000e0041"); /* tag A */
+	check(JSON, S("\xf3\xa0\x81\x81"), "\"\\udb40\\udc41\"");
+	check(TEXT, S("\xf0\x9d\x85\xb3"), "\\U0001d173");
+	check(JSON, S("\xf0\x9d\x85\xb3"), "\"\\ud834\\udd73\"");
+	check(TEXT_QUOTED, S("\xe2\x81\xa0"), "\"\\u2060\"");
+	/* The emoji's zero-width joiner is escaped too: its parts stay readable. */
+	check(TEXT, S("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb"),
+	      "\xf0\x9f\x91\xa9\\u200d\xf0\x9f\x92\xbb");
+	check(TEXT, S("\\U000e0041"), "\\\\U000e0041"); /* cannot pass for an escape */
+}
+
+/* A pair's low half can fall in U+DC80..U+DCFF, as an invalid byte does alone; the two still decode apart. */
+static void test_json_pair_next_to_bad_byte(void **state)
+{
+	static const char in[] = "\xf3\xa0\x82\x80\x80\xf3\xa0\x83\xbf\xff";
+	unsigned char dec[sizeof(in)];
+	size_t n;
+	char *out;
+
+	(void)state;
+	out = run(JSON, S(in), &n);
+	assert_string_equal(out, "\"\\udb40\\udc80\\udc80\\udb40\\udcff\\udcff\"");
+	assert_int_equal(json_decode(out, n, dec), sizeof(in) - 1);
+	assert_memory_equal(dec, in, sizeof(in) - 1);
+	free(out);
+	check(TEXT, S(in), "\\U000e0080\\x80\\U000e00ff\\xff");
+}
+
 static void test_all_bytes_string(void **state)
 {
 	char in[256];
@@ -503,6 +741,14 @@ static void test_random_strings(void **state)
 					     "\xe2\x81\xa6",
 					     "\xe2\x80\xa8",
 					     "\xe2\x80\x8b",
+					     "\xc2\xad",
+					     "\xd8\x9c",
+					     "\xef\xbb\xbf",
+					     "\xef\xb8\x8f",
+					     "\xe3\x85\xa4",
+					     "\xf3\xa0\x81\x81",
+					     "\xf3\xa0\x82\x80",
+					     "\xf0\x9d\x85\xb3",
 					     "\xef\xbf\xbd",
 					     "\xf0\x9f\x98\x80",
 					     "\xf4\x8f\xbf\xbf",
@@ -688,12 +934,21 @@ static void test_write_error_each_point(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_text_every_byte),	 cmocka_unit_test(test_text_examples),
-	    cmocka_unit_test(test_json_every_byte),	 cmocka_unit_test(test_json_examples),
-	    cmocka_unit_test(test_all_bytes_string),	 cmocka_unit_test(test_random_strings),
-	    cmocka_unit_test(test_utf8_seq_len),	 cmocka_unit_test(test_utf8_seq_len_exhaustive),
-	    cmocka_unit_test(test_write_error_dev_full), cmocka_unit_test(test_write_error_each_point),
+	    cmocka_unit_test(test_text_every_byte),
+	    cmocka_unit_test(test_text_examples),
+	    cmocka_unit_test(test_json_every_byte),
+	    cmocka_unit_test(test_json_examples),
+	    cmocka_unit_test(test_unicode_data_all_escaped),
+	    cmocka_unit_test(test_unicode_others_kept),
+	    cmocka_unit_test(test_unicode_examples),
+	    cmocka_unit_test(test_json_pair_next_to_bad_byte),
+	    cmocka_unit_test(test_all_bytes_string),
+	    cmocka_unit_test(test_random_strings),
+	    cmocka_unit_test(test_utf8_seq_len),
+	    cmocka_unit_test(test_utf8_seq_len_exhaustive),
+	    cmocka_unit_test(test_write_error_dev_full),
+	    cmocka_unit_test(test_write_error_each_point),
 	};
 
-	return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("escape", tests, load_invisible, NULL);
 }
