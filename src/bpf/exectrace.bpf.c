@@ -644,11 +644,13 @@ static __always_inline bool refill(struct argv_walk *w)
 /* Past the argv limit only argc is wanted: the rest of the batch is counted in one step. */
 static __always_inline void count_batch(struct et_record *r, struct argv_walk *w)
 {
+	__u32 from = w->next, to = w->have;
+
+	/* Unrolled: 6.1's verifier refuses the back-edge of this loop. */
+#pragma unroll
 	for (__u32 k = 0; k < PTR_BATCH; k++) {
-		if (k < w->next)
+		if (k < from || k >= to)
 			continue;
-		if (k >= w->have)
-			break;
 		if (!w->batch[k]) {
 			w->end = 1;
 			break;
@@ -656,7 +658,7 @@ static __always_inline void count_batch(struct et_record *r, struct argv_walk *w
 		w->argc++;
 		r->flags |= ET_F_ARGV_CUT;
 	}
-	w->next = w->have;
+	w->next = to;
 }
 
 /* One step: take the next pointer, count a batch of them, or copy one chunk of the current string. */

@@ -378,6 +378,15 @@ def test_bounded_failed_walk():
         check("4,000,000 arguments: argc is a lower bound, argv what was walked",
               16384 <= r["argc"] < 4000002 and r["argv"][0] == missing and set(r["argv"][1:]) == {""},
               (r["argc"], len(r["argv"])))
+    # Past --argv-bytes the walk only counts, 32 pointers a step: argc stays exact for 100,000 arguments.
+    t = Tracer("-j", "-x", "--argv-bytes", "1K")
+    spawn("hugeargv", missing, "100000", m, "1")
+    t.stop()
+    r = one("100,000 arguments past --argv-bytes 1K", [x for x in t.records() if x["type"] == "exec" and
+                                                        x["filename"] == missing])
+    expect("100,000 arguments past --argv-bytes 1K: argv cut, argc exact", r, argc=100002, truncated=True)
+    check("100,000 arguments past --argv-bytes 1K: argc not marked as a lower bound", r and "argc_truncated" not in r,
+          r and r.get("argc_truncated"))
     # An ordinary failed exec with many arguments is still whole.
     t = Tracer("-j", "-x")
     many = [missing] + ["a%d" % i for i in range(5000)] + [m]

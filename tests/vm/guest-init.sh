@@ -133,6 +133,25 @@ count_session() {
 	show count
 }
 
+# clock_session: records keep wall-clock time when the clock is stepped while exectrace runs (the guest's clock is
+# the test's own to step; the host's is not).
+clock_session() {
+	local out=/tmp/clock.json err=/tmp/clock.err
+	start clock || return
+	/bin/true clock-before
+	# Read, and printed, before the step.
+	sleep 0.5
+	date -s "2031-06-15 12:00:00" >/dev/null
+	/bin/true clock-after
+	kill -INT "$tracer"
+	wait "$tracer"
+	report "clock: exit status 0 after SIGINT" $? "$(cat "$err")"
+	record "clock: a record before the step has the time of then" "$out" clock-before "\"time\":\"$(cat /tmp/clock-then)"
+	record "clock: a record after a step of the clock has the new time" "$out" clock-after \
+		'"time":"2031-06-15T12:00:0'
+	show clock
+}
+
 if [ "${1:-}" = checks ]; then
 	failed=0
 	[ -r /sys/kernel/btf/vmlinux ]
@@ -141,6 +160,8 @@ if [ "${1:-}" = checks ]; then
 	session ringbuf "ring buffer"
 	session perfbuf "perf buffer" --perf-buffer
 	count_session
+	date -u +%Y-%m-%dT%H:%M >/tmp/clock-then
+	clock_session
 	exit "$failed"
 fi
 
