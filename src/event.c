@@ -137,7 +137,8 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 	ev->filename = p;
 	ev->filename_len = r->filename_len;
 	ev->filename_unreadable = r->flags & ET_F_FILENAME_FAULT;
-	if (r->flags & ET_F_FDPATH)
+	ev->fdpath = r->flags & ET_F_FDPATH;
+	if (ev->fdpath)
 		strip_fdpath(ev);
 	p += r->filename_len;
 

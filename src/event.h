@@ -29,6 +29,7 @@ struct exec_event {
 	const char *filename; /* as passed: relative stays relative, "" with AT_EMPTY_PATH */
 	size_t filename_len;
 	bool filename_unreadable;
+	bool fdpath;	 /* execveat with a directory fd: filename is relative to that fd */
 	const char *exe; /* NULL when no binary ran */
 	size_t exe_len;
 	bool exe_truncated; /* exe is "..." and the path's tail */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* execsnoop's columns: [TIME] [TIME(s)] [UID] PCOMM PID PPID RET ARGS, every field escaped. */
+/* execsnoop's columns: [TIME] [TIME(s)] [UID] PCOMM PID PPID RET ARGS, every field escaped. ARGS names the
+ * binary that ran first, as execsnoop does, whatever argv[0] claims. */
 #include <string.h>
 #include "escape.h"
 #include "output.h"
@@ -21,6 +22,71 @@ int text_header(const struct output *out)
 												      : 0;
 }
 
+/* An argument, or the binary: escaped (quoted with -q), or \? when it could not be read. Backslashes are
+ * escaped, so neither this marker nor "\argv0=" can come from an argument. */
+static int write_arg(FILE *f, const char *s, size_t len, bool unreadable, bool quote)
+{
+	return unreadable ? (fputs("\\?", f) == EOF ? -1 : 0) : escape_text(f, s, len, quote);
+}
+
+/* The path that names the binary best: the filename as passed, unless it is empty (AT_EMPTY_PATH, e.g. a
+ * memfd) or relative to a directory fd; then the binary's absolute path, if one ran. NULL if unreadable. */
+static const char *binary(const struct exec_event *ev, size_t *len)
+{
+	if (ev->exe && !ev->filename_unreadable && (!ev->filename_len || ev->fdpath)) {
+		*len = ev->exe_len;
+		return ev->exe;
+	}
+	*len = ev->filename_len;
+	return ev->filename_unreadable ? NULL : ev->filename;
+}
+
+/* argv[0] is path, or its base name. An empty path names nothing, nor does a path ending in '/', so an empty
+ * argv[0] never matches. */
+static bool names(const struct arg *a0, const char *path, size_t len)
+{
+	const char *slash, *base;
+	size_t base_len;
+
+	if (!path || !len)
+		return false;
+	slash = memrchr(path, '/', len);
+	base = slash ? slash + 1 : path;
+	base_len = len - (size_t)(base - path);
+	return (a0->len == len && !memcmp(a0->s, path, len)) ||
+	       (base_len && a0->len == base_len && !memcmp(a0->s, base, base_len));
+}
+
+/* argv[0] adds nothing when it repeats the filename as passed or the binary shown, or their base names (a
+ * symlink called by its name, "ls" found in PATH). */
+static bool argv0_redundant(const struct exec_event *ev, const char *bin, size_t bin_len)
+{
+	const struct arg *a0 = &ev->args[0];
+
+	return !a0->unreadable &&
+	       (names(a0, ev->filename_unreadable ? NULL : ev->filename, ev->filename_len) ||
+		names(a0, bin, bin_len));
+}
+
+static int write_args(FILE *f, const struct exec_event *ev, bool quote)
+{
+	size_t bin_len;
+	const char *bin = binary(ev, &bin_len);
+
+	if (write_arg(f, bin, bin_len, !bin, quote))
+		return -1;
+	for (size_t i = 0; i < ev->nargs; i++) {
+		const struct arg *a = &ev->args[i];
+
+		if (i == 0 && argv0_redundant(ev, bin, bin_len))
+			continue;
+		if (fputc(' ', f) == EOF || (i == 0 && fputs("\\argv0=", f) == EOF) ||
+		    write_arg(f, a->s, a->len, a->unreadable, quote))
+			return -1;
+	}
+	return ev->truncated && fputs(" ...", f) == EOF ? -1 : 0;
+}
+
 int text_exec(const struct output *out, const struct exec_event *ev)
 {
 	const struct options *o = out->opts;
@@ -39,18 +105,7 @@ int text_exec(const struct output *out, const struct exec_event *ev)
 	if (o->print_uid && fprintf(f, "%-6u ", ev->uid) < 0)
 		return -1;
 	if (escape_text_padded(f, ev->comm, strlen(ev->comm), COMM_WIDTH) ||
-	    fprintf(f, " %-6u %-6u %3d", ev->pid, ev->ppid, ev->retval) < 0)
-		return -1;
-	for (size_t i = 0; i < ev->nargs; i++) {
-		const struct arg *a = &ev->args[i];
-
-		if (fputc(' ', f) == EOF)
-			return -1;
-		/* Backslashes are escaped, so this marker cannot come from an argument. */
-		if (a->unreadable ? fputs("\\?", f) == EOF : escape_text(f, a->s, a->len, o->quote))
-			return -1;
-	}
-	if (ev->truncated && fputs(" ...", f) == EOF)
+	    fprintf(f, " %-6u %-6u %3d ", ev->pid, ev->ppid, ev->retval) < 0 || write_args(f, ev, o->quote))
 		return -1;
 	return fputc('\n', f) == EOF ? -1 : 0;
 }

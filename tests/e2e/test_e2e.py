@@ -290,9 +290,15 @@ def test_text(tmp):
         run([missing, m + "-fail"])
     except OSError:
         pass
+    m_spoof = marker("quoted-spoof")
+    run(["/usr/bin/sshd-fake", m_spoof], executable=TRUE)
     t.stop()
     out = bytes(t.out)
     lines = [line for line in out.split(b"\n") if m.encode() in line]
+    spoof = [line for line in out.split(b"\n") if m_spoof.encode() in line]
+    check("text -q: the binary quoted, then the spoofed argv[0] as \\argv0=\"...\"",
+          len(spoof) == 1 and spoof[0].endswith(b' 0 "%s" \\argv0="/usr/bin/sshd-fake" "%s"'
+                                                % (TRUE.encode(), m_spoof.encode())), spoof)
     check("text: header with TIME, TIME(s), UID, PCOMM, PID, PPID, RET, ARGS",
           re.match(rb"TIME +TIME\(s\) +UID +PCOMM +PID +PPID +RET ARGS\n", out), out[:200])
     check("text: two records, one line each", len(lines) == 2, lines)
@@ -308,6 +314,76 @@ def test_text(tmp):
                                         lines[0]), lines[0])
         check("text: failed exec shows its negative return", re.search(rb" -2 \"%s\"" % missing.encode(),
                                                                        lines[1]), lines[1])
+
+
+TEXT_LINE = re.compile(rb"^(\S+) +(\d+) +(\d+) +(-?\d+) (.*)$")
+
+
+def text_args(out, m):
+    """ARGS of the text lines with m as one of their arguments, less the spawn helper's own exec."""
+    found = []
+    for line in out.split(b"\n"):
+        f = TEXT_LINE.match(line)
+        if f and m.encode() in f.group(5).split(b" ") and not f.group(5).startswith(SPAWN.encode() + b" "):
+            found.append(f.group(5).decode())
+    return found
+
+
+def test_text_binary(tmp):
+    """Text ARGS starts with the binary that ran, then shows argv[0] only when it says something else."""
+    t = Tracer("-x")
+    m = {k: marker("tb-" + k) for k in ("same", "spoof", "applet", "link", "linkname", "rel", "dirfd", "memfd",
+                                        "script", "login", "fail")}
+    run([TRUE, m["same"]])
+    run(["/usr/bin/sshd-fake", m["spoof"]], executable=TRUE)
+    run(["ls", m["applet"]], executable=TRUE)
+    link = os.path.join(tmp, "applet-" + RUN)
+    os.symlink(TRUE, link)
+    run([link, m["link"]])
+    run([os.path.basename(link), m["linkname"]], executable=link)
+    shutil.copy(TRUE, os.path.join(tmp, "tb-rel-true"))
+    run(["./tb-rel-true", m["rel"]], cwd=tmp)
+    pid_argc0, _, _ = spawn("argc0", TRUE)
+    spawn("dirfd", tmp, "tb-rel-true", m["dirfd"])
+    spawn("memfd", TRUE, "tbmfd-" + RUN, m["memfd"])
+    script = os.path.join(tmp, "tb-script-" + RUN)
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(script, 0o755)
+    run([script, m["script"]])
+    run(["-true", m["login"]], executable=TRUE)
+    missing = os.path.join(tmp, "tb-missing-" + RUN)
+    try:
+        run([missing, m["fail"]])
+    except OSError:
+        pass
+    t.stop()
+    out = bytes(t.out)
+    real_tmp = os.path.realpath(tmp)
+    cases = (
+        ("argv[0] = filename: hidden", "same", "%s %s" % (TRUE, m["same"])),
+        ("spoofed argv[0]: the binary that ran, then the claimed name",
+         "spoof", "%s \\argv0=/usr/bin/sshd-fake %s" % (TRUE, m["spoof"])),
+        ("applet name unrelated to the binary: shown", "applet", "%s \\argv0=ls %s" % (TRUE, m["applet"])),
+        ("symlink called by its path: hidden", "link", "%s %s" % (link, m["link"])),
+        ("symlink called by its base name: hidden", "linkname", "%s %s" % (link, m["linkname"])),
+        ("relative path: as passed, argv[0] hidden", "rel", "./tb-rel-true %s" % m["rel"]),
+        ("execveat with a directory fd: the absolute binary, argv[0] (the relative name) hidden",
+         "dirfd", "%s/tb-rel-true %s" % (real_tmp, m["dirfd"])),
+        ("execveat on a memfd: the memfd, then argv[0]",
+         "memfd", "/memfd:tbmfd-%s (deleted) \\argv0=tbmfd-%s %s" % (RUN, RUN, m["memfd"])),
+        ("#! script: the script, then the interpreter as argv[0]",
+         "script", "%s \\argv0=/bin/sh %s %s" % (script, script, m["script"])),
+        ("login-shell style argv[0]: shown", "login", "%s \\argv0=-true %s" % (TRUE, m["login"])),
+        ("failed exec: the filename as passed, argv[0] hidden", "fail", "%s %s" % (missing, m["fail"])),
+    )
+    for name, tag, want in cases:
+        got = text_args(out, m[tag])
+        check("text binary: " + name, got == [want], (got, want))
+    argc0 = [f.group(5) for f in map(TEXT_LINE.match, out.split(b"\n"))
+             if f and int(f.group(2)) == pid_argc0 and f.group(1) == b"true"]
+    check("text binary: argc == 0 names the binary and shows the empty argv[0]",
+          argc0 == [TRUE.encode() + b" \\argv0="], argc0)
 
 
 def test_perf_buffer(tmp):
@@ -959,7 +1035,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_text, test_perf_buffer, test_limits, test_external_btf,
+        for test in (test_records, test_text, test_text_binary, test_perf_buffer, test_limits, test_external_btf,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
                      test_filters, test_lost, test_loss_exact, test_printed_counts, test_count,
                      test_count_terminal, test_lifecycle, test_errors, test_build_deps):

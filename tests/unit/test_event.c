@@ -134,6 +134,7 @@ static void test_plain(void **state)
 	assert_string_equal(ev.comm, "ls");
 	assert_bytes(ev.filename, ev.filename_len, "/bin/ls");
 	assert_false(ev.filename_unreadable);
+	assert_false(ev.fdpath);
 	assert_bytes(ev.exe, ev.exe_len, "/usr/bin/ls");
 	assert_int_equal(ev.argc, 3);
 	assert_int_equal(ev.nargs, 3);
@@ -335,6 +336,7 @@ static void test_fdpath(void **state)
 		assert_int_equal(ev.filename_len, strlen(cases[i].want));
 		assert_memory_equal(ev.filename, cases[i].want, ev.filename_len);
 		assert_false(ev.filename_unreadable);
+		assert_true(ev.fdpath);
 		event_decoder_free(&d);
 		free(r);
 	}
@@ -345,6 +347,7 @@ static void test_fdpath(void **state)
 
 		r = decode(&d, -1, &s, &ev);
 		assert_bytes(ev.filename, ev.filename_len, "/dev/fd/3/rel/x");
+		assert_false(ev.fdpath);
 		event_decoder_free(&d);
 		free(r);
 	}
@@ -757,26 +760,35 @@ static void test_text_plain(void **state)
 
 	(void)state;
 	/* "%-16s %-6u %-6u %3d" and then the arguments. */
-	check_format(text_exec, &o, -1, &plain, "ls               4242   4241     0 ls -l\n");
+	/* argv[0] "ls" is the base name of the binary: not repeated. */
+	check_format(text_exec, &o, -1, &plain, "ls               4242   4241     0 /bin/ls -l\n");
 	check_format(text_exec, &o, -1, &failed, "bash             4242   4241    -2 nope\n");
 }
 
 static void test_text_escapes(void **state)
 {
 	const struct options o = opts();
-	const struct spec s = {.argc = 4, FIELD(argv, "echo\0a\nb\0\x1b[31mred\0back\\slash\0")};
+	const struct spec s = {
+	    .argc = 4, FIELD(filename, "/bin/echo"), FIELD(argv, "echo\0a\nb\0\x1b[31mred\0back\\slash\0")};
 	const struct spec comm = {.argc = 1,
 				  .comm = "a\x1b"
 					  "b",
+				  FIELD(filename, "x"),
 				  FIELD(argv, "x\0")};
 	const struct spec comm16 = {.argc = 1,
 				    .comm =
 					"\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b",
+				    FIELD(filename, "x"),
 				    FIELD(argv, "x\0")};
+	const struct spec binary = {
+	    .argc = 1, FIELD(filename, "./a\x1b]0;t\x07\\b"), FIELD(argv, "./a\x1b]0;t\x07\\b\0")};
 
 	(void)state;
 	check_format(text_exec, &o, -1, &s,
-		     "ls               4242   4241     0 echo a\\nb \\x1b[31mred back\\\\slash\n");
+		     "ls               4242   4241     0 /bin/echo a\\nb \\x1b[31mred back\\\\slash\n");
+	/* The binary is escaped as an argument is. */
+	check_format(text_exec, &o, -1, &binary,
+		     "ls               4242   4241     0 ./a\\x1b]0;t\\x07\\\\b\n");
 	/* An escaped command name is padded by what it printed... */
 	check_format(text_exec, &o, -1, &comm, "a\\x1bb           4242   4241     0 x\n");
 	/* ...and at its widest, 16 escapes, pushes the columns right but is never cut. */
@@ -788,29 +800,31 @@ static void test_text_escapes(void **state)
 static void test_text_unreadable_truncated(void **state)
 {
 	const struct options o = opts();
-	const struct spec fault = {.flags = ET_F_ARGV_FAULT, .argc = 3, FIELD(argv, "cat\0")};
-	const struct spec cut = {.flags = ET_F_ARGV_CUT, .argc = 9, FIELD(argv, "cat\0long")};
-	const struct spec empty_arg = {.argc = 3, FIELD(argv, "a\0\0b\0")};
+	const struct spec fault = {
+	    .flags = ET_F_ARGV_FAULT, .argc = 3, FIELD(filename, "/bin/cat"), FIELD(argv, "cat\0")};
+	const struct spec cut = {
+	    .flags = ET_F_ARGV_CUT, .argc = 9, FIELD(filename, "/bin/cat"), FIELD(argv, "cat\0long")};
+	const struct spec empty_arg = {.argc = 3, FIELD(filename, "/bin/a"), FIELD(argv, "a\0\0b\0")};
 
 	(void)state;
-	check_format(text_exec, &o, -1, &fault, "ls               4242   4241     0 cat \\? \\?\n");
-	check_format(text_exec, &o, -1, &cut, "ls               4242   4241     0 cat long ...\n");
+	check_format(text_exec, &o, -1, &fault, "ls               4242   4241     0 /bin/cat \\? \\?\n");
+	check_format(text_exec, &o, -1, &cut, "ls               4242   4241     0 /bin/cat long ...\n");
 	/* --max-args: the same marker. */
-	check_format(text_exec, &o, 1, &plain, "ls               4242   4241     0 ls ...\n");
+	check_format(text_exec, &o, 1, &plain, "ls               4242   4241     0 /bin/ls ...\n");
 	/* An empty argument is not an unreadable one. */
-	check_format(text_exec, &o, -1, &empty_arg, "ls               4242   4241     0 a  b\n");
+	check_format(text_exec, &o, -1, &empty_arg, "ls               4242   4241     0 /bin/a  b\n");
 }
 
 static void test_text_quote(void **state)
 {
 	struct options o = opts();
-	const struct spec s = {.argc = 4, FIELD(argv, "sh\0-c\0echo \"hi\"\0\0")};
+	const struct spec s = {.argc = 4, FIELD(filename, "/bin/sh"), FIELD(argv, "sh\0-c\0echo \"hi\"\0\0")};
 
 	(void)state;
 	o.quote = true;
-	check_format(text_exec, &o, -1, &plain, "ls               4242   4241     0 \"ls\" \"-l\"\n");
+	check_format(text_exec, &o, -1, &plain, "ls               4242   4241     0 \"/bin/ls\" \"-l\"\n");
 	check_format(text_exec, &o, -1, &s,
-		     "ls               4242   4241     0 \"sh\" \"-c\" \"echo \\\"hi\\\"\" \"\"\n");
+		     "ls               4242   4241     0 \"/bin/sh\" \"-c\" \"echo \\\"hi\\\"\" \"\"\n");
 }
 
 static void test_text_columns(void **state)
@@ -823,7 +837,210 @@ static void test_text_columns(void **state)
 	o.print_uid = true;
 	/* TZ is UTC (main); ktime 1.5 s is 1 s after start_boot_ns. */
 	check_format(text_exec, &o, -1, &plain,
-		     "00:00:00 1.000    1000   ls               4242   4241     0 ls -l\n");
+		     "00:00:00 1.000    1000   ls               4242   4241     0 /bin/ls -l\n");
+}
+
+/* Like check_format for text_exec, given only ARGS: the columns before it are those of every spec here. */
+static void check_args(const struct options *o, long max_args, const struct spec *s, const char *want)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line), "%-16s 4242   4241   %3d %s\n", s->comm ? s->comm : "ls",
+			 s->retval, want);
+
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	check_format(text_exec, o, max_args, s, line);
+}
+
+/* ARGS names the binary that ran, then argv[0] only when it says something else. */
+static void test_text_binary(void **state)
+{
+	const struct options o = opts();
+	/* execve(path, {NULL}): the kernel hands the program argv [""]. */
+	const struct spec argc0 = {
+	    .argc = 1, FIELD(filename, "/tmp/x/pkexec"), FIELD(exe, "/tmp/x/pkexec"), FIELD(argv, "\0")};
+	const struct spec spoofed = {.argc = 2,
+				     FIELD(filename, "/tmp/evil"),
+				     FIELD(exe, "/tmp/evil"),
+				     FIELD(argv, "/usr/bin/sshd\0-D\0")};
+	const struct spec applet = {.argc = 2,
+				    FIELD(filename, "/bin/busybox"),
+				    FIELD(exe, "/usr/bin/busybox"),
+				    FIELD(argv, "ls\0-l\0")};
+	/* A symlink /bin/ls to busybox, called by its name. */
+	const struct spec link = {
+	    .argc = 2, FIELD(filename, "/bin/ls"), FIELD(exe, "/usr/bin/busybox"), FIELD(argv, "ls\0-l\0")};
+	/* The binary's own base name says nothing more either when the binary shown is the filename. */
+	const struct spec exe_base = {.argc = 1,
+				      FIELD(filename, "/usr/bin/vi"),
+				      FIELD(exe, "/usr/bin/vim.basic"),
+				      FIELD(argv, "vim.basic\0")};
+	const struct spec login = {
+	    .argc = 1, FIELD(filename, "/bin/bash"), FIELD(exe, "/usr/bin/bash"), FIELD(argv, "-bash\0")};
+	const struct spec rel = {
+	    .argc = 2, FIELD(filename, "./x"), FIELD(exe, "/tmp/x"), FIELD(argv, "./x\0a\0")};
+	const struct spec rel_base = {
+	    .argc = 2, FIELD(filename, "./x"), FIELD(exe, "/tmp/x"), FIELD(argv, "x\0a\0")};
+	const struct spec script = {.argc = 3,
+				    FIELD(filename, "/tmp/s"),
+				    FIELD(exe, "/usr/bin/dash"),
+				    FIELD(argv, "/bin/sh\0/tmp/s\0a\0")};
+
+	(void)state;
+	check_args(&o, -1, &argc0, "/tmp/x/pkexec \\argv0=");
+	check_args(&o, -1, &spoofed, "/tmp/evil \\argv0=/usr/bin/sshd -D");
+	check_args(&o, -1, &applet, "/bin/busybox \\argv0=ls -l");
+	check_args(&o, -1, &link, "/bin/ls -l");
+	check_args(&o, -1, &exe_base, "/usr/bin/vi \\argv0=vim.basic");
+	check_args(&o, -1, &login, "/bin/bash \\argv0=-bash");
+	check_args(&o, -1, &rel, "./x a");
+	check_args(&o, -1, &rel_base, "./x a");
+	check_args(&o, -1, &script, "/tmp/s \\argv0=/bin/sh /tmp/s a");
+}
+
+/* execveat: relative to a directory fd, or on an fd alone (a memfd), the binary is its absolute path. */
+static void test_text_execveat(void **state)
+{
+	const struct options o = opts();
+	const struct spec dirfd = {.flags = ET_F_FDPATH,
+				   .argc = 2,
+				   FIELD(filename, "/dev/fd/3/rel-true"),
+				   FIELD(exe, "/tmp/d/rel-true"),
+				   FIELD(argv, "rel-true\0m\0")};
+	const struct spec dirfd_abs = {.flags = ET_F_FDPATH,
+				       .argc = 2,
+				       FIELD(filename, "/dev/fd/3/sub/x"),
+				       FIELD(exe, "/tmp/d/sub/x"),
+				       FIELD(argv, "/tmp/d/sub/x\0m\0")};
+	const struct spec dirfd_base = {.flags = ET_F_FDPATH,
+					.argc = 1,
+					FIELD(filename, "/dev/fd/3/sub/x"),
+					FIELD(exe, "/tmp/d/sub/x"),
+					FIELD(argv, "x\0")};
+	const struct spec dirfd_spoofed = {.flags = ET_F_FDPATH,
+					   .argc = 1,
+					   FIELD(filename, "/dev/fd/3/sub/x"),
+					   FIELD(exe, "/tmp/d/sub/x"),
+					   FIELD(argv, "sshd\0")};
+	/* A failed exec ran no binary: the filename as passed, relative to the fd. */
+	const struct spec dirfd_failed = {.flags = ET_F_FDPATH,
+					  .retval = -2,
+					  .argc = 2,
+					  FIELD(filename, "/dev/fd/3/nope"),
+					  FIELD(argv, "nope\0m\0")};
+	const struct spec memfd = {.flags = ET_F_FDPATH | ET_F_EXE_DELETED,
+				   .argc = 2,
+				   FIELD(filename, "/dev/fd/3"),
+				   FIELD(exe, "/memfd:m"),
+				   FIELD(argv, "m\0x\0")};
+	/* fexecve with argc 0: the empty filename names nothing, so the empty argv[0] is still shown. */
+	const struct spec memfd_argc0 = {.flags = ET_F_FDPATH | ET_F_EXE_DELETED,
+					 .argc = 1,
+					 FIELD(filename, "/dev/fd/3"),
+					 FIELD(exe, "/memfd:m"),
+					 FIELD(argv, "\0")};
+	const struct spec empty_failed = {
+	    .flags = ET_F_FDPATH, .retval = -8, .argc = 1, FIELD(filename, "/dev/fd/3"), FIELD(argv, "m\0")};
+
+	(void)state;
+	check_args(&o, -1, &dirfd, "/tmp/d/rel-true m");
+	check_args(&o, -1, &dirfd_abs, "/tmp/d/sub/x m");
+	check_args(&o, -1, &dirfd_base, "/tmp/d/sub/x");
+	check_args(&o, -1, &dirfd_spoofed, "/tmp/d/sub/x \\argv0=sshd");
+	check_args(&o, -1, &dirfd_failed, "nope m");
+	check_args(&o, -1, &memfd, "/memfd:m (deleted) \\argv0=m x");
+	check_args(&o, -1, &memfd_argc0, "/memfd:m (deleted) \\argv0=");
+	check_args(&o, -1, &empty_failed, " \\argv0=m");
+}
+
+static void test_text_binary_unreadable(void **state)
+{
+	const struct options o = opts();
+	const struct spec filename = {
+	    .flags = ET_F_FILENAME_FAULT, .retval = -14, .argc = 2, FIELD(argv, "x\0y\0")};
+	const struct spec argv0 = {.retval = -14,
+				   .argc = 2,
+				   FIELD(filename, "/bin/x"),
+				   FIELD(argv, "\0y\0"),
+				   .nr_bad_args = 1,
+				   .bad_args = {0}};
+	const struct spec all = {.flags = ET_F_ARGV_FAULT,
+				 .argc = 2,
+				 FIELD(filename, "/bin/x"),
+				 FIELD(exe, "/usr/bin/x"),
+				 FIELD(argv, "")};
+
+	(void)state;
+	check_args(&o, -1, &filename, "\\? \\argv0=x y");
+	check_args(&o, -1, &argv0, "/bin/x \\argv0=\\? y");
+	check_args(&o, -1, &all, "/bin/x \\argv0=\\? \\?");
+}
+
+static void test_text_binary_quote(void **state)
+{
+	struct options o = opts();
+	const struct spec argc0 = {
+	    .argc = 1, FIELD(filename, "/bin/true"), FIELD(exe, "/usr/bin/true"), FIELD(argv, "\0")};
+	const struct spec spoofed = {.argc = 2,
+				     FIELD(filename, "/tmp/evil"),
+				     FIELD(exe, "/tmp/evil"),
+				     FIELD(argv, "/usr/bin/sshd\0-D\0")};
+	const struct spec filename = {
+	    .flags = ET_F_FILENAME_FAULT, .retval = -14, .argc = 1, FIELD(argv, "a \"b\"\0")};
+	const struct spec argv0 = {.flags = ET_F_ARGV_FAULT,
+				   .argc = 1,
+				   FIELD(filename, "/bin/x"),
+				   FIELD(exe, "/bin/x"),
+				   FIELD(argv, "")};
+
+	(void)state;
+	o.quote = true;
+	check_args(&o, -1, &argc0, "\"/bin/true\" \\argv0=\"\"");
+	check_args(&o, -1, &spoofed, "\"/tmp/evil\" \\argv0=\"/usr/bin/sshd\" \"-D\"");
+	check_args(&o, -1, &filename, "\\? \\argv0=\"a \\\"b\\\"\"");
+	check_args(&o, -1, &argv0, "\"/bin/x\" \\argv0=\\?");
+}
+
+/* --max-args counts argv entries, argv[0] among them whether shown or not; the binary is extra. */
+static void test_text_binary_max_args(void **state)
+{
+	const struct options o = opts();
+	const struct spec spoofed = {
+	    .argc = 3, FIELD(filename, "/tmp/evil"), FIELD(exe, "/tmp/evil"), FIELD(argv, "sshd\0-D\0-e\0")};
+	const struct spec same = {
+	    .argc = 3, FIELD(filename, "/bin/ls"), FIELD(exe, "/usr/bin/ls"), FIELD(argv, "ls\0-l\0/\0")};
+	/* No argv at all: execve(path, NULL) that failed, and a cut that kept nothing. */
+	const struct spec none = {.retval = -2, .argc = 0, FIELD(filename, "/bin/x")};
+	const struct spec cut = {
+	    .flags = ET_F_ARGV_CUT, .argc = 2, FIELD(filename, "/bin/x"), FIELD(exe, "/bin/x")};
+
+	(void)state;
+	check_args(&o, 1, &spoofed, "/tmp/evil \\argv0=sshd ...");
+	check_args(&o, 2, &spoofed, "/tmp/evil \\argv0=sshd -D ...");
+	check_args(&o, 3, &spoofed, "/tmp/evil \\argv0=sshd -D -e");
+	check_args(&o, 1, &same, "/bin/ls ...");
+	check_args(&o, 2, &same, "/bin/ls -l ...");
+	check_args(&o, -1, &none, "/bin/x");
+	check_args(&o, -1, &cut, "/bin/x ...");
+}
+
+/* An argument that reads "\argv0=..." is escaped: it cannot pass for the marker. */
+static void test_text_argv0_marker(void **state)
+{
+	struct options o = opts();
+	const struct spec arg = {.argc = 2,
+				 FIELD(filename, "/bin/echo"),
+				 FIELD(exe, "/usr/bin/echo"),
+				 FIELD(argv, "echo\0\\argv0=x\0")};
+	const struct spec argv0 = {.argc = 2,
+				   FIELD(filename, "/bin/echo"),
+				   FIELD(exe, "/usr/bin/echo"),
+				   FIELD(argv, "\\argv0=x\0y\0")};
+
+	(void)state;
+	check_args(&o, -1, &arg, "/bin/echo \\\\argv0=x");
+	check_args(&o, -1, &argv0, "/bin/echo \\argv0=\\\\argv0=x y");
+	o.quote = true;
+	check_args(&o, -1, &arg, "\"/bin/echo\" \"\\\\argv0=x\"");
 }
 
 static void test_text_header(void **state)
@@ -1000,6 +1217,12 @@ int main(void)
 	    cmocka_unit_test(test_text_unreadable_truncated),
 	    cmocka_unit_test(test_text_quote),
 	    cmocka_unit_test(test_text_columns),
+	    cmocka_unit_test(test_text_binary),
+	    cmocka_unit_test(test_text_execveat),
+	    cmocka_unit_test(test_text_binary_unreadable),
+	    cmocka_unit_test(test_text_binary_quote),
+	    cmocka_unit_test(test_text_binary_max_args),
+	    cmocka_unit_test(test_text_argv0_marker),
 	    cmocka_unit_test(test_text_header),
 	    cmocka_unit_test(test_json_plain),
 	    cmocka_unit_test(test_json_failed),
