@@ -78,8 +78,11 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 /* Flushes the output; what was buffered counts as printed only once it reached the output. */
 static int flush_output(struct run *r)
 {
-	if (fflush(r->out.f)) {
-		r->write_errno = r->write_errno ? r->write_errno : errno ? errno : EIO;
+	/* After a failed write stdio may hold nothing more to flush: what it held is lost, not printed. */
+	if (r->write_errno)
+		return -1;
+	if (fflush(r->out.f) || ferror(r->out.f)) {
+		r->write_errno = errno ? errno : EIO;
 		return -1;
 	}
 	r->printed += r->unflushed;
