@@ -7,9 +7,9 @@
 #include "run.h"
 #include "timefmt.h"
 
-/* How often records are read: they are sent without waking us, so this bounds the latency at a low rate;
- * each read costs a wakeup, which dominates the reader's cost per record when execs are few. */
-#define POLL_MS 80
+/* The longest the reader sleeps: the first record after it falls asleep wakes it (see tracer_poll), so this
+ * only paces the perf buffer's reads, loss reports and the end of -d. */
+#define POLL_MS 250
 
 static int join_args(struct run *r, const struct exec_event *ev)
 {

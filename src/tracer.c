@@ -12,6 +12,7 @@
 #include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
@@ -30,7 +31,15 @@ struct tracer {
 	int stop;		  /* fn's non-zero return, for the perf callback */
 	bool ring;		  /* the transport: ring buffer, or perf buffer */
 	unsigned long argv_limit; /* --argv-bytes, within what the transport carries */
+	bool lingering;		  /* records came lately: look every tick instead of sleeping */
+	long long last_record_ns; /* CLOCK_MONOTONIC, when records were last read */
 };
+
+/* While records stream the reader looks every tick without being woken; after a quiet spell it sleeps until
+ * the first record wakes it (reader_asleep in the BPF program). Latency stays near a tick at any rate, and a
+ * storm costs no wakeups in the programs. */
+#define TICK_MS	  1
+#define LINGER_NS (4 * 1000000LL)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -342,16 +351,52 @@ fail:
 	return err;
 }
 
+static long long monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The ring buffer's wait: a tick while lingering, else asleep until a record or timeout_ms. Returns 0, fn's
+ * non-zero value, or <0. */
+static int poll_ring(struct tracer *t, int timeout_ms)
+{
+	__u64 *asleep = &t->skel->bss->reader_asleep;
+	int n, err;
+
+	if (t->lingering) {
+		err = ring_buffer__poll(t->rb, timeout_ms < TICK_MS ? timeout_ms : TICK_MS);
+		n = err >= 0 ? ring_buffer__consume(t->rb) : 0;
+	} else {
+		/* Said before the last look: a record that lands after the look finds the flag and wakes us.
+		 */
+		__atomic_store_n(asleep, 1, __ATOMIC_SEQ_CST);
+		err = ring_buffer__consume(t->rb);
+		if (!err)
+			err = ring_buffer__poll(t->rb, timeout_ms);
+		__atomic_store_n(asleep, 0, __ATOMIC_SEQ_CST);
+		n = err >= 0 ? ring_buffer__consume(t->rb) : 0;
+	}
+	if (err < 0 || n < 0)
+		return err < 0 ? err : n;
+	if (err + n > 0) {
+		t->lingering = true;
+		t->last_record_ns = monotonic_ns();
+	} else if (t->lingering && monotonic_ns() - t->last_record_ns > LINGER_NS) {
+		t->lingering = false;
+	}
+	return 0;
+}
+
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
 	int err;
 
 	t->stop = 0;
 	if (t->rb) {
-		/* Records are sent without a wakeup, so the poll mostly times out: consume regardless. */
-		err = ring_buffer__poll(t->rb, timeout_ms);
-		if (err >= 0)
-			err = ring_buffer__consume(t->rb);
+		err = poll_ring(t, timeout_ms);
 	} else {
 		err = perf_buffer__poll(t->pb, timeout_ms);
 		if (err >= 0 && !t->stop)

@@ -39,6 +39,9 @@ const volatile bool count_mode = false;
 const volatile __u32 count_fields = 0;
 
 struct et_counters counters = {};
+/* 1 while the reader sleeps until woken (user space sets it before it sleeps): the first record after that
+ * wakes it, and clears it, so that records that stream while the reader is awake cost no wakeup. */
+__u64 reader_asleep = 0;
 /* Count mode: execs are added to counts0 or counts1 by this bit; user space flips it, waits until no
  * program can still be using the other map (an RCU grace period), then drains that map undisturbed. */
 __u32 count_gen = 0;
@@ -217,13 +220,25 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 		return;
 	size += fn + exe + argv;
 	if (use_ringbuf) {
-		/* Waking the reader per record costs more than the tracing; it polls on a timer instead. */
+		/* A wakeup costs more than the tracing: only a sleeping reader gets one, and a reader that
+		 * has not caught up with a burst when a quarter of the ring is full. */
 		__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_threshold
 				  ? BPF_RB_FORCE_WAKEUP
 				  : BPF_RB_NO_WAKEUP;
 
-		if (bpf_ringbuf_output(&events, r, size, flags))
+		if (bpf_ringbuf_output(&events, r, size, flags)) {
 			__sync_fetch_and_add(&counters.lost, 1);
+			return;
+		}
+		/* After the record is in: a reader that went to sleep before this exchange sees the flag
+		 * cleared and is woken; one that goes to sleep after it finds the record when it looks once
+		 * more. */
+		if (reader_asleep && __sync_lock_test_and_set(&reader_asleep, 0)) {
+			void *wake = bpf_ringbuf_reserve(&events, 8, 0);
+
+			if (wake)
+				bpf_ringbuf_discard(wake, BPF_RB_FORCE_WAKEUP);
+		}
 	} else {
 		/* Options keep a record under the perf sample limit. Every failure is counted here, and only
 		 * here: the kernel's own lost-sample records only reach the reader with the next sample that
