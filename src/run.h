@@ -23,6 +23,7 @@ struct run {
 	/* printed: records whose bytes reached the output (a flush succeeded); unflushed: written to the
 	 * stdio buffer since the last flush */
 	unsigned long long received, printed, unflushed, malformed, lost_reported;
+	long long offset_read_ns; /* CLOCK_BOOTTIME when out.boot_to_real_ns was last read */
 	/* Counting */
 	struct count_table table;
 	bool redraw; /* on a terminal */

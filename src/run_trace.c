@@ -56,6 +56,13 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 
 	r->received++;
 	err = event_decode(&r->dec, data, size, &ev);
+	/* The wall clock's offset is read again for a record made over 10 ms after the last reading (the
+	 * first after a sleep, and a few a second in a storm), so that times follow a stepped or slewed
+	 * clock. */
+	if (!err && (long long)ev.ktime_ns - r->offset_read_ns > 10000000LL) {
+		r->out.boot_to_real_ns = boot_to_real_offset_ns();
+		r->offset_read_ns = clock_now_ns(CLOCK_BOOTTIME);
+	}
 	if (err) {
 		if (err == -ENOMEM)
 			return err;
@@ -99,7 +106,9 @@ static int report_lost(struct run *r)
 		return 0;
 	r->lost_reported = lost;
 	if (r->opts.json) {
-		if (json_lost(&r->out, n, clock_now_ns(CLOCK_BOOTTIME))) {
+		r->out.boot_to_real_ns = boot_to_real_offset_ns();
+		r->offset_read_ns = clock_now_ns(CLOCK_BOOTTIME);
+		if (json_lost(&r->out, n, r->offset_read_ns)) {
 			r->write_errno = errno ? errno : EIO;
 			return -1;
 		}
@@ -134,9 +143,6 @@ int run_trace(struct run *r)
 			if (left < POLL_MS * 1000000LL)
 				timeout = (int)(left / 1000000) + 1;
 		}
-		/* Read at every poll, so that wall-clock times follow a stepped or slewed clock on a long
-		 * run. */
-		r->out.boot_to_real_ns = boot_to_real_offset_ns();
 		int err = tracer_poll(r->tracer, timeout);
 
 		if (err < 0 && !r->write_errno) {
@@ -147,7 +153,6 @@ int run_trace(struct run *r)
 			flush_output(r);
 	}
 	/* Drain what is already in the buffer, then say the final loss. */
-	r->out.boot_to_real_ns = boot_to_real_offset_ns();
 	if (!r->write_errno && tracer_poll(r->tracer, 0) >= 0 && !report_lost(r))
 		flush_output(r);
 	fprintf(stderr, "exectrace: %llu execs received, %llu printed, %llu lost\n", r->received, r->printed,

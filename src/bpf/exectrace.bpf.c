@@ -61,16 +61,27 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1); /* set to the number of CPUs at load */
-	__type(key, __u32);
+	/* Sizes without types: a BTF value type would not match the size set at load, and the kernel refuses
+	 * that. */
+	__uint(key_size, sizeof(__u32));
 	__uint(value_size, SCRATCH_SIZE);
 } scratch SEC(".maps");
 
-/* The binary's path is assembled backwards here, then copied into the record. */
+/*
+ * The binary's path is assembled backwards in buf, from pos down, then copied into the record. pos lives in
+ * the map value, not on the stack: the verifier does not track map contents, so each step of the walk looks
+ * alike to it (on the stack, pos's range grew with every step and each was verified anew).
+ */
+struct path_buf {
+	char buf[2 * ET_PATH_MAX];
+	__u64 pos;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__uint(value_size, 2 * ET_PATH_MAX);
+	__type(value, struct path_buf);
 } pathbuf SEC(".maps");
 
 struct argv_copy {
@@ -277,11 +288,12 @@ int warm_ring(void *ctx)
 
 /* ---- the binary's absolute path ---- */
 
-/* Prepends "/name" to the path built downwards in buf from *pos; false when it does not fit or cannot be
- * read: what is built so far is then the path's tail. */
-static __always_inline bool prepend(char *buf, __u64 *pos, const unsigned char *name, __u64 len)
+/* Prepends "/name" to the path built downwards in pb; false when it does not fit or cannot be read: what is
+ * built so far is then the path's tail. */
+static __always_inline bool prepend(struct path_buf *pb, const unsigned char *name, __u64 len)
 {
-	__u64 p = *pos;
+	char *buf = pb->buf;
+	__u64 p = pb->pos;
 
 	if (len > 255 || len + 1 > p)
 		return false;
@@ -292,7 +304,7 @@ static __always_inline bool prepend(char *buf, __u64 *pos, const unsigned char *
 	if (bpf_probe_read_kernel(buf + p + 1, len & 255, name))
 		return false;
 	buf[p] = '/';
-	*pos = p;
+	pb->pos = p;
 	return true;
 }
 
@@ -300,8 +312,7 @@ static __always_inline bool prepend(char *buf, __u64 *pos, const unsigned char *
 struct typed_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
-	__u64 pos;
-	char *buf;
+	struct path_buf *pb;
 };
 
 /*
@@ -316,7 +327,7 @@ static long typed_step(__u32 i, void *data)
 	if (dentry == w->vfsmnt->mnt_root)
 		return 1; /* path_step crosses to the parent mount */
 	parent = dentry->d_parent;
-	if (parent == dentry || !prepend(w->buf, &w->pos, dentry->d_name.name, dentry->d_name.len))
+	if (parent == dentry || !prepend(w->pb, dentry->d_name.name, dentry->d_name.len))
 		return 1;
 	w->dentry = parent;
 	return 0;
@@ -327,8 +338,7 @@ struct path_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	struct mount *mnt;
-	__u64 pos; /* start of the name built so far, in pathbuf, growing downwards */
-	char *buf;
+	struct path_buf *pb;
 };
 
 static long path_step(__u32 i, void *data)
@@ -354,7 +364,7 @@ static long path_step(__u32 i, void *data)
 	if (parent == dentry)
 		return 1;
 	name = BPF_CORE_READ(dentry, d_name);
-	if (!prepend(w->buf, &w->pos, name.name, name.len))
+	if (!prepend(w->pb, name.name, name.len))
 		return 1;
 	w->dentry = parent;
 	return 0;
@@ -371,7 +381,7 @@ static long path_step(__u32 i, void *data)
 static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32 *flags)
 {
 	__u32 zero = 0;
-	char *buf = bpf_map_lookup_elem(&pathbuf, &zero);
+	struct path_buf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
 	struct file *file = task->mm->exe_file;
 	struct typed_walk tw = {};
 	struct path_walk w = {};
@@ -380,7 +390,7 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 	__u64 len, pos;
 	long steps;
 
-	if (!buf || !file)
+	if (!pb || !file)
 		return 0;
 	d = file->f_path.dentry;
 
@@ -402,10 +412,9 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 
 	tw.dentry = d;
 	tw.vfsmnt = file->f_path.mnt;
-	tw.pos = ET_PATH_MAX;
-	tw.buf = buf;
+	pb->pos = ET_PATH_MAX;
+	tw.pb = pb;
 	steps = bpf_loop(EXE_WALK_STEPS, typed_step, &tw, 0);
-	pos = tw.pos;
 	/* Stopped at the root of a filesystem that is no mount's root (a detached one): the path is whole. */
 	done = tw.dentry->d_parent == tw.dentry && tw.dentry != tw.vfsmnt->mnt_root;
 	if (tw.dentry == tw.vfsmnt->mnt_root && steps > 0 && steps < EXE_WALK_STEPS) {
@@ -418,10 +427,8 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 		w.dentry = (void *)(unsigned long)tw.dentry;
 		w.vfsmnt = (void *)(unsigned long)tw.vfsmnt;
 		w.mnt = (struct mount *)((void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt));
-		w.pos = pos;
-		w.buf = buf;
+		w.pb = pb;
 		bpf_loop(EXE_WALK_STEPS - steps, path_step, &w, 0);
-		pos = w.pos;
 		/* Whole when it stopped at the top of the mount tree, or at the root of a detached
 		 * filesystem. */
 		end = w.dentry;
@@ -433,6 +440,7 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 	}
 	if (!done)
 		*flags |= ET_F_EXE_CUT;
+	pos = pb->pos;
 	if (pos >= ET_PATH_MAX) {
 		if (!done)
 			return 0;
@@ -443,7 +451,7 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 	barrier_var(len);
 	if (len > ET_PATH_MAX)
 		return 0;
-	bpf_probe_read_kernel(out, len, buf + (pos & (ET_PATH_MAX - 1)));
+	bpf_probe_read_kernel(out, len, pb->buf + (pos & (ET_PATH_MAX - 1)));
 	return len;
 }
 
@@ -656,24 +664,26 @@ static __always_inline bool refill(struct argv_walk *w)
 	return true;
 }
 
-/* Past the argv limit only argc is wanted: the rest of the batch is counted in one step. */
-static __always_inline void count_batch(struct et_record *r, struct argv_walk *w)
+/* Past the argv limit only argc is wanted: the rest of the batch is counted in one step of argv_walk_step. */
+static long count_pointer(__u32 i, void *data)
 {
-	__u32 from = w->next, to = w->have;
+	union loop_state *st = loop_state();
+	struct et_record *r = scratch_record();
+	struct argv_walk *w;
 
-	/* Unrolled: 6.1's verifier refuses the back-edge of this loop. */
-#pragma unroll
-	for (__u32 k = 0; k < PTR_BATCH; k++) {
-		if (k < from || k >= to)
-			continue;
-		if (!w->batch[k]) {
-			w->end = 1;
-			break;
-		}
-		w->argc++;
-		r->flags |= ET_F_ARGV_CUT;
+	if (!r || !st)
+		return 1;
+	w = &st->walk;
+	if (w->next >= w->have)
+		return 1;
+	if (!w->batch[w->next & (PTR_BATCH - 1)]) {
+		w->end = 1;
+		return 1;
 	}
-	w->next = to;
+	w->next++;
+	w->argc++;
+	r->flags |= ET_F_ARGV_CUT;
+	return 0;
 }
 
 /* One step: take the next pointer, count a batch of them, or copy one chunk of the current string. */
@@ -698,7 +708,9 @@ static long argv_walk_step(__u32 i, void *data)
 			return 1;
 		}
 		if (w->used >= argv_limit) {
-			count_batch(r, w);
+			/* A loop of its own: unrolled, its 32 steps made this program ten times longer to
+			 * verify. */
+			bpf_loop(PTR_BATCH, count_pointer, NULL, 0);
 			return w->end & 1; /* the verifier wants a callback's return within [0, 1] */
 		}
 		p = w->batch[w->next & (PTR_BATCH - 1)];

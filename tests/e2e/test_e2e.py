@@ -634,7 +634,7 @@ def test_printed_counts():
     stats = t.stats()
     check("-o /dev/full: status 1, the write error said, records received, 0 printed",
           t.rc == 1 and b"writing the output failed: No space left on device" in t.err and stats and
-          stats[0] >= 3 and stats[1] == 0, (t.rc, t.err))
+          stats[0] >= 1 and stats[1] == 0, (t.rc, t.err))
 
 
 def test_exe_across_mounts(tmp):
