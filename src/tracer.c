@@ -77,25 +77,76 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
+/* execsnoop's pinned filter maps: what the BPF program looks up in them. */
+struct pinned_filter {
+	const char *flag; /* the option that names it */
+	const char *what; /* what its keys are, in words */
+	__u32 value_size; /* execsnoop's value type: u64 for cgroups, u32 for mount namespaces */
+};
+
+static const struct pinned_filter cgroupmap_shape = {"--cgroupmap", "cgroup", 8};
+static const struct pinned_filter mntnsmap_shape = {"--mntnsmap", "mount namespace", 4};
+
+/* The program looks up a u64 it holds on its stack: with keys of another size the lookup would compare other
+ * bytes than the id, and other map types filter wrongly or fail the load with a bare "Permission denied". */
+static int check_pinned(int fd, const char *path, const struct pinned_filter *pf)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char link[64], target[32] = "";
+	const char *type;
+
+	/* A pinned program or link opens as well, and its info would read as a map's: tell by the fd's inode
+	 * (where /proc cannot say, the map checks below still run). */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (readlink(link, target, sizeof(target) - 1) > 0 && strcmp(target, "anon_inode:bpf-map") != 0) {
+		fprintf(
+		    stderr,
+		    "exectrace: '%s' is not a BPF map (%s): %s needs a hash map with 8-byte keys (%s ids) "
+		    "and %u-byte values\n",
+		    path, target, pf->flag, pf->what, pf->value_size);
+		return -EINVAL;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		int err = -errno;
+
+		fprintf(stderr, "exectrace: cannot inspect pinned %s map '%s': %s\n", pf->what, path,
+			strerror(-err));
+		return err;
+	}
+	if (info.type == BPF_MAP_TYPE_HASH && info.key_size == 8 && info.value_size == pf->value_size)
+		return 0;
+	type = libbpf_bpf_map_type_str(info.type);
+	if (!type)
+		type = "unknown"; /* newer than this libbpf */
+	fprintf(stderr,
+		"exectrace: '%s' is a%s %s map with %u-byte keys and %u-byte values: %s needs a hash map "
+		"with 8-byte keys (%s ids) and %u-byte values\n",
+		path, strchr("aeiou", type[0]) ? "n" : "", type, info.key_size, info.value_size, pf->flag,
+		pf->what, pf->value_size);
+	return -EINVAL;
+}
+
 /* Puts the user's pinned filter map (execsnoop's --cgroupmap/--mntnsmap) in place of ours. */
-static int use_pinned(struct bpf_map *map, const char *path, const char *what)
+static int use_pinned(struct bpf_map *map, const char *path, const struct pinned_filter *pf)
 {
 	struct statfs fs;
-	int fd, err = 0;
+	int fd, err;
 
 	if (!statfs(path, &fs) && fs.f_type != BPF_FS_MAGIC) {
 		fprintf(stderr, "exectrace: '%s' is not a pinned %s map (not on a BPF filesystem)\n", path,
-			what);
+			pf->what);
 		return -EINVAL;
 	}
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
-		fprintf(stderr, "exectrace: cannot open pinned %s map '%s': %s\n", what, path,
+		fprintf(stderr, "exectrace: cannot open pinned %s map '%s': %s\n", pf->what, path,
 			strerror(errno));
 		return -errno;
 	}
-	if (bpf_map__reuse_fd(map, fd)) {
-		fprintf(stderr, "exectrace: cannot use '%s' as a %s map\n", path, what);
+	err = check_pinned(fd, path, pf);
+	if (!err && bpf_map__reuse_fd(map, fd)) {
+		fprintf(stderr, "exectrace: cannot use '%s' as a %s map\n", path, pf->what);
 		err = -EINVAL;
 	}
 	close(fd); /* reuse_fd keeps its own copy */
@@ -198,14 +249,14 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 		s->rodata->filter_cgroup = true;
 	}
 	if (o->cgroupmap) {
-		int err = use_pinned(s->maps.cgroupmap, o->cgroupmap, "cgroup");
+		int err = use_pinned(s->maps.cgroupmap, o->cgroupmap, &cgroupmap_shape);
 
 		if (err)
 			return err;
 		s->rodata->filter_cgroupmap = true;
 	}
 	if (o->mntnsmap) {
-		int err = use_pinned(s->maps.mntnsmap, o->mntnsmap, "mount namespace");
+		int err = use_pinned(s->maps.mntnsmap, o->mntnsmap, &mntnsmap_shape);
 
 		if (err)
 			return err;

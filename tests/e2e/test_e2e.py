@@ -403,18 +403,69 @@ def kernel_filter(name, args, inside, outside):
     check("%s: filtered in the kernel (only 1 record received)" % name, t.stats() and t.stats()[0] == 1, t.err)
 
 
-def pinned_map(name, key, value_size):
-    """A pinned BPF hash map holding the u64 key, as execsnoop's --cgroupmap and --mntnsmap take; its path."""
+def pin_path(name):
+    """A path on the BPF filesystem for this run's pinned object called name (mounted if it is not)."""
     bpffs = "/sys/fs/bpf"
     if not os.path.ismount(bpffs):
         run(["mount", "-t", "bpf", "bpf", bpffs])
-    pin = os.path.join(bpffs, "et_%s_%s" % (name, RUN))
+    return os.path.join(bpffs, "et_%s_%s" % (name, RUN))
+
+
+def pinned_map(name, key, value_size):
+    """A pinned BPF hash map holding the u64 key, as execsnoop's --cgroupmap and --mntnsmap take; its path."""
+    pin = pin_path(name)
     run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", str(value_size), "entries", "8",
          "name", "et_" + name])
     res = run(["bpftool", "map", "update", "pinned", pin, "key", "hex",
                *("%02x" % x for x in struct.pack("<Q", key)), "value", "hex", *(["00"] * value_size)])
     check("pinned %s map for the test" % name, res.returncode == 0, res.stderr)
     return pin
+
+
+def test_pinned_shapes(tmp):
+    """--cgroupmap and --mntnsmap take execsnoop's maps only: u64 -> u64 and u64 -> u32 hash maps. Any other
+    shape is refused with what it is and what was expected, before anything is loaded."""
+    shapes = [("hash", 16, 8), ("hash", 4, 8), ("hash", 8, 4), ("hash", 8, 8), ("array", 4, 8), ("lru_hash", 8, 8),
+              ("percpu_hash", 8, 8), ("ringbuf", 0, 0), ("bloom_filter", 0, 8)]
+    needs = {"--cgroupmap": ("cgroup", 8), "--mntnsmap": ("mount namespace", 4)}
+    for kind, key, value in shapes:
+        pin = pin_path("shape_%s_%d_%d" % (kind, key, value))
+        a_map = "a%s %s map with %d-byte keys and %d-byte values" % ("n" if kind[0] in "aeiou" else "", kind, key,
+                                                                    value)
+        res = run(["bpftool", "map", "create", pin, "type", kind, "key", str(key), "value", str(value),
+                   "entries", "4096" if kind == "ringbuf" else "8", "name", "et_shape"])
+        if not check("pinned %s map, %d-byte keys, %d-byte values, for the test" % (kind, key, value),
+                     res.returncode == 0, res.stderr):
+            continue
+        try:
+            for flag, (what, want) in needs.items():
+                if kind == "hash" and key == 8 and value == want:
+                    continue  # the right shape: the filter tests use it
+                res = run([EXE, flag, pin, "-d", "5"], timeout=20)
+                msg = ("exectrace: '%s' is %s: %s needs a hash map with 8-byte keys (%s ids) and %d-byte values\n" %
+                       (pin, a_map, flag, what, want)).encode()
+                check("%s refuses %s" % (flag, a_map), res.returncode == 1 and res.stderr == msg,
+                      (res.returncode, res.stderr, msg))
+        finally:
+            os.unlink(pin)
+
+    # A pinned program opens like a map, and its info would read as a map's.
+    src, obj = os.path.join(tmp, "prog-%s.bpf.c" % RUN), os.path.join(tmp, "prog-%s.o" % RUN)
+    with open(src, "w") as f:
+        f.write('__attribute__((section("socket"), used)) int f(void *ctx) { return 0; }\n'
+                'char _license[] __attribute__((section("license"), used)) = "GPL";\n')
+    pin = pin_path("shape_prog")
+    res = run(["clang", "-O2", "-target", "bpf", "-c", src, "-o", obj])
+    if res.returncode == 0:
+        res = run(["bpftool", "prog", "load", obj, pin])
+    if check("pinned BPF program for the test", res.returncode == 0, res.stderr):
+        try:
+            res = run([EXE, "--cgroupmap", pin, "-d", "5"], timeout=20)
+            check("--cgroupmap refuses a pinned program", res.returncode == 1 and res.stderr ==
+                  b"exectrace: '%s' is not a BPF map (anon_inode:bpf-prog): --cgroupmap needs a hash map with "
+                  b"8-byte keys (cgroup ids) and 8-byte values\n" % pin.encode(), res.stderr)
+        finally:
+            os.unlink(pin)
 
 
 def test_filters(tmp):
@@ -743,8 +794,8 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         for test in (test_records, test_text, test_perf_buffer, test_limits, test_external_btf,
-                     test_exe_across_mounts, test_filters, test_lost, test_count, test_count_terminal,
-                     test_lifecycle, test_errors, test_build_deps):
+                     test_exe_across_mounts, test_filters, test_pinned_shapes, test_lost, test_count,
+                     test_count_terminal, test_lifecycle, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run
