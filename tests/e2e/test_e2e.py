@@ -732,6 +732,54 @@ def test_lifecycle(tmp):
           (rc, err))
 
 
+def traced_with_closed(fd, out, m):
+    """exectrace -j -o out run with standard stream fd closed: it has no ready line to wait for, so the marker exec
+    is repeated until it reaches the file, then exectrace is stopped. Its status, stdout and stderr, and the
+    file's lines."""
+    open(out, "wb").close()  # to read before exectrace opens it
+    p = subprocess.Popen([EXE, "-j", "-o", out, "-d", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         preexec_fn=lambda: os.close(fd))
+    deadline = time.time() + 15
+    data = b""
+    while p.poll() is None and time.time() < deadline and m.encode() not in data:
+        run([TRUE, m])
+        time.sleep(0.1)
+        with open(out, "rb") as f:
+            data = f.read()
+    if p.poll() is None:
+        p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=15)
+    with open(out, "rb") as f:
+        return p.returncode, stdout, stderr, f.read().splitlines()
+
+
+def test_closed_streams(tmp):
+    """A standard stream closed by the caller must not become the output file or the ring buffer's fd."""
+    out = os.path.join(tmp, "closed-stderr-" + RUN)
+    m = marker("closed-stderr")
+    rc, _, _, lines = traced_with_closed(2, out, m)
+    parsed = []
+    for line in lines:
+        try:
+            parsed.append(json.loads(line))
+        except ValueError:
+            break
+    check("stderr closed: -o FILE holds only JSON records, no ready or totals line",
+          len(parsed) == len(lines) and with_marker(parsed, m), lines[:5] + lines[-5:])
+    check("stderr closed: exit 0", rc == 0, rc)
+
+    out = os.path.join(tmp, "closed-stdout-" + RUN)
+    m = marker("closed-stdout")
+    rc, _, err, lines = traced_with_closed(1, out, m)
+    check("stdout closed: -o FILE still gets the records, exit 0",
+          rc == 0 and with_marker([json.loads(x) for x in lines], m), (rc, err))
+
+    res = run([EXE, "-d", "1"], preexec_fn=lambda: os.close(1), timeout=20)
+    check("stdout closed, no -o: the output goes nowhere, without an error, exit 0",
+          res.returncode == 0 and re.fullmatch(rb"exectrace: ready: [^\n]*\nexectrace: \d+ execs received, \d+ "
+                                               rb"printed, 0 lost\n", res.stderr), (res.returncode, res.stderr))
+
+
 def test_errors():
     cases = [
         (["--bogus"], 2, b"exectrace: unrecognized option '--bogus'\n"),
@@ -795,7 +843,7 @@ def main():
     try:
         for test in (test_records, test_text, test_perf_buffer, test_limits, test_external_btf,
                      test_exe_across_mounts, test_filters, test_pinned_shapes, test_lost, test_count,
-                     test_count_terminal, test_lifecycle, test_errors, test_build_deps):
+                     test_count_terminal, test_lifecycle, test_closed_streams, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run
