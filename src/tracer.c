@@ -62,17 +62,45 @@ static int check_privileges(void)
 	return -EPERM;
 }
 
-/* Classic tracepoints (the failed-exec pair) are found through tracefs; mount it where it is missing. */
+/* Classic tracepoints (the failed-exec pair) are found by the id file of each under tracefs: mount it where
+ * it is missing, and say which file this user cannot read (the effective ids and capabilities decide). */
 static int ensure_tracefs(void)
 {
-	static const char dir[] = "/sys/kernel/tracing";
+	static const char *const ids[] = {
+	    "syscalls/sys_enter_execve/id",
+	    "syscalls/sys_enter_execveat/id",
+	    "syscalls/sys_exit_execve/id",
+	    "syscalls/sys_exit_execveat/id",
+	};
+	/* Where libbpf looks: debugfs's tracing directory when it can see one, else tracefs. */
+	bool debugfs = !faccessat(AT_FDCWD, "/sys/kernel/debug/tracing", F_OK, AT_EACCESS);
+	const char *dir = debugfs ? "/sys/kernel/debug/tracing" : "/sys/kernel/tracing";
+	char path[128];
+	int err;
 
-	if (!access("/sys/kernel/tracing/events", F_OK) || !access("/sys/kernel/debug/tracing/events", F_OK))
-		return 0;
-	if (mount("tracefs", dir, "tracefs", 0, NULL) && errno != EBUSY) {
+	snprintf(path, sizeof(path), "%s/events", dir);
+	if (!debugfs && faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) && errno == ENOENT &&
+	    mount("tracefs", dir, "tracefs", 0, NULL) && errno != EBUSY) {
+		err = errno;
 		fprintf(stderr, "exectrace: -x needs tracefs, and mounting it on %s failed: %s\n", dir,
-			strerror(errno));
-		return -errno;
+			strerror(err));
+		return -err;
+	}
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s", dir, ids[i]);
+		if (!faccessat(AT_FDCWD, path, R_OK, AT_EACCESS))
+			continue;
+		err = errno;
+		if (err == ENOENT)
+			fprintf(
+			    stderr,
+			    "exectrace: -x needs the syscall tracepoints, and this kernel has none (%s is "
+			    "missing: CONFIG_FTRACE_SYSCALLS)\n",
+			    path);
+		else
+			fprintf(stderr, "exectrace: -x needs read access to tracefs (%s): %s\n", path,
+				strerror(err));
+		return -err;
 	}
 	return 0;
 }
@@ -321,6 +349,8 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 	if (err)
 		return err;
 	err = check_privileges();
+	if (!err && o->fails)
+		err = ensure_tracefs();
 	if (err)
 		return err;
 	libbpf_set_print(o->verbose ? libbpf_print : libbpf_quiet);
@@ -377,11 +407,6 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 		goto fail;
 	if (t->ring && !o->count_fields) {
 		err = warm_ring(t);
-		if (err)
-			goto fail;
-	}
-	if (o->fails) {
-		err = ensure_tracefs();
 		if (err)
 			goto fail;
 	}

@@ -753,6 +753,31 @@ def traced_with_closed(fd, out, m):
         return p.returncode, stdout, stderr, f.read().splitlines()
 
 
+def test_tracefs():
+    """-x reads the syscall tracepoints' ids from tracefs: mounted where it is missing, and where this user
+    cannot read it, said so before anything is loaded."""
+    as_bpf_user = ["setpriv", "--reuid=%d" % UID_A, "--regid=%d" % UID_A, "--clear-groups",
+                   "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon", EXE]
+    res = run([*as_bpf_user, "-d", "1"], timeout=20)
+    check("a user with CAP_BPF and CAP_PERFMON only traces (without -x)",
+          res.returncode == 0 and b"exectrace: ready: " in res.stderr, (res.returncode, res.stderr))
+    st = os.stat("/sys/kernel/tracing")
+    if st.st_uid == 0 and not st.st_mode & 0o077 and os.path.ismount("/sys/kernel/tracing"):
+        res = run([*as_bpf_user, "-x", "-d", "1"], timeout=20)
+        check("-x, tracefs mounted but closed to the user: says so", res.returncode == 1 and res.stderr ==
+              b"exectrace: -x needs read access to tracefs (/sys/kernel/tracing/events/syscalls/sys_enter_execve/"
+              b"id): Permission denied\n", (res.returncode, res.stderr))
+    else:
+        check("-x, tracefs closed to the user # SKIP /sys/kernel/tracing is not a tracefs mount of mode 0700", True)
+
+    # In a mount namespace of its own, so that nothing else on the machine loses tracefs meanwhile.
+    script = ('umount /sys/kernel/tracing && "$0" -x -d 0.5 >/dev/null 2>&1; rc=$?; '
+              'grep -c " /sys/kernel/tracing tracefs " /proc/self/mounts; exit $rc')
+    res = run(["unshare", "-m", "/bin/sh", "-c", script, EXE], timeout=20)
+    check("-x, tracefs not mounted: mounts it and traces", res.returncode == 0 and res.stdout == b"1\n",
+          (res.returncode, res.stdout, res.stderr))
+
+
 def test_closed_streams(tmp):
     """A standard stream closed by the caller must not become the output file or the ring buffer's fd."""
     out = os.path.join(tmp, "closed-stderr-" + RUN)
@@ -843,7 +868,8 @@ def main():
     try:
         for test in (test_records, test_text, test_perf_buffer, test_limits, test_external_btf,
                      test_exe_across_mounts, test_filters, test_pinned_shapes, test_lost, test_count,
-                     test_count_terminal, test_lifecycle, test_closed_streams, test_errors, test_build_deps):
+                     test_count_terminal, test_lifecycle, test_closed_streams, test_tracefs, test_errors,
+                     test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run
