@@ -130,15 +130,25 @@ static int parse_number(const char *s, unsigned long min, unsigned long max, boo
 	return 0;
 }
 
-/* A number of seconds in [min, max], fractions allowed. */
+/* A number of seconds in [min, max]: digits with an optional fraction (5, 0.5, .5, 5.), the plain form
+ * parse_number takes; no sign, space, exponent, hexadecimal, inf or nan, which strtod alone would accept. */
 static int parse_seconds(const char *s, double min, double max, double *out)
 {
+	static const char digits[] = "0123456789";
+	size_t whole = strspn(s, digits), frac = 0;
+	const char *p = s + whole;
 	char *end;
 	double v;
 
+	if (*p == '.') {
+		frac = strspn(++p, digits);
+		p += frac;
+	}
+	if (*p || whole + frac == 0)
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= min) || v > max)
+	if (errno || *end || v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;

@@ -491,6 +491,80 @@ static void test_duration(void **state)
 	options_free(&o);
 }
 
+/* -d and --interval take one plain form, as the whole-number options do: digits with an optional fraction. */
+static void test_seconds_grammar(void **state)
+{
+	static const char *const bad[] = {"0x10",     " 5",    "5 ",  "\t5", "+5",   "-5",    "inf",
+					  "infinity", "nan",   "1e3", "1E3", "1e-3", "0x1p3", ".",
+					  "",	      "1.2.3", "5..", "1,5", "5s",   "..5"};
+	static const struct {
+		const char *arg;
+		double v;
+	} good[] = {{"5", 5}, {"0.5", 0.5}, {".5", 0.5}, {"5.", 5}, {"007", 7}, {"1.25", 1.25}};
+	struct options o;
+	struct run r;
+	char want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&o, &r, "-d", bad[i]);
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid duration '%s': give a positive number of seconds\n", bad[i]);
+		assert_error(&o, &r, want);
+		PARSE(&o, &r, "--count", "comm", "--interval", bad[i]);
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid --interval '%s': give a number of seconds, at least 0.1\n",
+			 bad[i]);
+		assert_error(&o, &r, want);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		PARSE(&o, &r, "-d", good[i].arg);
+		assert_ok(&r);
+		assert_true(o.duration == good[i].v);
+		options_free(&o);
+		PARSE(&o, &r, "--count", "comm", "--interval", good[i].arg);
+		assert_ok(&r);
+		assert_true(o.interval == good[i].v);
+		options_free(&o);
+	}
+}
+
+/* The ranges: -d up to 1e9 seconds, --interval from 0.1 to 1e6. */
+static void test_seconds_range(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-d", "1000000000");
+	assert_ok(&r);
+	assert_true(o.duration == 1e9);
+	options_free(&o);
+	PARSE(&o, &r, "-d", "1000000000.5");
+	assert_error(&o, &r,
+		     "exectrace: invalid duration '1000000000.5': give a positive number of seconds\n");
+	PARSE(&o, &r, "-d", "0.000000001");
+	assert_ok(&r);
+	options_free(&o);
+	PARSE(&o, &r, "-d", "0.0000000001");
+	assert_error(&o, &r,
+		     "exectrace: invalid duration '0.0000000001': give a positive number of seconds\n");
+	PARSE(&o, &r, "--count", "comm", "--interval", "0.1");
+	assert_ok(&r);
+	assert_true(o.interval == 0.1);
+	options_free(&o);
+	PARSE(&o, &r, "--count", "comm", "--interval", "0.09");
+	assert_error(&o, &r,
+		     "exectrace: invalid --interval '0.09': give a number of seconds, at least 0.1\n");
+	PARSE(&o, &r, "--count", "comm", "--interval", "1000000");
+	assert_ok(&r);
+	assert_true(o.interval == 1e6);
+	options_free(&o);
+	PARSE(&o, &r, "--count", "comm", "--interval", "1000001");
+	assert_error(&o, &r,
+		     "exectrace: invalid --interval '1000001': give a number of seconds, at least 0.1\n");
+}
+
 static void test_perf_buffer_argv_bytes(void **state)
 {
 	struct options o;
@@ -680,6 +754,8 @@ int main(void)
 	    cmocka_unit_test(test_argv_bytes),
 	    cmocka_unit_test(test_buffer_size),
 	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_seconds_grammar),
+	    cmocka_unit_test(test_seconds_range),
 	    cmocka_unit_test(test_perf_buffer_argv_bytes),
 	    cmocka_unit_test(test_unknown_option),
 	    cmocka_unit_test(test_unknown_option_hint),
