@@ -11,7 +11,6 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
@@ -338,22 +337,21 @@ static int warm_ring(struct tracer *t)
 
 int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn fn, void *ctx)
 {
-	struct utsname u;
-	struct bpf_object_open_opts oopts = {.sz = sizeof(oopts), .btf_custom_path = o->btf};
 	struct tracer *t;
 	int err, cgroup_fd = -1, key = 0;
 
-	err = uname(&u) ? 0 : kernel_check_release(u.release);
+	libbpf_set_print(o->verbose ? libbpf_print : libbpf_quiet);
+	err = kernel_check_btf("/sys/kernel/btf/vmlinux");
 	if (!err)
-		err = kernel_check_btf(o->btf, "/sys/kernel/btf/vmlinux");
-	if (err)
-		return err;
-	err = check_privileges();
+		err = check_privileges();
+	/* After the privilege check: without it the probe's load fails, which it takes for a yes. */
+	if (!err)
+		err = kernel_check_bpf_loop(
+		    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL));
 	if (!err && o->fails)
 		err = ensure_tracefs();
 	if (err)
 		return err;
-	libbpf_set_print(o->verbose ? libbpf_print : libbpf_quiet);
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		fprintf(stderr, "exectrace: out of memory\n");
@@ -361,7 +359,7 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 	}
 	t->fn = fn;
 	t->ctx = ctx;
-	t->skel = exectrace_bpf__open_opts(&oopts);
+	t->skel = exectrace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
 		fprintf(stderr, "exectrace: cannot open the BPF object: %s\n", strerror(errno));
@@ -386,12 +384,8 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 		char msg[128];
 
 		libbpf_strerror(err, msg, sizeof(msg));
-		if (o->btf)
-			fprintf(stderr, "exectrace: cannot load the BPF programs with the BTF in '%s': %s\n",
-				o->btf, msg);
-		else
-			fprintf(stderr, "exectrace: cannot load the BPF programs: %s%s\n", msg,
-				o->verbose ? "" : " (run with -v for libbpf's log)");
+		fprintf(stderr, "exectrace: cannot load the BPF programs: %s%s\n", msg,
+			o->verbose ? "" : " (run with -v for libbpf's log)");
 		goto fail;
 	}
 	if (cgroup_fd >= 0 &&

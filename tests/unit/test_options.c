@@ -167,7 +167,6 @@ static void test_defaults(void **state)
 	assert_null(o.cgroup);
 	assert_null(o.cgroupmap);
 	assert_null(o.mntnsmap);
-	assert_null(o.btf);
 	options_free(&o);
 	assert_no_leak();
 }
@@ -179,8 +178,8 @@ static void test_all_flags(void **state)
 
 	(void)state;
 	PARSE(&o, &r, "-j", "-T", "-t", "-U", "-q", "-x", "-v", "--perf-buffer", "-o", "out.json", "-c",
-	      "/sys/fs/cgroup/a", "--cgroupmap", "/sys/fs/bpf/cg", "--mntnsmap", "/sys/fs/bpf/mnt", "--btf",
-	      "/tmp/k.btf", "-d", "2.5");
+	      "/sys/fs/cgroup/a", "--cgroupmap", "/sys/fs/bpf/cg", "--mntnsmap", "/sys/fs/bpf/mnt", "-d",
+	      "2.5");
 	assert_ok(&r);
 	assert_true(o.json);
 	assert_true(o.clock_time);
@@ -196,7 +195,6 @@ static void test_all_flags(void **state)
 	assert_string_equal(o.cgroup, "/sys/fs/cgroup/a");
 	assert_string_equal(o.cgroupmap, "/sys/fs/bpf/cg");
 	assert_string_equal(o.mntnsmap, "/sys/fs/bpf/mnt");
-	assert_string_equal(o.btf, "/tmp/k.btf");
 	assert_true(o.duration == 2.5);
 	options_free(&o);
 
@@ -633,6 +631,13 @@ static void test_unknown_option(void **state)
 	assert_memory_equal(r.err, "exectrace: invalid option -- 'Z'\n",
 			    strlen("exectrace: invalid option -- 'Z'\n"));
 	assert_string_equal(r.out, "");
+	assert_no_leak();
+
+	/* --btf is gone: the programs need the running kernel's own BTF, which no file can stand in for. */
+	PARSE(&o, &r, "--btf", "/tmp/k.btf");
+	assert_int_equal(r.res, OPTIONS_ERROR);
+	assert_memory_equal(r.err, "exectrace: unrecognized option '--btf'\n",
+			    strlen("exectrace: unrecognized option '--btf'\n"));
 	assert_no_leak();
 
 	/* An option without its argument. */
