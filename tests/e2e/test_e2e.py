@@ -565,9 +565,21 @@ def test_count(tmp):
     cg = os.path.join(root, "exectrace-count-" + RUN)
     os.mkdir(cg)
     try:
+        # One exec in the fresh cgroup, of a binary only this test has: its row holds every key's fields.
         t = Tracer("-j", "-x", "--count", "uid,comm,pid,ppid,exe,cgroup")
+        p = subprocess.Popen(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cg, exe, marker("all")])
+        p.wait()
         t.stop()
-        check("--count with every key at once runs", t.rc == 0 and counts(t), t.err)
+        objs = counts(t)
+        got = rows(objs, cgroup_id=os.stat(cg).st_ino)
+        with open("/proc/self/comm") as f:
+            own_comm = f.read().strip()
+        want = {"uid": 0, "user": "root", "pid": p.pid, "comm": os.path.basename(exe), "ppid": os.getpid(),
+                "pcomm": own_comm, "cgroup_id": os.stat(cg).st_ino, "cgroup": "/" + os.path.basename(cg),
+                "exe": os.path.realpath(exe), "failed": False, "count": 1, "total": 1}
+        check("--count with every key at once: one row, with each key's fields exactly",
+              t.rc == 0 and len(got) == 1 and {k: v for k, v in got[0].items() if k != "rate"} == want and
+              abs(got[0]["rate"] - 1 / objs[-1]["interval"]) < 0.001, (got, want, t.err))
 
         t = Tracer("-j", "--count", "uid")
         spawn("setuid", str(UID_B), SPAWN, "burst", str(k), TRUE)
@@ -667,6 +679,20 @@ def test_count(tmp):
     check("--count text: header, columns, our row", re.search(r"execs in [\d.]+s \([\d.]+/s\), \d+ since the start\n"
                                                             r" +COUNT +RATE/s +TOTAL COMM", out) and
           re.search(r" +3 +[\d.]+ +3 %s\n" % comm, out), out)
+
+
+def test_count_cumulative_text(tmp):
+    """--cumulative in text: the total and the last interval's rate, each once."""
+    comm = "k" + RUN
+    link = os.path.join(tmp, comm)
+    os.symlink(TRUE, link)
+    t = Tracer("--count", "comm", "--cumulative")
+    spawn("burst", "3", link)
+    t.stop()
+    out = t.out.decode()
+    check("--count --cumulative text: header TOTAL RATE/s, no second TOTAL",
+          re.search(r"since the start\n +TOTAL +RATE/s COMM\n", out) and "COUNT" not in out, out)
+    check("--count --cumulative text: our row, total and rate", re.search(r"\n +3 +[\d.]+ %s\n" % comm, out), out)
 
 
 def test_count_terminal():
@@ -854,8 +880,8 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         for test in (test_records, test_text, test_perf_buffer, test_limits, test_exe_across_mounts, test_filters,
-                     test_pinned_shapes, test_lost, test_count, test_count_terminal, test_lifecycle,
-                     test_closed_streams, test_tracefs, test_errors, test_build_deps):
+                     test_pinned_shapes, test_lost, test_count, test_count_cumulative_text, test_count_terminal,
+                     test_lifecycle, test_closed_streams, test_tracefs, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run
