@@ -1,14 +1,13 @@
-/* What exectrace needs of the kernel, checked before loading so the error says what is missing. */
+/* What exectrace needs of the kernel: the decisions on what tracer.c probed, so each error can be tested on
+ * any host and says what is missing before anything is loaded. */
 #ifndef KERNEL_H
 #define KERNEL_H
 
-/* bpf_loop, which the argv and path copies use, came in 5.17. */
-#define KERNEL_MIN_MAJOR 5
-#define KERNEL_MIN_MINOR 17
-
-/* 0 when a kernel of this release (uname -r) is new enough, or when the release cannot be read. */
-int kernel_check_release(const char *release);
-/* 0 when BTF can be had: the file given with --btf (btf_file), else the kernel's own at kernel_btf. */
-int kernel_check_btf(const char *btf_file, const char *kernel_btf);
+/* 0 when the kernel's own BTF (kernel_btf, /sys/kernel/btf/vmlinux) can be read: the tp_btf programs and the
+ * typed loads need it. */
+int kernel_check_btf(const char *kernel_btf);
+/* 0 unless bpf_loop, which the argv and path copies use, is missing: probed is libbpf_probe_bpf_helper's
+ * answer (1 present, 0 missing, <0 could not tell: the load will say). */
+int kernel_check_bpf_loop(int probed);
 
 #endif

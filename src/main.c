@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* exectrace: parse the options, open the output, attach, then trace or count until told to stop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cgroups.h"
 #include "run.h"
 #include "timefmt.h"
@@ -31,6 +33,23 @@ static FILE *open_output(const char *path)
 	return f;
 }
 
+/* A closed standard stream would be reused by the next open: the output file as fd 2 would get the status
+ * lines, the ring buffer's epoll fd as fd 1 the records. Each one closed gets /dev/null instead. */
+static int open_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* It lands on the lowest free fd: this one, as those below it are open by now. */
+		if (open("/dev/null", O_RDWR) < 0) {
+			fprintf(stderr, "exectrace: cannot open /dev/null for a closed standard stream: %s\n",
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void setup_signals(void)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -47,6 +66,8 @@ int main(int argc, char **argv)
 	struct run r = {0};
 	int status = 1;
 
+	if (open_std_fds())
+		return 1;
 	switch (options_parse(argc, argv, &r.opts)) {
 	case OPTIONS_EXIT:
 		return 0;

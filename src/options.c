@@ -18,7 +18,6 @@ enum {
 	OPT_PERF_BUFFER,
 	OPT_CGROUPMAP,
 	OPT_MNTNSMAP,
-	OPT_BTF,
 	OPT_COUNT,
 	OPT_INTERVAL,
 	OPT_TOP,
@@ -74,7 +73,6 @@ static const struct argp_option opts[] = {
     {"buffer-size", OPT_BUFFER_SIZE, "SIZE", 0,
      "Ring buffer size, or each CPU's perf buffer (default 4M; rounded up to a power of two)", 0},
     {"perf-buffer", OPT_PERF_BUFFER, NULL, 0, "Use the perf buffer even where a ring buffer is available", 0},
-    {"btf", OPT_BTF, "FILE", 0, "Kernel BTF to use when the kernel has none of its own", 0},
     {"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
     {NULL, 0, NULL, 0, "Count mode:", 1},
     {"count", OPT_COUNT, "KEYS", 0,
@@ -130,15 +128,25 @@ static int parse_number(const char *s, unsigned long min, unsigned long max, boo
 	return 0;
 }
 
-/* A number of seconds in [min, max], fractions allowed. */
+/* A number of seconds in [min, max]: digits with an optional fraction (5, 0.5, .5, 5.), the plain form
+ * parse_number takes; no sign, space, exponent, hexadecimal, inf or nan, which strtod alone would accept. */
 static int parse_seconds(const char *s, double min, double max, double *out)
 {
+	static const char digits[] = "0123456789";
+	size_t whole = strspn(s, digits), frac = 0;
+	const char *p = s + whole;
 	char *end;
 	double v;
 
+	if (*p == '.') {
+		frac = strspn(++p, digits);
+		p += frac;
+	}
+	if (*p || whole + frac == 0)
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= min) || v > max)
+	if (errno || *end || v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -229,9 +237,6 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MNTNSMAP:
 		o->mntnsmap = arg;
-		break;
-	case OPT_BTF:
-		o->btf = arg;
 		break;
 	case 'd':
 		if (parse_seconds(arg, 1e-9, 1e9, &o->duration))

@@ -29,7 +29,6 @@ struct options {
 	const char *cgroup;	   /* --cgroup: a cgroup v2 directory */
 	const char *cgroupmap;	   /* --cgroupmap: pinned map of cgroup ids */
 	const char *mntnsmap;	   /* --mntnsmap: pinned map of mount namespace ids */
-	const char *btf;	   /* --btf: external BTF for kernels without /sys/kernel/btf/vmlinux */
 	unsigned int count_fields; /* --count: ET_KEY_* bits; 0 when tracing */
 	double interval;	   /* --interval seconds, 0 for once at exit */
 	long top;		   /* --top N rows, -1 for all */

@@ -47,8 +47,10 @@ static int text_row(const struct count_view *v, const struct count_row *r)
 	const struct et_count_key *key = &r->key;
 	FILE *f = v->f;
 
-	if (fprintf(f, "%8llu %9.1f %9llu", v->opts->cumulative ? r->total : r->interval,
-		    rate(r->interval, v->interval_s), r->total) < 0)
+	/* Cumulative: the total and the last interval's rate; else the interval's count, rate and total. */
+	if (v->opts->cumulative ? fprintf(f, "%8llu %9.1f", r->total, rate(r->interval, v->interval_s)) < 0
+				: fprintf(f, "%8llu %9.1f %9llu", r->interval,
+					  rate(r->interval, v->interval_s), r->total) < 0)
 		return -1;
 	if (k & ET_KEY_UID) {
 		const char *user = user_name(key->uid);
@@ -94,7 +96,8 @@ static int text_header(const struct count_view *v, const struct count_table *t)
 		return -1;
 	if (t->interval_overflow && fprintf(f, "; %llu did not fit --max-keys", t->interval_overflow) < 0)
 		return -1;
-	if (fprintf(f, "\n%8s %9s %9s", v->opts->cumulative ? "TOTAL" : "COUNT", "RATE/s", "TOTAL") < 0 ||
+	if ((v->opts->cumulative ? fprintf(f, "\n%8s %9s", "TOTAL", "RATE/s")
+				 : fprintf(f, "\n%8s %9s %9s", "COUNT", "RATE/s", "TOTAL")) < 0 ||
 	    ((k & ET_KEY_UID) &&
 	     fprintf(f, " %-6s %-*s", "UID", column_follows(v, COL_USER) ? 10 : 0, "USER") < 0) ||
 	    ((k & ET_KEY_PID) && fprintf(f, " %-7s", "PID") < 0) ||

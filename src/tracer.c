@@ -11,7 +11,6 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
@@ -70,40 +69,119 @@ static int check_privileges(void)
 	return -EPERM;
 }
 
-/* Classic tracepoints (the failed-exec pair) are found through tracefs; mount it where it is missing. */
+/* Classic tracepoints (the failed-exec pair) are found by the id file of each under tracefs: mount it where
+ * it is missing, and say which file this user cannot read (the effective ids and capabilities decide). */
 static int ensure_tracefs(void)
 {
-	static const char dir[] = "/sys/kernel/tracing";
+	static const char *const ids[] = {
+	    "syscalls/sys_enter_execve/id",
+	    "syscalls/sys_enter_execveat/id",
+	    "syscalls/sys_exit_execve/id",
+	    "syscalls/sys_exit_execveat/id",
+	};
+	/* Where libbpf looks: debugfs's tracing directory when it can see one, else tracefs. */
+	bool debugfs = !faccessat(AT_FDCWD, "/sys/kernel/debug/tracing", F_OK, AT_EACCESS);
+	const char *dir = debugfs ? "/sys/kernel/debug/tracing" : "/sys/kernel/tracing";
+	char path[128];
+	int err;
 
-	if (!access("/sys/kernel/tracing/events", F_OK) || !access("/sys/kernel/debug/tracing/events", F_OK))
-		return 0;
-	if (mount("tracefs", dir, "tracefs", 0, NULL) && errno != EBUSY) {
+	snprintf(path, sizeof(path), "%s/events", dir);
+	if (!debugfs && faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) && errno == ENOENT &&
+	    mount("tracefs", dir, "tracefs", 0, NULL) && errno != EBUSY) {
+		err = errno;
 		fprintf(stderr, "exectrace: -x needs tracefs, and mounting it on %s failed: %s\n", dir,
-			strerror(errno));
-		return -errno;
+			strerror(err));
+		return -err;
+	}
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s", dir, ids[i]);
+		if (!faccessat(AT_FDCWD, path, R_OK, AT_EACCESS))
+			continue;
+		err = errno;
+		if (err == ENOENT)
+			fprintf(
+			    stderr,
+			    "exectrace: -x needs the syscall tracepoints, and this kernel has none (%s is "
+			    "missing: CONFIG_FTRACE_SYSCALLS)\n",
+			    path);
+		else
+			fprintf(stderr, "exectrace: -x needs read access to tracefs (%s): %s\n", path,
+				strerror(err));
+		return -err;
 	}
 	return 0;
 }
 
+/* execsnoop's pinned filter maps: what the BPF program looks up in them. */
+struct pinned_filter {
+	const char *flag; /* the option that names it */
+	const char *what; /* what its keys are, in words */
+	__u32 value_size; /* execsnoop's value type: u64 for cgroups, u32 for mount namespaces */
+};
+
+static const struct pinned_filter cgroupmap_shape = {"--cgroupmap", "cgroup", 8};
+static const struct pinned_filter mntnsmap_shape = {"--mntnsmap", "mount namespace", 4};
+
+/* The program looks up a u64 it holds on its stack: with keys of another size the lookup would compare other
+ * bytes than the id, and other map types filter wrongly or fail the load with a bare "Permission denied". */
+static int check_pinned(int fd, const char *path, const struct pinned_filter *pf)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char link[64], target[32] = "";
+	const char *type;
+
+	/* A pinned program or link opens as well, and its info would read as a map's: tell by the fd's inode
+	 * (where /proc cannot say, the map checks below still run). */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (readlink(link, target, sizeof(target) - 1) > 0 && strcmp(target, "anon_inode:bpf-map") != 0) {
+		fprintf(
+		    stderr,
+		    "exectrace: '%s' is not a BPF map (%s): %s needs a hash map with 8-byte keys (%s ids) "
+		    "and %u-byte values\n",
+		    path, target, pf->flag, pf->what, pf->value_size);
+		return -EINVAL;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		int err = -errno;
+
+		fprintf(stderr, "exectrace: cannot inspect pinned %s map '%s': %s\n", pf->what, path,
+			strerror(-err));
+		return err;
+	}
+	if (info.type == BPF_MAP_TYPE_HASH && info.key_size == 8 && info.value_size == pf->value_size)
+		return 0;
+	type = libbpf_bpf_map_type_str(info.type);
+	if (!type)
+		type = "unknown"; /* newer than this libbpf */
+	fprintf(stderr,
+		"exectrace: '%s' is a%s %s map with %u-byte keys and %u-byte values: %s needs a hash map "
+		"with 8-byte keys (%s ids) and %u-byte values\n",
+		path, strchr("aeiou", type[0]) ? "n" : "", type, info.key_size, info.value_size, pf->flag,
+		pf->what, pf->value_size);
+	return -EINVAL;
+}
+
 /* Puts the user's pinned filter map (execsnoop's --cgroupmap/--mntnsmap) in place of ours. */
-static int use_pinned(struct bpf_map *map, const char *path, const char *what)
+static int use_pinned(struct bpf_map *map, const char *path, const struct pinned_filter *pf)
 {
 	struct statfs fs;
-	int fd, err = 0;
+	int fd, err;
 
 	if (!statfs(path, &fs) && fs.f_type != BPF_FS_MAGIC) {
 		fprintf(stderr, "exectrace: '%s' is not a pinned %s map (not on a BPF filesystem)\n", path,
-			what);
+			pf->what);
 		return -EINVAL;
 	}
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
-		fprintf(stderr, "exectrace: cannot open pinned %s map '%s': %s\n", what, path,
+		fprintf(stderr, "exectrace: cannot open pinned %s map '%s': %s\n", pf->what, path,
 			strerror(errno));
 		return -errno;
 	}
-	if (bpf_map__reuse_fd(map, fd)) {
-		fprintf(stderr, "exectrace: cannot use '%s' as a %s map\n", path, what);
+	err = check_pinned(fd, path, pf);
+	if (!err && bpf_map__reuse_fd(map, fd)) {
+		fprintf(stderr, "exectrace: cannot use '%s' as a %s map\n", path, pf->what);
 		err = -EINVAL;
 	}
 	close(fd); /* reuse_fd keeps its own copy */
@@ -199,14 +277,14 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 		s->rodata->filter_cgroup = true;
 	}
 	if (o->cgroupmap) {
-		int err = use_pinned(s->maps.cgroupmap, o->cgroupmap, "cgroup");
+		int err = use_pinned(s->maps.cgroupmap, o->cgroupmap, &cgroupmap_shape);
 
 		if (err)
 			return err;
 		s->rodata->filter_cgroupmap = true;
 	}
 	if (o->mntnsmap) {
-		int err = use_pinned(s->maps.mntnsmap, o->mntnsmap, "mount namespace");
+		int err = use_pinned(s->maps.mntnsmap, o->mntnsmap, &mntnsmap_shape);
 
 		if (err)
 			return err;
@@ -260,20 +338,21 @@ static int warm_ring(struct tracer *t)
 
 int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn fn, void *ctx)
 {
-	struct utsname u;
-	struct bpf_object_open_opts oopts = {.sz = sizeof(oopts), .btf_custom_path = o->btf};
 	struct tracer *t;
 	int err, cgroup_fd = -1, key = 0;
 
-	err = uname(&u) ? 0 : kernel_check_release(u.release);
-	if (!err)
-		err = kernel_check_btf(o->btf, "/sys/kernel/btf/vmlinux");
-	if (err)
-		return err;
-	err = check_privileges();
-	if (err)
-		return err;
 	libbpf_set_print(o->verbose ? libbpf_print : libbpf_quiet);
+	err = kernel_check_btf("/sys/kernel/btf/vmlinux");
+	if (!err)
+		err = check_privileges();
+	/* After the privilege check: without it the probe's load fails, which it takes for a yes. */
+	if (!err)
+		err = kernel_check_bpf_loop(
+		    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL));
+	if (!err && o->fails)
+		err = ensure_tracefs();
+	if (err)
+		return err;
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		fprintf(stderr, "exectrace: out of memory\n");
@@ -281,7 +360,7 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 	}
 	t->fn = fn;
 	t->ctx = ctx;
-	t->skel = exectrace_bpf__open_opts(&oopts);
+	t->skel = exectrace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
 		fprintf(stderr, "exectrace: cannot open the BPF object: %s\n", strerror(errno));
@@ -306,12 +385,8 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 		char msg[128];
 
 		libbpf_strerror(err, msg, sizeof(msg));
-		if (o->btf)
-			fprintf(stderr, "exectrace: cannot load the BPF programs with the BTF in '%s': %s\n",
-				o->btf, msg);
-		else
-			fprintf(stderr, "exectrace: cannot load the BPF programs: %s%s\n", msg,
-				o->verbose ? "" : " (run with -v for libbpf's log)");
+		fprintf(stderr, "exectrace: cannot load the BPF programs: %s%s\n", msg,
+			o->verbose ? "" : " (run with -v for libbpf's log)");
 		goto fail;
 	}
 	if (cgroup_fd >= 0 &&
@@ -327,11 +402,6 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 		goto fail;
 	if (t->ring && !o->count_fields) {
 		err = warm_ring(t);
-		if (err)
-			goto fail;
-	}
-	if (o->fails) {
-		err = ensure_tracefs();
 		if (err)
 			goto fail;
 	}

@@ -420,18 +420,6 @@ def test_limits():
     expect("--max-args 2: two arguments shown, argc true, truncated", r, argv=[TRUE, m], argc=5, truncated=True)
 
 
-def test_external_btf(tmp):
-    """--btf: CO-RE relocations against a BTF file instead of the kernel's own (here, a copy of it)."""
-    btf = os.path.join(tmp, "vmlinux-%s.btf" % RUN)
-    shutil.copy("/sys/kernel/btf/vmlinux", btf)
-    t = Tracer("-j", "--btf", btf)
-    m = marker("btf")
-    run([TRUE, m])
-    t.stop()
-    r = one("--btf FILE", with_marker(t.records(), m))
-    expect("--btf FILE: loads with an external BTF file and traces", r, argv=[TRUE, m], retval=0)
-
-
 def test_bounded_failed_walk():
     """A failing execve with 4,000,000 empty arguments: the kernel fails it at once, and the -x programs' walk of
     argv is bounded, so the syscall stays fast with the tracer attached; the record says argc is a lower bound."""
@@ -692,18 +680,69 @@ def kernel_filter(name, args, inside, outside):
     check("%s: filtered in the kernel (only 1 record received)" % name, t.stats() and t.stats()[0] == 1, t.err)
 
 
-def pinned_map(name, key, value_size):
-    """A pinned BPF hash map holding the u64 key, as execsnoop's --cgroupmap and --mntnsmap take; its path."""
+def pin_path(name):
+    """A path on the BPF filesystem for this run's pinned object called name (mounted if it is not)."""
     bpffs = "/sys/fs/bpf"
     if not os.path.ismount(bpffs):
         run(["mount", "-t", "bpf", "bpf", bpffs])
-    pin = os.path.join(bpffs, "et_%s_%s" % (name, RUN))
+    return os.path.join(bpffs, "et_%s_%s" % (name, RUN))
+
+
+def pinned_map(name, key, value_size):
+    """A pinned BPF hash map holding the u64 key, as execsnoop's --cgroupmap and --mntnsmap take; its path."""
+    pin = pin_path(name)
     run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", str(value_size), "entries", "8",
          "name", "et_" + name])
     res = run(["bpftool", "map", "update", "pinned", pin, "key", "hex",
                *("%02x" % x for x in struct.pack("<Q", key)), "value", "hex", *(["00"] * value_size)])
     check("pinned %s map for the test" % name, res.returncode == 0, res.stderr)
     return pin
+
+
+def test_pinned_shapes(tmp):
+    """--cgroupmap and --mntnsmap take execsnoop's maps only: u64 -> u64 and u64 -> u32 hash maps. Any other
+    shape is refused with what it is and what was expected, before anything is loaded."""
+    shapes = [("hash", 16, 8), ("hash", 4, 8), ("hash", 8, 4), ("hash", 8, 8), ("array", 4, 8), ("lru_hash", 8, 8),
+              ("percpu_hash", 8, 8), ("ringbuf", 0, 0), ("bloom_filter", 0, 8)]
+    needs = {"--cgroupmap": ("cgroup", 8), "--mntnsmap": ("mount namespace", 4)}
+    for kind, key, value in shapes:
+        pin = pin_path("shape_%s_%d_%d" % (kind, key, value))
+        a_map = "a%s %s map with %d-byte keys and %d-byte values" % ("n" if kind[0] in "aeiou" else "", kind, key,
+                                                                    value)
+        res = run(["bpftool", "map", "create", pin, "type", kind, "key", str(key), "value", str(value),
+                   "entries", "4096" if kind == "ringbuf" else "8", "name", "et_shape"])
+        if not check("pinned %s map, %d-byte keys, %d-byte values, for the test" % (kind, key, value),
+                     res.returncode == 0, res.stderr):
+            continue
+        try:
+            for flag, (what, want) in needs.items():
+                if kind == "hash" and key == 8 and value == want:
+                    continue  # the right shape: the filter tests use it
+                res = run([EXE, flag, pin, "-d", "5"], timeout=20)
+                msg = ("exectrace: '%s' is %s: %s needs a hash map with 8-byte keys (%s ids) and %d-byte values\n" %
+                       (pin, a_map, flag, what, want)).encode()
+                check("%s refuses %s" % (flag, a_map), res.returncode == 1 and res.stderr == msg,
+                      (res.returncode, res.stderr, msg))
+        finally:
+            os.unlink(pin)
+
+    # A pinned program opens like a map, and its info would read as a map's.
+    src, obj = os.path.join(tmp, "prog-%s.bpf.c" % RUN), os.path.join(tmp, "prog-%s.o" % RUN)
+    with open(src, "w") as f:
+        f.write('__attribute__((section("socket"), used)) int f(void *ctx) { return 0; }\n'
+                'char _license[] __attribute__((section("license"), used)) = "GPL";\n')
+    pin = pin_path("shape_prog")
+    res = run(["clang", "-O2", "-target", "bpf", "-c", src, "-o", obj])
+    if res.returncode == 0:
+        res = run(["bpftool", "prog", "load", obj, pin])
+    if check("pinned BPF program for the test", res.returncode == 0, res.stderr):
+        try:
+            res = run([EXE, "--cgroupmap", pin, "-d", "5"], timeout=20)
+            check("--cgroupmap refuses a pinned program", res.returncode == 1 and res.stderr ==
+                  b"exectrace: '%s' is not a BPF map (anon_inode:bpf-prog): --cgroupmap needs a hash map with "
+                  b"8-byte keys (cgroup ids) and 8-byte values\n" % pin.encode(), res.stderr)
+        finally:
+            os.unlink(pin)
 
 
 def test_filters(tmp):
@@ -815,9 +854,21 @@ def test_count(tmp):
     cg = os.path.join(root, "exectrace-count-" + RUN)
     os.mkdir(cg)
     try:
+        # One exec in the fresh cgroup, of a binary only this test has: its row holds every key's fields.
         t = Tracer("-j", "-x", "--count", "uid,comm,pid,ppid,exe,cgroup")
+        p = subprocess.Popen(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cg, exe, marker("all")])
+        p.wait()
         t.stop()
-        check("--count with every key at once runs", t.rc == 0 and counts(t), t.err)
+        objs = counts(t)
+        got = rows(objs, cgroup_id=os.stat(cg).st_ino)
+        with open("/proc/self/comm") as f:
+            own_comm = f.read().strip()
+        want = {"uid": 0, "user": "root", "pid": p.pid, "comm": os.path.basename(exe), "ppid": os.getpid(),
+                "pcomm": own_comm, "cgroup_id": os.stat(cg).st_ino, "cgroup": "/" + os.path.basename(cg),
+                "exe": os.path.realpath(exe), "failed": False, "count": 1, "total": 1}
+        check("--count with every key at once: one row, with each key's fields exactly",
+              t.rc == 0 and len(got) == 1 and {k: v for k, v in got[0].items() if k != "rate"} == want and
+              abs(got[0]["rate"] - 1 / objs[-1]["interval"]) < 0.001, (got, want, t.err))
 
         t = Tracer("-j", "--count", "uid")
         spawn("setuid", str(UID_B), SPAWN, "burst", str(k), TRUE)
@@ -919,6 +970,20 @@ def test_count(tmp):
           re.search(r" +3 +[\d.]+ +3 %s\n" % comm, out), out)
 
 
+def test_count_cumulative_text(tmp):
+    """--cumulative in text: the total and the last interval's rate, each once."""
+    comm = "k" + RUN
+    link = os.path.join(tmp, comm)
+    os.symlink(TRUE, link)
+    t = Tracer("--count", "comm", "--cumulative")
+    spawn("burst", "3", link)
+    t.stop()
+    out = t.out.decode()
+    check("--count --cumulative text: header TOTAL RATE/s, no second TOTAL",
+          re.search(r"since the start\n +TOTAL +RATE/s COMM\n", out) and "COUNT" not in out, out)
+    check("--count --cumulative text: our row, total and rate", re.search(r"\n +3 +[\d.]+ %s\n" % comm, out), out)
+
+
 def test_count_terminal():
     """On a terminal the table redraws in place, like top; into a pipe it appends (checked above)."""
     import pty
@@ -970,6 +1035,79 @@ def test_lifecycle(tmp):
           (rc, err))
 
 
+def traced_with_closed(fd, out, m):
+    """exectrace -j -o out run with standard stream fd closed: it has no ready line to wait for, so the marker exec
+    is repeated until it reaches the file, then exectrace is stopped. Its status, stdout and stderr, and the
+    file's lines."""
+    open(out, "wb").close()  # to read before exectrace opens it
+    p = subprocess.Popen([EXE, "-j", "-o", out, "-d", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         preexec_fn=lambda: os.close(fd))
+    deadline = time.time() + 15
+    data = b""
+    while p.poll() is None and time.time() < deadline and m.encode() not in data:
+        run([TRUE, m])
+        time.sleep(0.1)
+        with open(out, "rb") as f:
+            data = f.read()
+    if p.poll() is None:
+        p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=15)
+    with open(out, "rb") as f:
+        return p.returncode, stdout, stderr, f.read().splitlines()
+
+
+def test_tracefs():
+    """-x reads the syscall tracepoints' ids from tracefs: mounted where it is missing, and where this user
+    cannot read it, said so before anything is loaded."""
+    as_bpf_user = ["setpriv", "--reuid=%d" % UID_A, "--regid=%d" % UID_A, "--clear-groups",
+                   "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon", EXE]
+    res = run([*as_bpf_user, "-d", "1"], timeout=20)
+    check("a user with CAP_BPF and CAP_PERFMON only traces (without -x)",
+          res.returncode == 0 and b"exectrace: ready: " in res.stderr, (res.returncode, res.stderr))
+    st = os.stat("/sys/kernel/tracing")
+    if st.st_uid == 0 and not st.st_mode & 0o077 and os.path.ismount("/sys/kernel/tracing"):
+        res = run([*as_bpf_user, "-x", "-d", "1"], timeout=20)
+        check("-x, tracefs mounted but closed to the user: says so", res.returncode == 1 and res.stderr ==
+              b"exectrace: -x needs read access to tracefs (/sys/kernel/tracing/events/syscalls/sys_enter_execve/"
+              b"id): Permission denied\n", (res.returncode, res.stderr))
+    else:
+        check("-x, tracefs closed to the user # SKIP /sys/kernel/tracing is not a tracefs mount of mode 0700", True)
+
+    # In a mount namespace of its own, so that nothing else on the machine loses tracefs meanwhile.
+    script = ('umount /sys/kernel/tracing && "$0" -x -d 0.5 >/dev/null 2>&1; rc=$?; '
+              'grep -c " /sys/kernel/tracing tracefs " /proc/self/mounts; exit $rc')
+    res = run(["unshare", "-m", "/bin/sh", "-c", script, EXE], timeout=20)
+    check("-x, tracefs not mounted: mounts it and traces", res.returncode == 0 and res.stdout == b"1\n",
+          (res.returncode, res.stdout, res.stderr))
+
+
+def test_closed_streams(tmp):
+    """A standard stream closed by the caller must not become the output file or the ring buffer's fd."""
+    out = os.path.join(tmp, "closed-stderr-" + RUN)
+    m = marker("closed-stderr")
+    rc, _, _, lines = traced_with_closed(2, out, m)
+    parsed = []
+    for line in lines:
+        try:
+            parsed.append(json.loads(line))
+        except ValueError:
+            break
+    check("stderr closed: -o FILE holds only JSON records, no ready or totals line",
+          len(parsed) == len(lines) and with_marker(parsed, m), lines[:5] + lines[-5:])
+    check("stderr closed: exit 0", rc == 0, rc)
+
+    out = os.path.join(tmp, "closed-stdout-" + RUN)
+    m = marker("closed-stdout")
+    rc, _, err, lines = traced_with_closed(1, out, m)
+    check("stdout closed: -o FILE still gets the records, exit 0",
+          rc == 0 and with_marker([json.loads(x) for x in lines], m), (rc, err))
+
+    res = run([EXE, "-d", "1"], preexec_fn=lambda: os.close(1), timeout=20)
+    check("stdout closed, no -o: the output goes nowhere, without an error, exit 0",
+          res.returncode == 0 and re.fullmatch(rb"exectrace: ready: [^\n]*\nexectrace: \d+ execs received, \d+ "
+                                               rb"printed, 0 lost\n", res.stderr), (res.returncode, res.stderr))
+
+
 def test_errors():
     cases = [
         (["--bogus"], 2, b"exectrace: unrecognized option '--bogus'\n"),
@@ -980,8 +1118,7 @@ def test_errors():
         (["-n", "("], 2, b"exectrace: invalid regex for -n '('"),
         (["-l", "a{1"], 2, b"exectrace: invalid regex for -l 'a{1'"),
         (["-o", "/proc/nonexistent/out"], 1, b"exectrace: cannot open output file '/proc/nonexistent/out': "),
-        (["--btf", "/nonexistent.btf"], 1, b"exectrace: cannot read BTF file '/nonexistent.btf': "),
-        (["--btf", "/etc/hostname"], 1, b"exectrace: cannot load the BPF programs with the BTF in '/etc/hostname': "),
+        (["--btf", "/sys/kernel/btf/vmlinux"], 2, b"exectrace: unrecognized option '--btf'\n"),
         (["--cgroup", "/nonexistent"], 1, b"exectrace: cannot open cgroup '/nonexistent': "),
         (["--cgroupmap", "/nonexistent"], 1, b"exectrace: cannot open pinned cgroup map '/nonexistent': "),
         (["--mntnsmap", "/nonexistent"], 1, b"exectrace: cannot open pinned mount namespace map '/nonexistent'"),
@@ -1038,10 +1175,11 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_text, test_text_binary, test_perf_buffer, test_limits, test_external_btf,
+        for test in (test_records, test_text, test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
-                     test_filters, test_lost, test_loss_exact, test_printed_counts, test_count,
-                     test_count_terminal, test_lifecycle, test_errors, test_build_deps):
+                     test_filters, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,
+                     test_count_cumulative_text, test_count_terminal, test_lifecycle, test_closed_streams,
+                     test_tracefs, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Kernel requirements: the errors a too-old kernel or one without BTF gets, which this host cannot show. */
+/* Kernel requirements: the errors a kernel without bpf_loop or without BTF gets, which this host cannot show.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,36 +32,14 @@ static int captured(int (*fn)(const void *), const void *arg, char *out, size_t 
 	return ret;
 }
 
-static int release(const void *arg)
-{
-	return kernel_check_release(arg);
-}
-
 static int btf_of_kernel(const void *arg)
 {
-	return kernel_check_btf(NULL, arg);
+	return kernel_check_btf(arg);
 }
 
-static int btf_file(const void *arg)
+static int bpf_loop(const void *arg)
 {
-	return kernel_check_btf(arg, "/nonexistent");
-}
-
-static void test_release(void **state)
-{
-	char err[256];
-
-	(void)state;
-	assert_int_equal(captured(release, "5.17.0", err, sizeof(err)), 0);
-	assert_string_equal(err, "");
-	assert_int_equal(captured(release, "6.1.0-28-amd64", err, sizeof(err)), 0);
-	assert_int_equal(captured(release, "10.0", err, sizeof(err)), 0);
-	assert_int_equal(captured(release, "weird", err, sizeof(err)), 0);
-	assert_int_not_equal(captured(release, "5.16.20", err, sizeof(err)), 0);
-	assert_string_equal(err, "exectrace: kernel 5.16.20 is too old: exectrace needs 5.17 or later\n");
-	assert_int_not_equal(captured(release, "4.19.0-26-amd64", err, sizeof(err)), 0);
-	assert_string_equal(err,
-			    "exectrace: kernel 4.19.0-26-amd64 is too old: exectrace needs 5.17 or later\n");
+	return kernel_check_bpf_loop(*(const int *)arg);
 }
 
 static void test_btf(void **state)
@@ -69,20 +48,34 @@ static void test_btf(void **state)
 
 	(void)state;
 	assert_int_equal(captured(btf_of_kernel, "/proc/self/status", err, sizeof(err)), 0);
+	assert_string_equal(err, "");
 	assert_int_not_equal(captured(btf_of_kernel, "/nonexistent/vmlinux", err, sizeof(err)), 0);
 	assert_string_equal(err, "exectrace: this kernel has no BTF (/nonexistent/vmlinux): it needs "
-				 "CONFIG_DEBUG_INFO_BTF=y, or give a BTF file with --btf\n");
-	assert_int_equal(captured(btf_file, "/proc/self/status", err, sizeof(err)), 0);
-	assert_int_not_equal(captured(btf_file, "/nonexistent.btf", err, sizeof(err)), 0);
-	assert_string_equal(
-	    err, "exectrace: cannot read BTF file '/nonexistent.btf': No such file or directory\n");
+				 "CONFIG_DEBUG_INFO_BTF=y\n");
+}
+
+static void test_bpf_loop(void **state)
+{
+	static const int present = 1, missing = 0, unknown = -22;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(captured(bpf_loop, &present, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	/* The probe could not tell (an error of its own): the load will say what is wrong. */
+	assert_int_equal(captured(bpf_loop, &unknown, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_not_equal(captured(bpf_loop, &missing, err, sizeof(err)), 0);
+	assert_string_equal(err,
+			    "exectrace: this kernel lacks the bpf_loop BPF helper (Linux 5.17 or later, or a "
+			    "backport, is needed)\n");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_release),
 	    cmocka_unit_test(test_btf),
+	    cmocka_unit_test(test_bpf_loop),
 	};
 
 	return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);

@@ -167,7 +167,6 @@ static void test_defaults(void **state)
 	assert_null(o.cgroup);
 	assert_null(o.cgroupmap);
 	assert_null(o.mntnsmap);
-	assert_null(o.btf);
 	options_free(&o);
 	assert_no_leak();
 }
@@ -179,8 +178,8 @@ static void test_all_flags(void **state)
 
 	(void)state;
 	PARSE(&o, &r, "-j", "-T", "-t", "-U", "-q", "-x", "-v", "--perf-buffer", "-o", "out.json", "-c",
-	      "/sys/fs/cgroup/a", "--cgroupmap", "/sys/fs/bpf/cg", "--mntnsmap", "/sys/fs/bpf/mnt", "--btf",
-	      "/tmp/k.btf", "-d", "2.5");
+	      "/sys/fs/cgroup/a", "--cgroupmap", "/sys/fs/bpf/cg", "--mntnsmap", "/sys/fs/bpf/mnt", "-d",
+	      "2.5");
 	assert_ok(&r);
 	assert_true(o.json);
 	assert_true(o.clock_time);
@@ -196,7 +195,6 @@ static void test_all_flags(void **state)
 	assert_string_equal(o.cgroup, "/sys/fs/cgroup/a");
 	assert_string_equal(o.cgroupmap, "/sys/fs/bpf/cg");
 	assert_string_equal(o.mntnsmap, "/sys/fs/bpf/mnt");
-	assert_string_equal(o.btf, "/tmp/k.btf");
 	assert_true(o.duration == 2.5);
 	options_free(&o);
 
@@ -491,6 +489,80 @@ static void test_duration(void **state)
 	options_free(&o);
 }
 
+/* -d and --interval take one plain form, as the whole-number options do: digits with an optional fraction. */
+static void test_seconds_grammar(void **state)
+{
+	static const char *const bad[] = {"0x10",     " 5",    "5 ",  "\t5", "+5",   "-5",    "inf",
+					  "infinity", "nan",   "1e3", "1E3", "1e-3", "0x1p3", ".",
+					  "",	      "1.2.3", "5..", "1,5", "5s",   "..5"};
+	static const struct {
+		const char *arg;
+		double v;
+	} good[] = {{"5", 5}, {"0.5", 0.5}, {".5", 0.5}, {"5.", 5}, {"007", 7}, {"1.25", 1.25}};
+	struct options o;
+	struct run r;
+	char want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&o, &r, "-d", bad[i]);
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid duration '%s': give a positive number of seconds\n", bad[i]);
+		assert_error(&o, &r, want);
+		PARSE(&o, &r, "--count", "comm", "--interval", bad[i]);
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid --interval '%s': give a number of seconds, at least 0.1\n",
+			 bad[i]);
+		assert_error(&o, &r, want);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		PARSE(&o, &r, "-d", good[i].arg);
+		assert_ok(&r);
+		assert_true(o.duration == good[i].v);
+		options_free(&o);
+		PARSE(&o, &r, "--count", "comm", "--interval", good[i].arg);
+		assert_ok(&r);
+		assert_true(o.interval == good[i].v);
+		options_free(&o);
+	}
+}
+
+/* The ranges: -d up to 1e9 seconds, --interval from 0.1 to 1e6. */
+static void test_seconds_range(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-d", "1000000000");
+	assert_ok(&r);
+	assert_true(o.duration == 1e9);
+	options_free(&o);
+	PARSE(&o, &r, "-d", "1000000000.5");
+	assert_error(&o, &r,
+		     "exectrace: invalid duration '1000000000.5': give a positive number of seconds\n");
+	PARSE(&o, &r, "-d", "0.000000001");
+	assert_ok(&r);
+	options_free(&o);
+	PARSE(&o, &r, "-d", "0.0000000001");
+	assert_error(&o, &r,
+		     "exectrace: invalid duration '0.0000000001': give a positive number of seconds\n");
+	PARSE(&o, &r, "--count", "comm", "--interval", "0.1");
+	assert_ok(&r);
+	assert_true(o.interval == 0.1);
+	options_free(&o);
+	PARSE(&o, &r, "--count", "comm", "--interval", "0.09");
+	assert_error(&o, &r,
+		     "exectrace: invalid --interval '0.09': give a number of seconds, at least 0.1\n");
+	PARSE(&o, &r, "--count", "comm", "--interval", "1000000");
+	assert_ok(&r);
+	assert_true(o.interval == 1e6);
+	options_free(&o);
+	PARSE(&o, &r, "--count", "comm", "--interval", "1000001");
+	assert_error(&o, &r,
+		     "exectrace: invalid --interval '1000001': give a number of seconds, at least 0.1\n");
+}
+
 static void test_perf_buffer_argv_bytes(void **state)
 {
 	struct options o;
@@ -559,6 +631,13 @@ static void test_unknown_option(void **state)
 	assert_memory_equal(r.err, "exectrace: invalid option -- 'Z'\n",
 			    strlen("exectrace: invalid option -- 'Z'\n"));
 	assert_string_equal(r.out, "");
+	assert_no_leak();
+
+	/* --btf is gone: the programs need the running kernel's own BTF, which no file can stand in for. */
+	PARSE(&o, &r, "--btf", "/tmp/k.btf");
+	assert_int_equal(r.res, OPTIONS_ERROR);
+	assert_memory_equal(r.err, "exectrace: unrecognized option '--btf'\n",
+			    strlen("exectrace: unrecognized option '--btf'\n"));
 	assert_no_leak();
 
 	/* An option without its argument. */
@@ -680,6 +759,8 @@ int main(void)
 	    cmocka_unit_test(test_argv_bytes),
 	    cmocka_unit_test(test_buffer_size),
 	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_seconds_grammar),
+	    cmocka_unit_test(test_seconds_range),
 	    cmocka_unit_test(test_perf_buffer_argv_bytes),
 	    cmocka_unit_test(test_unknown_option),
 	    cmocka_unit_test(test_unknown_option_hint),
