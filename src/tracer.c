@@ -11,7 +11,6 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
@@ -30,15 +29,17 @@ struct tracer {
 	int stop;		  /* fn's non-zero return, for the perf callback */
 	bool ring;		  /* the transport: ring buffer, or perf buffer */
 	unsigned long argv_limit; /* --argv-bytes, within what the transport carries */
-	bool lingering;		  /* records came lately: look every tick instead of sleeping */
-	long long last_record_ns; /* CLOCK_MONOTONIC, when records were last read */
+	int batch_ms; /* records stream: look again after this long, without being woken; 0: asleep */
 };
 
-/* While records stream the reader looks every tick without being woken; after a quiet spell it sleeps until
- * the first record wakes it (reader_asleep in the BPF program). Latency stays near a tick at any rate, and a
- * storm costs no wakeups in the programs. */
-#define TICK_MS	  1
-#define LINGER_NS (4 * 1000000LL)
+/*
+ * A quiet reader sleeps until the first record wakes it (reader_asleep in the BPF program), so a record after
+ * a quiet spell is printed at once. While records stream, the reader looks again after 1 ms, then 2, 4, ...
+ * up to 64 ms, unwoken: a storm costs about 16 reads a second and no wakeup in the programs. The first look
+ * that finds nothing puts it back to sleep.
+ */
+#define BATCH_FIRST_MS 1
+#define BATCH_MAX_MS   64
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -421,23 +422,16 @@ fail:
 	return err;
 }
 
-static long long monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* The ring buffer's wait: a tick while lingering, else asleep until a record or timeout_ms. Returns 0, fn's
- * non-zero value, or <0. */
+/* The ring buffer's wait: batch_ms while records stream, else asleep until a record or timeout_ms. Returns 0,
+ * fn's non-zero value, or <0. */
 static int poll_ring(struct tracer *t, int timeout_ms)
 {
 	__u64 *asleep = &t->skel->bss->reader_asleep;
 	int n, err;
 
-	if (t->lingering) {
-		err = ring_buffer__poll(t->rb, timeout_ms < TICK_MS ? timeout_ms : TICK_MS);
+	if (t->batch_ms) {
+		/* Only a quarter-full ring wakes this wait early. */
+		err = ring_buffer__poll(t->rb, timeout_ms < t->batch_ms ? timeout_ms : t->batch_ms);
 		n = err >= 0 ? ring_buffer__consume(t->rb) : 0;
 	} else {
 		/* Said before the last look: a record that lands after the look finds the flag and wakes us.
@@ -451,12 +445,12 @@ static int poll_ring(struct tracer *t, int timeout_ms)
 	}
 	if (err < 0 || n < 0)
 		return err < 0 ? err : n;
-	if (err + n > 0) {
-		t->lingering = true;
-		t->last_record_ns = monotonic_ns();
-	} else if (t->lingering && monotonic_ns() - t->last_record_ns > LINGER_NS) {
-		t->lingering = false;
-	}
+	if (err + n == 0)
+		t->batch_ms = 0;
+	else if (!t->batch_ms)
+		t->batch_ms = BATCH_FIRST_MS;
+	else if (t->batch_ms < BATCH_MAX_MS)
+		t->batch_ms *= 2;
 	return 0;
 }
 
