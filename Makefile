@@ -13,8 +13,9 @@ LDFLAGS_STATIC := -static
 LDLIBS := -lbpf -lelf -lz
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.c src/event.c src/escape.c src/output_text.c \
-	src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c src/output_count.c src/kernel.c
+APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.c src/transport.c src/count_maps.c \
+	src/event.c src/escape.c src/output_text.c src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c \
+	src/output_count.c src/kernel.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)

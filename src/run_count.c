@@ -21,7 +21,7 @@ static char *binary_path(void *ctx, const struct et_exe_id *id, size_t *len, boo
 	struct et_exe_name name;
 	char *s;
 
-	if (tracer_exe_name(r->tracer, id, &name))
+	if (count_maps_exe_name(tracer_count_maps(r->tracer), id, &name))
 		return NULL;
 	s = malloc(EXE_NAME_MAX);
 	if (s) {
@@ -44,7 +44,7 @@ static void on_count(void *ctx, const struct et_count_key *key, const struct et_
 
 static int drain_counts(struct run *r)
 {
-	long long overflow = tracer_count_drain(r->tracer, on_count, r);
+	long long overflow = count_maps_drain(tracer_count_maps(r->tracer), on_count, r);
 
 	if (overflow < 0) {
 		fprintf(stderr, "exectrace: reading the counts failed: %s\n", strerror((int)-overflow));

@@ -5,14 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
-#include <linux/membarrier.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/perf_event.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "exectrace.h"
@@ -22,24 +20,11 @@
 
 struct tracer {
 	struct exectrace_bpf *skel;
-	struct ring_buffer *rb;
-	struct perf_buffer *pb;
-	tracer_record_fn fn;
-	void *ctx;
-	int stop;		  /* fn's non-zero return, for the perf callback */
+	struct transport *transport; /* NULL in count mode */
+	struct count_maps counts;
 	bool ring;		  /* the transport: ring buffer, or perf buffer */
 	unsigned long argv_limit; /* --argv-bytes, within what the transport carries */
-	int batch_ms; /* records stream: look again after this long, without being woken; 0: asleep */
 };
-
-/*
- * A quiet reader sleeps until the first record wakes it (reader_asleep in the BPF program), so a record after
- * a quiet spell is printed at once. While records stream, the reader looks again after 1 ms, then 2, 4, ...
- * up to 64 ms, unwoken: a storm costs about 16 reads a second and no wakeup in the programs. The first look
- * that finds nothing puts it back to sleep.
- */
-#define BATCH_FIRST_MS 1
-#define BATCH_MAX_MS   64
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -189,43 +174,6 @@ static int use_pinned(struct bpf_map *map, const char *path, const struct pinned
 	return err;
 }
 
-static unsigned long round_pow2(unsigned long v)
-{
-	unsigned long p = 1;
-
-	while (p < v)
-		p <<= 1;
-	return p;
-}
-
-static int on_ring_record(void *ctx, void *data, size_t size)
-{
-	struct tracer *t = ctx;
-
-	return t->fn(t->ctx, data, size);
-}
-
-struct perf_sample {
-	struct perf_event_header header;
-	__u32 size;
-	char data[];
-};
-
-static enum bpf_perf_event_ret on_perf_event(void *ctx, int cpu, struct perf_event_header *e)
-{
-	struct tracer *t = ctx;
-
-	(void)cpu;
-	if (e->type == PERF_RECORD_SAMPLE) {
-		const struct perf_sample *s = (const void *)e;
-
-		t->stop = t->fn(t->ctx, s->data, s->size);
-		return t->stop ? LIBBPF_PERF_EVENT_DONE : LIBBPF_PERF_EVENT_CONT;
-	}
-	/* PERF_RECORD_LOST repeats what the programs counted when their output failed (see emit). */
-	return LIBBPF_PERF_EVENT_CONT;
-}
-
 static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 {
 	struct exectrace_bpf *s = t->skel;
@@ -294,49 +242,6 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	return 0;
 }
 
-static int open_transport(struct tracer *t, const struct options *o)
-{
-	if (t->ring) {
-		t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_ring_record, t, NULL);
-		if (!t->rb) {
-			fprintf(stderr, "exectrace: cannot open the ring buffer: %s\n", strerror(errno));
-			return -errno;
-		}
-		return 0;
-	}
-	/* Wake the reader when a CPU's buffer is a quarter full, not per record. */
-	long page = sysconf(_SC_PAGESIZE);
-	size_t pages = round_pow2((o->buffer_size + page - 1) / page);
-	struct perf_event_attr attr = {
-	    .type = PERF_TYPE_SOFTWARE,
-	    .config = PERF_COUNT_SW_BPF_OUTPUT,
-	    .sample_type = PERF_SAMPLE_RAW,
-	    .watermark = 1,
-	    .wakeup_watermark = pages * page / 4,
-	};
-
-	t->pb = perf_buffer__new_raw(bpf_map__fd(t->skel->maps.perf_events), pages, &attr, on_perf_event, t,
-				     NULL);
-	if (!t->pb) {
-		fprintf(stderr, "exectrace: cannot open the perf buffer: %s\n", strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-/* Writes every page of the ring buffer once, then reads it through: see warm_ring in the BPF program. */
-static int warm_ring(struct tracer *t)
-{
-	struct bpf_test_run_opts opts = {.sz = sizeof(opts)};
-
-	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.warm_ring), &opts) ||
-	    ring_buffer__consume(t->rb) < 0) {
-		fprintf(stderr, "exectrace: cannot prepare the ring buffer: %s\n", strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn fn, void *ctx)
 {
 	struct tracer *t;
@@ -359,8 +264,6 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 		fprintf(stderr, "exectrace: out of memory\n");
 		return -ENOMEM;
 	}
-	t->fn = fn;
-	t->ctx = ctx;
 	t->skel = exectrace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
@@ -398,11 +301,26 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 			o->cgroup, strerror(errno));
 		goto fail;
 	}
-	err = open_transport(t, o);
-	if (err)
-		goto fail;
-	if (t->ring && !o->count_fields) {
-		err = warm_ring(t);
+	if (o->count_fields) {
+		struct exectrace_bpf__bss *bss = t->skel->bss;
+
+		t->counts = (struct count_maps){
+		    .fd = {bpf_map__fd(t->skel->maps.counts0), bpf_map__fd(t->skel->maps.counts1)},
+		    .names_fd = bpf_map__fd(t->skel->maps.exe_names),
+		    .gen = &bss->count_gen,
+		    .overflow = bss->counters.count_overflow,
+		};
+	} else {
+		struct transport_config tc = {
+		    .ring = t->ring,
+		    .ring_fd = bpf_map__fd(t->skel->maps.events),
+		    .perf_fd = bpf_map__fd(t->skel->maps.perf_events),
+		    .buffer_size = o->buffer_size,
+		    .asleep = &t->skel->bss->reader_asleep,
+		    .warm_prog_fd = t->ring ? bpf_program__fd(t->skel->progs.warm_ring) : -1,
+		};
+
+		err = transport_open(&t->transport, &tc, fn, ctx);
 		if (err)
 			goto fail;
 	}
@@ -422,55 +340,9 @@ fail:
 	return err;
 }
 
-/* The ring buffer's wait: batch_ms while records stream, else asleep until a record or timeout_ms. Returns 0,
- * fn's non-zero value, or <0. */
-static int poll_ring(struct tracer *t, int timeout_ms)
-{
-	__u64 *asleep = &t->skel->bss->reader_asleep;
-	int n, err;
-
-	if (t->batch_ms) {
-		/* Only a quarter-full ring wakes this wait early. */
-		err = ring_buffer__poll(t->rb, timeout_ms < t->batch_ms ? timeout_ms : t->batch_ms);
-		n = err >= 0 ? ring_buffer__consume(t->rb) : 0;
-	} else {
-		/* Said before the last look: a record that lands after the look finds the flag and wakes us.
-		 */
-		__atomic_store_n(asleep, 1, __ATOMIC_SEQ_CST);
-		err = ring_buffer__consume(t->rb);
-		if (!err)
-			err = ring_buffer__poll(t->rb, timeout_ms);
-		__atomic_store_n(asleep, 0, __ATOMIC_SEQ_CST);
-		n = err >= 0 ? ring_buffer__consume(t->rb) : 0;
-	}
-	if (err < 0 || n < 0)
-		return err < 0 ? err : n;
-	if (err + n == 0)
-		t->batch_ms = 0;
-	else if (!t->batch_ms)
-		t->batch_ms = BATCH_FIRST_MS;
-	else if (t->batch_ms < BATCH_MAX_MS)
-		t->batch_ms *= 2;
-	return 0;
-}
-
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
-	int err;
-
-	t->stop = 0;
-	if (t->rb) {
-		err = poll_ring(t, timeout_ms);
-	} else {
-		err = perf_buffer__poll(t->pb, timeout_ms);
-		if (err >= 0 && !t->stop)
-			err = perf_buffer__consume(t->pb);
-	}
-	if (err == -EINTR)
-		return 0;
-	if (t->stop)
-		return t->stop;
-	return err < 0 ? err : 0;
+	return transport_poll(t->transport, timeout_ms);
 }
 
 unsigned long long tracer_lost(const struct tracer *t)
@@ -491,52 +363,16 @@ unsigned long tracer_argv_limit(const struct tracer *t)
 	return t->argv_limit;
 }
 
-long long tracer_count_drain(struct tracer *t, tracer_count_fn fn, void *ctx)
+const struct count_maps *tracer_count_maps(const struct tracer *t)
 {
-	enum { BATCH = 256 };
-	struct exectrace_bpf__bss *bss = t->skel->bss;
-	__u32 old = __atomic_load_n(&bss->count_gen, __ATOMIC_RELAXED);
-	struct bpf_map *map = old & 1 ? t->skel->maps.counts1 : t->skel->maps.counts0;
-	struct et_count_key keys[BATCH];
-	struct et_count_value values[BATCH];
-	__u64 batch = 0;
-	bool first = true;
-	int fd = bpf_map__fd(map), err;
-
-	__atomic_store_n(&bss->count_gen, old + 1, __ATOMIC_SEQ_CST);
-	/* A global membarrier is an RCU grace period: every program that chose the old map has returned.
-	 * Where it is refused (nohz_full), wait far longer than a program runs. */
-	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		usleep(50000);
-	do {
-		__u32 n = BATCH;
-
-		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &batch, &batch, keys, values, &n,
-						      NULL);
-		if (err && errno != ENOENT)
-			return -errno;
-		for (__u32 i = 0; i < n; i++)
-			fn(ctx, &keys[i], &values[i]);
-		first = false;
-	} while (!err);
-	return (long long)__atomic_exchange_n(&bss->counters.count_overflow[old & 1], 0, __ATOMIC_SEQ_CST);
-}
-
-int tracer_exe_name(const struct tracer *t, const struct et_exe_id *id, struct et_exe_name *name)
-{
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.exe_names), id, name))
-		return -ENOENT;
-	if (name->len > ET_PATH_MAX)
-		name->len = ET_PATH_MAX;
-	return 0;
+	return &t->counts;
 }
 
 void tracer_close(struct tracer *t)
 {
 	if (!t)
 		return;
-	ring_buffer__free(t->rb);
-	perf_buffer__free(t->pb);
+	transport_free(t->transport);
 	exectrace_bpf__destroy(t->skel);
 	free(t);
 }
