@@ -4,6 +4,8 @@
  * overrides or newlines that would fake a record. Everything that could act on a terminal is escaped, while
  * valid UTF-8 text stays readable. Runs of plain bytes go out with one fwrite: this runs for every record.
  */
+#include <stdint.h>
+#include <string.h>
 #include "escape.h"
 #include "invisible.h"
 
@@ -104,6 +106,42 @@ static unsigned int classify_high(const unsigned char *s, size_t avail, size_t *
 	return is_invisible(cp) ? cp : 0;
 }
 
+#define ONES  0x0101010101010101ull
+#define HIGHS (0x80 * ONES)
+
+/*
+ * Whether all 8 bytes of w pass as they are: printable ASCII (0x20..0x7e), neither a backslash nor the quote
+ * (q holds it in each byte). Each term sets a byte's high bit for a byte that needs escaping; borrows and
+ * carries only start at such a byte, so the whole is exact even where they flag a neighbour. w - 0x20 flags
+ * bytes below 0x20 (and from 0xa0), w itself from 0x80, w + 1 0x7f; (v - 1) & ~v a byte of v that is zero:
+ * one equal to the backslash or to the quote.
+ */
+static bool word_plain(uint64_t w, uint64_t q)
+{
+	uint64_t b = w ^ ('\\' * ONES), x = w ^ q;
+
+	return !(((w - 0x20 * ONES) | w | (w + ONES) | ((b - ONES) & ~b) | ((x - ONES) & ~x)) & HIGHS);
+}
+
+/*
+ * The end of the run of plain bytes from i: printable ASCII other than the backslash and q. Most arguments
+ * are such runs from end to end, so they are looked at 8 bytes at a time.
+ */
+static size_t plain_run(const unsigned char *s, size_t i, size_t len, unsigned int q)
+{
+	for (; len - i >= 8; i += 8) {
+		uint64_t w;
+
+		/* Unaligned, in either byte order: every byte is tested alike. */
+		memcpy(&w, s + i, 8);
+		if (!word_plain(w, q * ONES))
+			break;
+	}
+	while (i < len && s[i] - 0x20u < 0x5f && s[i] != '\\' && s[i] != q)
+		i++;
+	return i;
+}
+
 static char *put_hex2(char *p, unsigned int b)
 {
 	*p++ = hex[b >> 4 & 0xf];
@@ -158,21 +196,17 @@ static int flush(FILE *f, const char *run, size_t run_len, const char *esc, size
 int escape_text(FILE *f, const char *buf, size_t len, bool quote)
 {
 	const unsigned char *s = (const unsigned char *)buf;
-	/* Without quotes '"' is plain; testing for a second backslash instead keeps one test per byte. */
+	/* Without quotes '"' is plain; testing for a second backslash instead keeps the tests the same. */
 	const unsigned int q = quote ? '"' : '\\';
 	size_t i = 0, run = 0, n;
-	char esc[10], *p; /* the longest: \U000e0041 */
+	char esc[10]; /* the longest: \U000e0041 */
 
 	if (quote && fputc('"', f) == EOF)
 		return -1;
-	while (i < len) {
+	while ((i = plain_run(s, i, len, q)) < len) {
 		unsigned int c = s[i];
+		char *p = esc;
 
-		if (c - 0x20 < 0x5f && c != '\\' && c != q) {
-			i++;
-			continue;
-		}
-		p = esc;
 		n = 1;
 		if (c >= 0x80) {
 			unsigned int cp = classify_high(s + i, len - i, &n);
@@ -229,18 +263,14 @@ int escape_json(FILE *f, const char *buf, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t i = 0, run = 0, n;
-	char esc[12], *p; /* the longest: a surrogate pair */
+	char esc[12]; /* the longest: a surrogate pair */
 
 	if (fputc('"', f) == EOF)
 		return -1;
-	while (i < len) {
+	while ((i = plain_run(s, i, len, '"')) < len) {
 		unsigned int c = s[i];
+		char *p = esc;
 
-		if (c - 0x20 < 0x5f && c != '\\' && c != '"') {
-			i++;
-			continue;
-		}
-		p = esc;
 		n = 1;
 		if (c >= 0x80) {
 			/*
@@ -293,14 +323,6 @@ int escape_json(FILE *f, const char *buf, size_t len)
 	return fputc('"', f) == EOF ? -1 : 0;
 }
 
-static bool plain_ascii(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\')
-			return false;
-	return true;
-}
-
 int escape_text_padded(FILE *f, const char *buf, size_t len, int width)
 {
 	/* An escape is at most 4 bytes per input byte (\xHH); longer fields are not padded. */
@@ -308,7 +330,7 @@ int escape_text_padded(FILE *f, const char *buf, size_t len, int width)
 	FILE *m;
 	long n;
 
-	if (plain_ascii(buf, len))
+	if (plain_run((const unsigned char *)buf, 0, len, '\\') == len)
 		return fprintf(f, "%-*.*s", width, (int)len, buf) < 0 ? -1 : 0;
 	if (len > 64)
 		return escape_text(f, buf, len, false);

@@ -541,6 +541,51 @@ static void test_json_every_byte(void **state)
 	}
 }
 
+/* What escape_json writes for one byte alone, without the quotes. */
+static void json_byte_want(unsigned char b, char *want)
+{
+	if (b == '"' || b == '\\')
+		sprintf(want, "\\%c", b);
+	else if (json_short(b))
+		sprintf(want, "\\%c", json_short(b));
+	else if (b < 0x20 || b == 0x7f)
+		sprintf(want, "\\u%04x", b);
+	else if (b >= 0x80)
+		sprintf(want, "\\udc%02x", b);
+	else
+		sprintf(want, "%c", b);
+}
+
+/* Plain runs are scanned 8 bytes at a time: every byte at every offset of a run, and runs of every length
+ * around it, so that each position in a word and each tail is seen to find it. */
+static void test_byte_in_plain_run(void **state)
+{
+	char in[40], want[64], esc[16], qesc[16], jesc[16];
+
+	(void)state;
+	for (unsigned int b = 0; b < 256; b++) {
+		text_byte_want((unsigned char)b, false, esc);
+		text_byte_want((unsigned char)b, true, qesc);
+		json_byte_want((unsigned char)b, jesc);
+		for (size_t len = 1; len <= sizeof(in); len++) {
+			for (size_t at = 0; at < len; at++) {
+				int pre = (int)at, post = (int)(len - at - 1);
+
+				memset(in, 'a', len);
+				in[at] = (char)b;
+				snprintf(want, sizeof(want), "%.*s%s%.*s", pre, in, esc, post, in + at + 1);
+				check(TEXT, in, len, want);
+				snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", pre, in, qesc, post,
+					 in + at + 1);
+				check(TEXT_QUOTED, in, len, want);
+				snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", pre, in, jesc, post,
+					 in + at + 1);
+				check(JSON, in, len, want);
+			}
+		}
+	}
+}
+
 static void test_json_examples(void **state)
 {
 	(void)state;
@@ -938,6 +983,7 @@ int main(void)
 	    cmocka_unit_test(test_text_examples),
 	    cmocka_unit_test(test_json_every_byte),
 	    cmocka_unit_test(test_json_examples),
+	    cmocka_unit_test(test_byte_in_plain_run),
 	    cmocka_unit_test(test_unicode_data_all_escaped),
 	    cmocka_unit_test(test_unicode_others_kept),
 	    cmocka_unit_test(test_unicode_examples),
