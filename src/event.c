@@ -5,6 +5,9 @@
 #include <string.h>
 #include "event.h"
 
+/* A page: enough for a common command line; the hardware's own prefetch carries on along a longer one. */
+#define PREFETCH_BYTES 4096
+
 void event_decoder_init(struct event_decoder *d, long max_args)
 {
 	memset(d, 0, sizeof(*d));
@@ -115,6 +118,10 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 	const struct et_record *r = &d->hdr;
 	const char *p;
 
+	/* The record was just written on another CPU: asking for its first cache lines at once overlaps their
+	 * transfers, which the scans below would otherwise wait for one after another. */
+	for (size_t off = 0; off < size && off < PREFETCH_BYTES; off += 64)
+		__builtin_prefetch((const char *)data + off);
 	if (size < sizeof(*r))
 		return -EINVAL;
 	memcpy(&d->hdr, data, sizeof(*r));
