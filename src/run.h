@@ -21,6 +21,7 @@ struct run {
 	char *line; /* -l matches against the arguments joined here */
 	size_t line_cap;
 	unsigned long long received, printed, malformed, lost_reported;
+	unsigned long long abandoned; /* -n and -l matches abandoned as too costly */
 	/* Counting */
 	struct count_table table;
 	bool redraw; /* on a terminal */
