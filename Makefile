@@ -10,19 +10,19 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wmissing-field-initializers -MMD -MP -I$(OUT) -Isrc
 # Static, so the binary can be copied to another host; LDLIBS_DYNAMIC is the fallback.
 LDFLAGS_STATIC := -static
-LDLIBS := -lbpf -lelf -lz
+LDLIBS := -lbpf -lelf -lz -lpcre2-8
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.c src/transport.c src/count_maps.c \
 	src/event.c src/escape.c src/output_text.c src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c \
-	src/output_count.c src/kernel.c
+	src/output_count.c src/kernel.c src/match.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
-UNIT_TESTS := test_escape test_event test_options test_count test_kernel
+UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev perl python3 clang-format clang-tidy \
-	cppcheck unicode-data
+	cppcheck unicode-data libpcre2-dev
 
 # $(call apt-install,PACKAGES,WHAT): installs those of the Debian PACKAGES that are missing (as root, with
 # apt-get), or says how to, and fails.
@@ -94,11 +94,14 @@ $(OUT)/tests/test_%.o: tests/unit/test_%.c | $(OUT)/tests
 $(OUT)/tests/test_escape: $(OUT)/tests/test_escape.o $(OUT)/tests/escape.o
 $(OUT)/tests/test_event: $(OUT)/tests/test_event.o $(OUT)/tests/event.o $(OUT)/tests/escape.o \
 	$(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/timefmt.o
-$(OUT)/tests/test_options: $(OUT)/tests/test_options.o $(OUT)/tests/options.o $(OUT)/tests/users.o
+$(OUT)/tests/test_options: $(OUT)/tests/test_options.o $(OUT)/tests/options.o $(OUT)/tests/users.o \
+	$(OUT)/tests/match.o $(OUT)/tests/timefmt.o
+$(OUT)/tests/test_match: $(OUT)/tests/test_match.o $(OUT)/tests/match.o $(OUT)/tests/timefmt.o
+$(OUT)/tests/test_options $(OUT)/tests/test_match: TEST_LDLIBS := -lpcre2-8
 $(OUT)/tests/test_count: $(OUT)/tests/test_count.o $(OUT)/tests/count.o
 $(OUT)/tests/test_kernel: $(OUT)/tests/test_kernel.o $(OUT)/tests/kernel.o
 $(UNIT_BINS):
-	$(CC) $(SANITIZE) $^ -lcmocka -o $@
+	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 
 $(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
 	$(CC) $(CFLAGS) -pthread $< -o $@

@@ -37,7 +37,8 @@ struct exec_event {
 	bool argc_partial;  /* a failed exec's walk stopped before argv's end: argc is a lower bound */
 	size_t nargs;	    /* entries in args: argc, or fewer when truncated */
 	struct arg *args;
-	bool truncated; /* a documented limit (--argv-bytes, --max-args) cut argv */
+	bool truncated;	       /* a documented limit (--argv-bytes, --max-args) cut argv */
+	bool filter_abandoned; /* set by the reader: a -n or -l match too costly to finish, so shown */
 };
 
 /* Reused across events so that decoding does not allocate per record. */

@@ -64,8 +64,9 @@ static const struct argp_option opts[] = {
     {"cgroup", 'c', "PATH", 0, "Trace this cgroup v2 subtree only (in the kernel)", 0},
     {"cgroupmap", OPT_CGROUPMAP, "PATH", 0, "Trace cgroup ids in this pinned BPF hash map only", 0},
     {"mntnsmap", OPT_MNTNSMAP, "PATH", 0, "Trace mount namespace ids in this pinned BPF hash map only", 0},
-    {"name", 'n', "REGEX", 0, "Show commands whose name matches REGEX (POSIX extended) only", 0},
-    {"line", 'l', "REGEX", 0, "Show execs whose arguments (joined by spaces) match REGEX only", 0},
+    {"name", 'n', "REGEX", 0, "Show commands whose name matches REGEX (PCRE2 syntax) only", 0},
+    {"line", 'l', "REGEX", 0, "Show execs whose arguments (joined by spaces) match REGEX (PCRE2 syntax) only",
+     0},
     {"max-args", OPT_MAX_ARGS, "N", 0, "Show at most N arguments (default: all)", 0},
     {"argv-bytes", OPT_ARGV_BYTES, "SIZE", 0,
      "Capture at most SIZE bytes of argv, NULs included (default 64K; at most 1M, 55K with --perf-buffer)",
@@ -174,17 +175,19 @@ static int parse_count_keys(const char *arg, unsigned int *fields)
 	}
 }
 
-static int compile_regex(struct argp_state *state, regex_t *re, const char *pattern, const char *flag)
+/* The pattern of -n or -l into *m, replacing one given before. */
+static int compile_pattern(struct argp_state *state, struct matcher **m, const char *pattern,
+			   const char *flag)
 {
-	int err = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+	char msg[320];
+	int err;
 
-	if (err) {
-		char msg[256];
-
-		regerror(err, re, msg, sizeof(msg));
-		regfree(re);
+	matcher_free(*m);
+	err = matcher_new(m, pattern, msg, sizeof(msg));
+	if (err == -EINVAL)
 		fail(state, "invalid regex for %s '%s': %s", flag, pattern, msg);
-	}
+	if (err)
+		fail(state, "cannot compile the regex for %s '%s': %s", flag, pattern, strerror(-err));
 	return 0;
 }
 
@@ -250,21 +253,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->filter_uid = true;
 		break;
 	case 'n':
-		if (o->filter_name)
-			regfree(&o->name_re);
-		o->filter_name = false;
-		if (compile_regex(state, &o->name_re, arg, "-n"))
-			return EINVAL;
-		o->filter_name = true;
-		break;
+		return compile_pattern(state, &o->name_match, arg, "-n");
 	case 'l':
-		if (o->filter_line)
-			regfree(&o->line_re);
-		o->filter_line = false;
-		if (compile_regex(state, &o->line_re, arg, "-l"))
-			return EINVAL;
-		o->filter_line = true;
-		break;
+		return compile_pattern(state, &o->line_match, arg, "-l");
 	case OPT_MAX_ARGS:
 		if (parse_number(arg, 1, INT_MAX, false, &v))
 			fail(state, "invalid --max-args '%s': give a whole number of at least 1", arg);
@@ -313,7 +304,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->count_fields && (o->interval || o->top >= 0 || o->cumulative))
 			fail(state, "--interval, --top and --cumulative go with --count");
-		if (o->count_fields && (o->filter_name || o->filter_line))
+		if (o->count_fields && (o->name_match || o->line_match))
 			fail(state,
 			     "-n and -l select printed execs; with --count, filter with -u or --cgroup");
 		if (o->perf_buffer && o->argv_bytes > ET_PERF_ARGV_MAX) {
@@ -360,9 +351,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 
 void options_free(struct options *o)
 {
-	if (o->filter_name)
-		regfree(&o->name_re);
-	if (o->filter_line)
-		regfree(&o->line_re);
-	o->filter_name = o->filter_line = false;
+	matcher_free(o->name_match);
+	matcher_free(o->line_match);
+	o->name_match = o->line_match = NULL;
 }

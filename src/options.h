@@ -2,9 +2,9 @@
 #ifndef OPTIONS_H
 #define OPTIONS_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <sys/types.h>
+#include "match.h"
 
 struct options {
 	bool help;	   /* -h was given: the help is printed */
@@ -18,10 +18,9 @@ struct options {
 	bool perf_buffer;  /* force the perf buffer transport */
 	bool filter_uid;
 	uid_t uid;
-	bool filter_name, filter_line;
-	regex_t name_re, line_re; /* -n on comm, -l on the arguments */
-	long max_args;		  /* --max-args, -1 for all */
-	unsigned long argv_bytes; /* --argv-bytes */
+	struct matcher *name_match, *line_match; /* -n on comm, -l on the arguments; NULL when not given */
+	long max_args;				 /* --max-args, -1 for all */
+	unsigned long argv_bytes;		 /* --argv-bytes */
 	bool argv_bytes_set;
 	unsigned long buffer_size; /* --buffer-size: ring buffer, or each CPU's perf buffer */
 	double duration;	   /* -d seconds, 0 for until interrupted */

@@ -52,6 +52,8 @@ int json_exec(const struct output *out, const struct exec_event *ev)
 	if (ev->retval < 0 &&
 	    fprintf(f, ",\"error\":\"%s\"", error_name(-ev->retval, ebuf, sizeof(ebuf))) < 0)
 		return -1;
+	if (ev->filter_abandoned && fputs(",\"filter_abandoned\":true", f) == EOF)
+		return -1;
 	return fputs("}\n", f) == EOF ? -1 : 0;
 }
 

@@ -23,7 +23,8 @@ struct run {
 	/* printed: records whose bytes reached the output (a flush succeeded); unflushed: written to the
 	 * stdio buffer since the last flush */
 	unsigned long long received, printed, unflushed, malformed, lost_reported;
-	long long offset_read_ns; /* CLOCK_BOOTTIME when out.boot_to_real_ns was last read */
+	long long offset_read_ns;     /* CLOCK_BOOTTIME when out.boot_to_real_ns was last read */
+	unsigned long long abandoned; /* -n and -l matches abandoned as too costly */
 	/* Counting */
 	struct count_table table;
 	bool redraw; /* on a terminal */

@@ -11,9 +11,10 @@
  * only paces the perf buffer's reads, loss reports and the end of -d. */
 #define POLL_MS 250
 
-static int join_args(struct run *r, const struct exec_event *ev)
+/* The arguments joined by spaces into r->line, *len bytes. */
+static int join_args(struct run *r, const struct exec_event *ev, size_t *len)
 {
-	size_t need = 1;
+	size_t need = 1; /* never an empty buffer: PCRE2 takes no NULL subject, even of length 0 */
 
 	for (size_t i = 0; i < ev->nargs; i++)
 		need += ev->args[i].len + 1;
@@ -34,16 +35,40 @@ static int join_args(struct run *r, const struct exec_event *ev)
 			need += ev->args[i].len;
 		}
 	}
-	r->line[need] = '\0';
+	*len = need;
 	return 0;
 }
 
-static bool wanted(struct run *r, const struct exec_event *ev)
+/* Fail-open: a match abandoned as too costly counts as a match, so that a traced program cannot hide from a
+ * filter by making the match expensive. */
+static bool matches(struct run *r, struct matcher *m, const char *flag, const char *s, size_t len,
+		    struct exec_event *ev)
 {
-	if (r->opts.filter_name && regexec(&r->opts.name_re, ev->comm, 0, NULL, 0))
+	switch (matcher_match(m, s, len)) {
+	case MATCH_YES:
+		return true;
+	case MATCH_NO:
 		return false;
-	/* Arguments with NUL-free bytes only: an argument cannot hold a NUL, so the joined line is exact. */
-	if (r->opts.filter_line && (join_args(r, ev) || regexec(&r->opts.line_re, r->line, 0, NULL, 0)))
+	case MATCH_ABANDONED:
+		break;
+	}
+	if (!r->abandoned++)
+		fprintf(stderr,
+			"exectrace: warning: a %s match was abandoned (too costly); such records are shown "
+			"unfiltered\n",
+			flag);
+	ev->filter_abandoned = true;
+	return true;
+}
+
+static bool wanted(struct run *r, struct exec_event *ev)
+{
+	size_t len;
+
+	if (r->opts.name_match && !matches(r, r->opts.name_match, "-n", ev->comm, strlen(ev->comm), ev))
+		return false;
+	if (r->opts.line_match &&
+	    (join_args(r, ev, &len) || !matches(r, r->opts.line_match, "-l", r->line, len, ev)))
 		return false;
 	return true;
 }
@@ -155,7 +180,10 @@ int run_trace(struct run *r)
 	/* Drain what is already in the buffer, then say the final loss. */
 	if (!r->write_errno && tracer_poll(r->tracer, 0) >= 0 && !report_lost(r))
 		flush_output(r);
-	fprintf(stderr, "exectrace: %llu execs received, %llu printed, %llu lost\n", r->received, r->printed,
+	fprintf(stderr, "exectrace: %llu execs received, %llu printed, %llu lost", r->received, r->printed,
 		tracer_lost(r->tracer));
+	if (r->abandoned)
+		fprintf(stderr, ", %llu filter matches abandoned", r->abandoned);
+	fputc('\n', stderr);
 	return 0;
 }

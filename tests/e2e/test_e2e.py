@@ -811,6 +811,56 @@ def test_filters(tmp):
     check("-l: not on the command name", not with_marker(recs, m_name_only), recs)
 
 
+def cpu_seconds(pid):
+    """User and system CPU time of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_filter_abandoned():
+    """-l against arguments built to make backtracking explode: each such record is shown, flagged and counted,
+    and the reader stays responsive; the filter still works on the other execs."""
+    # (a|aa)*c$ tries every way of splitting a run of a's before failing at the b; only a final c can match, so the
+    # markers (hex, which may hold a c) do not change the answer. Anchored on this run's execs, so that other execs
+    # on the machine (an exec storm with runs of a's, say) cost nothing and cannot be abandoned.
+    t = Tracer("-j", "-l", "^%s %s[a-z0-9]+ (a|aa)*c$" % (TRUE, marker("")))
+    cpu_before = cpu_seconds(t.proc.pid)
+    hostile = [marker("hostile%d" % i) for i in range(5)]
+    heavy = "a" * 60000 + "bc"  # the whole argv within the default --argv-bytes 64K
+    for m in hostile:
+        run([TRUE, m, heavy])
+    m_hit, m_miss = marker("hit"), marker("miss")
+    run([TRUE, m_hit, "aac"])
+    run([TRUE, m_miss, "zzz"])
+    deadline = time.time() + 5
+    while time.time() < deadline and not all(m.encode() in t.out for m in hostile + [m_hit]):
+        time.sleep(0.05)
+    seen = time.time() < deadline
+    cpu_used = cpu_seconds(t.proc.pid) - cpu_before
+    t.stop()
+    recs = [r for r in t.records() if r["type"] == "exec"]
+    check("abandoned match: the hostile execs' records came within 5 s", seen, t.err)
+    got = [with_marker(recs, m) for m in hostile]
+    check("abandoned match: each hostile exec shown once, whole, with \"filter_abandoned\":true",
+          all(len(g) == 1 and g[0]["argv"] == [TRUE, m, heavy] and g[0].get("filter_abandoned") is True
+              for g, m in zip(got, hostile)), [[(r["argv"][:2], r.get("filter_abandoned")) for r in g] for g in got])
+    hit = with_marker(recs, m_hit)
+    check("abandoned match: a matching exec is shown, not flagged",
+          len(hit) == 1 and "filter_abandoned" not in hit[0], hit)
+    check("abandoned match: a non-matching exec is not shown", not with_marker(recs, m_miss),
+          [r["argv"] for r in with_marker(recs, m_miss)])
+    stats = t.stats()
+    m = re.search(rb", (\d+) filter matches abandoned\n", bytes(t.err))
+    flagged = sum(1 for r in recs if r.get("filter_abandoned"))
+    check("abandoned match: nothing lost, and the totals count each abandoned match",
+          stats and stats[2] == 0 and m and int(m.group(1)) == flagged >= len(hostile), t.err)
+    check("abandoned match: one warning, the first time",
+          t.err.count(b"exectrace: warning: a -l match was abandoned (too costly); such records are shown "
+                      b"unfiltered\n") == 1, t.err)
+    check("abandoned match: the reader spent little CPU time on them (%.2f s)" % cpu_used, cpu_used < 1, cpu_used)
+
+
 def test_lost():
     """A tiny buffer under a burst: losses are reported as they happen and in the totals."""
     t = Tracer("-j", "--buffer-size", "4K")
@@ -1116,7 +1166,7 @@ def test_errors():
         (["--argv-bytes", "2M"], 2, b"exectrace: invalid --argv-bytes '2M'"),
         (["-u", "nosuchuser" + RUN], 2, b"exectrace: unknown user 'nosuchuser%s' (give a number for users not in /etc/passwd)\n" % RUN.encode()),
         (["-n", "("], 2, b"exectrace: invalid regex for -n '('"),
-        (["-l", "a{1"], 2, b"exectrace: invalid regex for -l 'a{1'"),
+        (["-l", "a)"], 2, b"exectrace: invalid regex for -l 'a)'"),
         (["-o", "/proc/nonexistent/out"], 1, b"exectrace: cannot open output file '/proc/nonexistent/out': "),
         (["--btf", "/sys/kernel/btf/vmlinux"], 2, b"exectrace: unrecognized option '--btf'\n"),
         (["--cgroup", "/nonexistent"], 1, b"exectrace: cannot open cgroup '/nonexistent': "),
@@ -1177,7 +1227,7 @@ def main():
     try:
         for test in (test_records, test_text, test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
-                     test_filters, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,
+                     test_filters, test_filter_abandoned, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,
                      test_count_cumulative_text, test_count_terminal, test_lifecycle, test_closed_streams,
                      test_tracefs, test_errors, test_build_deps):
             try:

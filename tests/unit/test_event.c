@@ -1148,6 +1148,31 @@ static void test_json_args(void **state)
 		     "\"retval\":0}\n");
 }
 
+/* Set by the reader when a -n or -l match was abandoned, never by decoding; written last, only when set. */
+static void test_json_filter_abandoned(void **state)
+{
+	const struct options o = opts();
+	const struct spec enoent = {
+	    .retval = -2, .argc = 1, FIELD(filename, "./nope"), FIELD(argv, "nope\0")};
+	struct event_decoder d;
+	struct exec_event ev = {.filter_abandoned = true};
+	struct et_record *r = decode(&d, -1, &enoent, &ev);
+	char *got;
+
+	(void)state;
+	assert_false(ev.filter_abandoned);
+	ev.filter_abandoned = true;
+	got = format(json_exec, &o, &ev);
+	assert_string_equal(
+	    got,
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
+	    "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"./nope\",\"exe\":null,\"argv\":[\"nope\"],"
+	    "\"argc\":1,\"truncated\":false,\"retval\":-2,\"error\":\"ENOENT\",\"filter_abandoned\":true}\n");
+	free(got);
+	event_decoder_free(&d);
+	free(r);
+}
+
 static void test_json_lost(void **state)
 {
 	const struct options o = opts();
@@ -1228,6 +1253,7 @@ int main(void)
 	    cmocka_unit_test(test_json_failed),
 	    cmocka_unit_test(test_json_args),
 	    cmocka_unit_test(test_json_cut_marks),
+	    cmocka_unit_test(test_json_filter_abandoned),
 	    cmocka_unit_test(test_json_lost),
 	    cmocka_unit_test(test_write_error),
 	};
