@@ -2,13 +2,16 @@
 """make bench: exectrace side by side with execsnoop and bpftrace under an exec storm.
 
 Interleaved runs (no tracer, tracer A, no tracer, tracer B, ...) for each workload, ROUNDS times; then, per
-tracer, the time to attach and the exec-to-record latency at a low rate. Progress goes to stderr, the markdown
-tables to stdout (and OUT/results.md), the raw figures to OUT/results.json. It reports; it never fails on a
-figure. See BENCHMARKS.md for what each figure means.
+tracer and round, a start-up run: the time from its spawn to the first exec it records and the CPU it spent
+until then, then the exec-to-record latency at a low and at a high rate. --baseline adds a second exectrace
+build to every run, for a before and after measured together. Progress goes to stderr, the markdown tables to
+stdout (and OUT/results.md), the raw figures to OUT/results.json. It reports; it never fails on a figure. See
+BENCHMARKS.md for what each figure means.
 """
 
 import argparse
 import json
+import math
 import os
 import re
 import secrets
@@ -26,6 +29,10 @@ READY_TIMEOUT = 120.0
 # A run that fails this way is reported as failed, and the benchmark goes on.
 MEASURE_ERRORS = (RuntimeError, OSError, ValueError, KeyError, subprocess.SubprocessError)
 STOP_TIMEOUT = 60.0
+# Start-up runs: after a count-mode tracer says it is ready, its markers go on this long, so that the first
+# counted one is not the last one made; then a pause before the latency storms, for the last markers' records.
+READY_TAIL_NS = 200_000_000
+SETTLE_S = 0.3
 
 WORKLOADS = {
     "plain": {"label": "plain", "k": 0, "s": 0, "big": 0},
@@ -161,6 +168,57 @@ def cpu_ns(pid):
     return (int(fields[11]) + int(fields[12])) * 1000000000 // os.sysconf("SC_CLK_TCK")
 
 
+def proc_tree(pid):
+    """pid and its live descendants (bpftrace runs helper processes while it starts)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{p}/task/{tid}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+            except (OSError, ValueError):
+                pass
+    return out
+
+
+def tree_cpu_ns(pid):
+    """CPU time (user + system) of pid and its descendants so far, in ns. Per process: its live threads'
+    schedstat (ns), or utime + stime of /proc/PID/stat where that is larger (clock ticks, but it holds the
+    threads that exited too), plus cutime + cstime (its children that exited)."""
+    tick = 1e9 / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in proc_tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            tids = os.listdir(f"/proc/{p}/task")
+        except (OSError, IndexError):
+            continue  # gone meanwhile: its time shows in its parent's cutime once reaped
+        live = 0
+        for tid in tids:
+            try:
+                with open(f"/proc/{p}/task/{tid}/schedstat") as f:
+                    live += int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
+        total += max(live, (int(fields[11]) + int(fields[12])) * tick) + (int(fields[13]) + int(fields[14])) * tick
+    return int(total)
+
+
+def interpolate(samples, t):
+    """The value at time t of (time, value) samples in time order, linearly between the two around it."""
+    for (t0, v0), (t1, v1) in zip(samples, samples[1:]):
+        if t0 <= t <= t1:
+            return v1 if t1 == t0 else v0 + (v1 - v0) * (t - t0) / (t1 - t0)
+    return None
+
+
 def vm_hwm_kib(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -207,13 +265,24 @@ class BpfStats:
 
 class Tracer:
     """kind says how to read the output: xt-text, xt-json, xt-count, execsnoop, bpftrace.
-    ready: ("stderr", regex), ("stdout", regex) or ("perf", n) (n tracepoint attachments by its pid)."""
+    ready says how a storm run (stdout to a file) sees it attached: ("stderr", regex), ("stdout", regex) or
+    ("perf", n) (n tracepoint attachments by its pid). pipe_argv and pipe_ready are the same for the start-up
+    and latency run, whose stdout is a pipe."""
 
-    def __init__(self, key, label, argv, kind, ready, workloads, latency_argv=None, latency_ready=None):
+    def __init__(self, key, label, argv, kind, ready, workloads, pipe_argv=None, pipe_ready=None):
         self.key, self.label, self.argv, self.kind, self.ready = key, label, argv, kind, ready
         self.workloads = workloads
-        self.latency_argv = latency_argv
-        self.latency_ready = latency_ready or ready
+        self.pipe_argv = pipe_argv or argv
+        self.pipe_ready = pipe_ready or ready
+
+    @property
+    def records(self):
+        """Whether it prints a record per exec (count mode prints counts at the end)."""
+        return self.kind != "xt-count"
+
+
+TRACER_KEYS = ("exectrace", "exectrace-json", "exectrace-baseline", "exectrace-json-baseline", "exectrace-count",
+               "exectrace-1M", "execsnoop", "bpftrace")
 
 
 def find_execsnoop(given):
@@ -236,13 +305,23 @@ def find_bt(given):
     return None
 
 
+def exectrace_tracers(path, key, label):
+    """exectrace in text and JSON mode from the binary at path."""
+    ready = ("stderr", r"ready")
+    all_w = list(WORKLOADS)
+    return [Tracer(f"exectrace{key}", f"exectrace ({label or 'text'})", [path], "xt-text", ready, all_w),
+            Tracer(f"exectrace-json{key}", f"exectrace --json{f' ({label})' if label else ''}", [path, "--json"],
+                   "xt-json", ready, all_w)]
+
+
 def make_tracers(args):
     xt = args.exectrace
     xt_ready = ("stderr", r"ready")
     all_w = list(WORKLOADS)
-    tracers = [
-        Tracer("exectrace", "exectrace (text)", [xt], "xt-text", xt_ready, all_w, [xt]),
-        Tracer("exectrace-json", "exectrace --json", [xt, "--json"], "xt-json", xt_ready, all_w, [xt, "--json"]),
+    tracers = exectrace_tracers(xt, "", "")
+    if args.baseline:
+        tracers += exectrace_tracers(args.baseline, "-baseline", "baseline")
+    tracers += [
         Tracer("exectrace-count", "exectrace --count comm", [xt, "--count", "comm"], "xt-count", xt_ready, all_w),
         Tracer("exectrace-1M", "exectrace --json --argv-bytes 1M", [xt, "--json", "--argv-bytes", "1M"],
                "xt-json", xt_ready, ["big"]),
@@ -251,7 +330,8 @@ def make_tracers(args):
     es = find_execsnoop(args.execsnoop)
     if es and os.access(es, os.X_OK):
         # Its header goes to a fully buffered stdout in a file, so a storm run waits for its two tracepoints
-        # instead; for the latency run, stdbuf makes its stdout line-buffered so records reach the pipe.
+        # instead; for the start-up and latency run, stdbuf makes its stdout line-buffered so records reach
+        # the pipe as they are printed.
         tracers.append(Tracer("execsnoop", "execsnoop (libbpf-tools)", [es], "execsnoop", ("perf", 2), all_w,
                               ["stdbuf", "-oL", es], ("stdout", r"^PCOMM")))
     else:
@@ -261,14 +341,16 @@ def make_tracers(args):
     if bpftrace and bt:
         # BEGIN prints the header after every probe is attached; bpftrace's stdout is line-buffered.
         tracers.append(Tracer("bpftrace", "bpftrace execsnoop.bt", [bpftrace, bt], "bpftrace", ("stdout", r"^TIME"),
-                              all_w, [bpftrace, bt]))
+                              all_w))
     else:
         skipped["bpftrace"] = "not installed (make bench-deps: Debian package bpftrace)"
     if args.tracers:
         want = args.tracers.split(",")
+        if not args.baseline and any(k.endswith("-baseline") for k in want):
+            sys.exit("bench: the -baseline tracers need --baseline PATH (or BENCH_BASELINE=PATH)")
         unknown = set(want) - {t.key for t in tracers} - set(skipped)
         if unknown:
-            sys.exit(f"bench: unknown tracer(s): {', '.join(sorted(unknown))}")
+            sys.exit(f"bench: unknown tracer(s): {', '.join(sorted(unknown))} (known: {', '.join(TRACER_KEYS)})")
         tracers = [t for t in tracers if t.key in want]
         skipped = {k: v for k, v in skipped.items() if k in want}
     return tracers, skipped
@@ -344,14 +426,19 @@ class Running:
                     self.ready_t = now_ns()
                 else:
                     time.sleep(0.005)
-            if self.ready_t is None and self.p.poll() is not None:
-                for t in self.threads:
-                    t.join(5)
-                err = "".join(line for _, line in self.stderr_lines).strip()
-                raise RuntimeError(f"{self.tracer.label} exited with {self.p.returncode} before it was ready: "
-                                   f"{err[-500:]}")
+            if self.ready_t is None:
+                self.check_running("before it was ready")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.tracer.label} not ready after {READY_TIMEOUT:.0f} s")
+
+    def check_running(self, when):
+        """Raises, with the end of its stderr, if the tracer has exited."""
+        if self.p.poll() is None:
+            return
+        for t in self.threads:
+            t.join(5)
+        err = self.stderr_text().strip()
+        raise RuntimeError(f"{self.tracer.label} exited with {self.p.returncode} {when}: {err[-500:]}")
 
     def stop(self):
         status, ru = stop(self.p, signal.SIGINT)
@@ -421,8 +508,9 @@ def iter_lines(run):
         yield from run.stdout_lines
 
 
-def parse_output(run, prefix, w, stamp=False):
-    """Returns dict: seen (distinct markers), whole, records (all records the tracer wrote), lost, latencies."""
+def parse_output(run, prefix, w, stamp=False, comm=TARGET_COMM):
+    """Returns dict: seen (distinct markers; count mode: the count of comm), whole, records (all records the tracer
+    wrote), lost, latencies."""
     kind = run.tracer.kind
     marker_rx = re.compile(re.escape(prefix) + r"-\d+-\d+")
     rest = expected_rest(w)
@@ -433,7 +521,7 @@ def parse_output(run, prefix, w, stamp=False):
         total = None
         for _, line in iter_lines(run):
             f = line.split()
-            if len(f) >= 4 and f[-1] == TARGET_COMM and f[0].isdigit():
+            if len(f) >= 4 and f[-1] == comm and f[0].isdigit():
                 total = int(f[2])
         m = COUNT_SUMMARY_RX.search(err)
         return {"seen": total or 0, "whole": None, "records": int(m.group(1)) if m else None,
@@ -506,7 +594,7 @@ def measure(args, bpftool, stats, tracer, wname, rnd):
     path = os.path.join(args.out, f"out-{tracer.key}-{wname}-{rnd}.txt")
     run = Running(tracer, tracer.argv, tracer.ready, path, args.wrapper)
     try:
-        res["ready_ms"] = run.wait_ready(bpftool) / 1e6
+        res["attached_ms"] = run.wait_ready(bpftool) / 1e6
         # The programs loaded since the start that the tracer holds (others may load programs meanwhile);
         # bpftrace closes its BEGIN program once it ran, which is fine: it runs on no exec.
         new = set(bpftool.progs()) - before
@@ -565,26 +653,120 @@ def measure(args, bpftool, stats, tracer, wname, rnd):
     return res
 
 
-def measure_latency(args, bpftool, tracer, rnd):
+def make_markers(args, run, prefix, path):
+    """From the tracer's spawn on, exec PATH PREFIX-0-N one at a time, one every --ready-interval ms (or at once
+    when the last one took longer), until it shows that it records them: a record of one of them on its stdout,
+    or for count mode, READY_TAIL_NS after its ready line. After each exec, its CPU time so far is sampled.
+    Returns the execs' (time just before the spawn, marker) in order and the (time, CPU ns) samples."""
+    interval = int(args.ready_interval * 1e6)
+    deadline = run.t_spawn + int(READY_TIMEOUT * 1e9)
+    marks, samples = [], [(run.t_spawn, 0)]
+    slot, seen_lines, done_at = now_ns(), 0, None
+    while done_at is None or now_ns() < done_at:
+        marker = f"{prefix}-0-{len(marks)}"
+        marks.append((now_ns(), marker))
+        pid = os.posix_spawn(path, [path, marker], {})
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        if status:
+            raise RuntimeError(f"marker exec of {path} exited with {status}")
+        t = now_ns()
+        samples.append((t, tree_cpu_ns(run.p.pid)))
+        if done_at is None:
+            if run.tracer.records:
+                with run.cond:
+                    new, seen_lines = run.stdout_lines[seen_lines:], len(run.stdout_lines)
+                if any(prefix in line for _, line in new):
+                    done_at = t
+            elif run.ready_t is not None:
+                done_at = run.ready_t + READY_TAIL_NS
+        run.check_running("while starting")
+        if t > deadline:
+            raise RuntimeError(f"{run.tracer.label} recorded none of {len(marks)} marker execs in "
+                               f"{READY_TIMEOUT:.0f} s")
+        slot = max(slot + interval, now_ns())
+        time.sleep(max(0, slot - now_ns()) / 1e9)
+    return marks, samples
+
+
+def startup_line(r):
+    """A start-up run's figures, for the progress log."""
+    text = (f"attached {r.get('attached_ms', float('nan')):.0f}ms first record {r['ready_ms']:.0f}ms "
+            f"CPU {r['startup_cpu_ms']:.0f}ms ({r['markers']} markers")
+    if r.get("missed_after_ready"):
+        text += f", {r['missed_after_ready']} of them after the first recorded one missing"
+    text += ")"
+    for name in ("low", "high"):
+        if name in r:
+            x = r[name]
+            text += (f"; {x['rate']:.0f}/s median {x.get('median_ms', float('nan')):.1f}ms p99 "
+                     f"{x.get('p99_ms', float('nan')):.1f}ms ({x['records']}/{x['execs']})")
+    return text
+
+
+def latency_figures(out):
+    """Median, p99 and max in ms of a run's exec-to-record latencies."""
+    lat = sorted(x / 1e6 for x in out["latencies"])
+    if not lat:
+        return {}
+    p99 = lat[min(len(lat) - 1, max(0, -(-99 * len(lat) // 100) - 1))]
+    return {"median_ms": statistics.median(lat), "p99_ms": p99, "max_ms": lat[-1]}
+
+
+def measure_startup(args, bpftool, tracer, rnd):
+    """A tracer started with its stdout to a pipe: the time from its spawn to the first marker exec it records and
+    its CPU time until then; then, for tracers that print records, the latency at --latency-rate and at
+    --latency-high-rate."""
     w = WORKLOADS["plain"]
     res = {"round": rnd, "tracer": tracer.key}
-    prefix = "L" + secrets.token_hex(3)
-    run = Running(tracer, tracer.latency_argv, tracer.latency_ready, None, args.wrapper)
+    prefix = "R" + secrets.token_hex(3)
+    phases = {"low": ("L" + secrets.token_hex(3), 1, args.latency_rate),
+              "high": ("H" + secrets.token_hex(3), args.workers, args.latency_high_rate)}
+    # The markers run the target through a symlink of a name of their own, their command name, so that count
+    # mode's row for it counts them alone, whatever else runs the target meanwhile.
+    comm = "xtbR" + secrets.token_hex(4)
+    link = os.path.join(os.path.abspath(args.out), comm)
+    os.symlink(os.path.abspath(args.target), link)
+    run = None
     try:
-        res["ready_ms"] = run.wait_ready(bpftool) / 1e6
-        res["storm"] = run_storm(args, w, prefix, workers=1, duration=args.latency_duration,
-                                 rate=args.latency_rate, stamp=True)
-        time.sleep(0.5)  # the last records: exectrace reads every 80 ms, execsnoop polls every 100 ms
+        run = Running(tracer, tracer.pipe_argv, tracer.pipe_ready, None, args.wrapper)
+        marks, samples = make_markers(args, run, prefix, link)
+        if tracer.records:
+            for name, (lprefix, workers, rate) in phases.items():
+                time.sleep(SETTLE_S)
+                res[name] = {"storm": run_storm(args, w, lprefix, workers=workers, duration=args.latency_duration,
+                                                rate=rate, stamp=True)}
+            # The last records: the former exectrace reads every 80 ms, execsnoop polls every 100 ms.
+            time.sleep(0.5)
     finally:
-        run.stop()
-    out = parse_output(run, prefix, w, stamp=True)
-    lat = sorted(x / 1e6 for x in out["latencies"])
-    res["execs"] = res["storm"]["execs"]
-    res["records"] = out["seen"]
-    if lat:
-        res["latency_median_ms"] = statistics.median(lat)
-        res["latency_p99_ms"] = lat[min(len(lat) - 1, max(0, -(-99 * len(lat) // 100) - 1))]
-        res["latency_max_ms"] = lat[-1]
+        if run:
+            run.stop()
+        os.unlink(link)
+    if run.ready_t is not None:
+        res["attached_ms"] = (run.ready_t - run.t_spawn) / 1e6
+    res["markers"] = len(marks)
+    if tracer.records:
+        rx = re.compile(re.escape(prefix) + r"-0-\d+")
+        seen = {m.group(0) for m in (rx.search(line) for _, line in run.stdout_lines) if m}
+        recorded = [i for i, (_, marker) in enumerate(marks) if marker in seen]
+        first = recorded[0] if recorded else None
+        # Markers made after the first recorded one that are missing from the output: 0 unless it loses records.
+        res["missed_after_ready"] = len(marks) - first - len(recorded) if recorded else None
+    else:
+        # Count mode counts the markers it saw; they were made one after the other, so those are the last ones.
+        counted = parse_output(run, prefix, w, comm=comm)["seen"]
+        if not 0 < counted <= len(marks):
+            raise RuntimeError(f"{tracer.label} counted {counted} of the {len(marks)} marker execs")
+        first = len(marks) - counted
+    if first is None:
+        raise RuntimeError(f"{tracer.label}: none of the {len(marks)} marker execs in its output")
+    t_ready = marks[first][0]
+    res["ready_ms"] = (t_ready - run.t_spawn) / 1e6
+    res["startup_cpu_ms"] = interpolate(samples, t_ready) / 1e6
+    for name, (lprefix, _, _) in phases.items():
+        if name in res:
+            out = parse_output(run, lprefix, w, stamp=True)
+            res[name].update({"execs": res[name]["storm"]["execs"], "records": out["seen"],
+                              "rate": res[name]["storm"]["rate"], **latency_figures(out)})
     return res
 
 
@@ -603,7 +785,8 @@ def spread(values, fmt):
 
 
 def pct(x):
-    return f"{100 * x:.2f}%" if x < 1 else "100%"
+    """Exactly 1 is 100%; above 1 (count mode counts every exec of its binary's name) shows as such."""
+    return "100%" if x == 1 else f"{100 * x:.2f}%"
 
 
 def machine_info(args):
@@ -623,6 +806,11 @@ def machine_info(args):
 
     info["exectrace"] = cmd("git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe", "--always",
                             "--dirty")
+    if args.baseline:
+        # Where the baseline was built, if it lies in a git checkout (read only: no describe --dirty there).
+        r = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(args.baseline)), "rev-parse", "--short",
+                            "HEAD"], capture_output=True, text=True, check=False)
+        info["baseline_commit"] = r.stdout.strip() if r.returncode == 0 else None
     info["libbpf-tools"] = cmd("dpkg-query", "-W", "-f=${Version}", "libbpf-tools")
     info["bpftrace"] = cmd("bpftrace", "--version")
     return info
@@ -634,11 +822,16 @@ def report(results, tracers, skipped, args):
     lines.append(f"Machine: {m['nproc']} CPUs, {m['cpu']}, kernel {m['kernel']}; exectrace {m['exectrace']}, "
                  f"libbpf-tools {m['libbpf-tools']}, {m['bpftrace']}.")
     c = results["config"]
+    if c.get("baseline"):
+        where = f" (in a checkout at {m['baseline_commit']})" if m.get("baseline_commit") else ""
+        lines.append(f"Baseline: {c['baseline']}{where}, as exectrace-baseline and exectrace-json-baseline.")
     start = (f"{c['warmup']} s of warm-up storm after each tracer attached" if c.get("warmup")
              else "measured from each tracer's cold start")
     latency = "" if c.get("no_latency") else \
-        f"; latency at {c['latency_rate']} execs/s for {c['latency_duration']} s"
-    lines.append(f"Storm: {c['workers']} workers, {c['duration']} s per run, {c['rounds']} rounds, {start}"
+        (f"; start-up: a marker exec every {c['ready_interval_ms']:g} ms from each tracer's spawn; latency at "
+         f"{c['latency_rate']:g} execs/s (1 worker) and {c['latency_high_rate']:g} execs/s ({c['workers']} workers) "
+         f"for {c['latency_duration']:g} s each")
+    lines.append(f"Storm: {c['workers']} workers, {c['duration']:g} s per run, {c['rounds']} rounds, {start}"
                  f"{latency}. Each cell: median [min-max] over the rounds.")
     lines.append("")
     lines.append("| workload | tracer | exec rate (ratio to no tracer) | records / execs | whole argv | lost | "
@@ -671,26 +864,8 @@ def report(results, tracers, skipped, args):
             label = t.label + (f" ({errs} failed runs)" if errs else "")
             lines.append(f"| {WORKLOADS[wname]['label']} | {label} | " + " | ".join(cells) + " |")
     lines.append("")
-    lat = results["latency"]
-    if lat or any("ready_ms" in r for r in runs):
-        lines.append("| tracer | attached after (ms) | exec-to-record latency median (ms) | p99 (ms) | "
-                     "records / execs |")
-        lines.append("|---|---|---|---|---|")
-        for t in tracers:
-            ls = [r for r in lat if r["tracer"] == t.key and "error" not in r]
-            if ls:
-                ready = [r.get("ready_ms") for r in ls]
-            else:  # count mode prints no records: its storm runs give the time to ready
-                ready = [r.get("ready_ms") for r in runs if r["tracer"] == t.key]
-            if not any(x is not None for x in ready):
-                continue
-            recs = sum(r.get("records", 0) for r in ls)
-            execs = sum(r.get("execs", 0) for r in ls)
-            lines.append(f"| {t.label} | {spread(ready, lambda x: f'{x:.0f}')} | "
-                         f"{spread([r.get('latency_median_ms') for r in ls], lambda x: f'{x:.1f}')} | "
-                         f"{spread([r.get('latency_p99_ms') for r in ls], lambda x: f'{x:.1f}')} | "
-                         f"{f'{recs}/{execs}' if ls else '-'} |")
-        lines.append("")
+    lines += startup_table(results, tracers)
+    lines += side_by_side(results, tracers)
     lines += targets(results)
     if skipped:
         lines.append("")
@@ -698,6 +873,102 @@ def report(results, tracers, skipped, args):
             lines.append(f"Skipped {k}: {v}.")
     lines.append("auditd: left out (see BENCHMARKS.md).")
     return "\n".join(lines) + "\n"
+
+
+def startup_table(results, tracers):
+    """Per tracer: attached, first record and start-up CPU, latency at the low and the high rate."""
+    c = results["config"]
+    if not results["startup"]:
+        return []
+    st = [r for r in results["startup"] if "error" not in r]
+    low, high = f"{c['latency_rate']:g}/s", f"{c['latency_high_rate']:g}/s"
+    lines = [f"| tracer | attached after (ms) | first record after (ms) | start-up CPU (ms) | latency p50 at {low} "
+             f"(ms) | p99 at {low} (ms) | p50 at {high} (ms) | p99 at {high} (ms) | rate reached in the {high} run "
+             "| records / execs |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for t in tracers:
+        rs = [r for r in st if r["tracer"] == t.key]
+        errs = sum(1 for r in results["startup"] if r["tracer"] == t.key and "error" in r)
+        if not rs and not errs:
+            continue
+        ms0, ms1 = (lambda x: f"{x:.0f}"), (lambda x: f"{x:.1f}")
+        cells = [spread([r.get("attached_ms") for r in rs], ms0), spread([r.get("ready_ms") for r in rs], ms0),
+                 spread([r.get("startup_cpu_ms") for r in rs], ms0)]
+        for phase in ("low", "high"):
+            cells += [spread([r[phase].get(f) for r in rs if phase in r], ms1) for f in ("median_ms", "p99_ms")]
+        cells.append(spread([r["high"]["rate"] for r in rs if "high" in r], lambda x: f"{x:.0f}/s"))
+        recs = sum(r[p]["records"] for r in rs for p in ("low", "high") if p in r)
+        execs = sum(r[p]["execs"] for r in rs for p in ("low", "high") if p in r)
+        cells.append(f"{recs}/{execs}" if execs else "-")
+        label = t.label + (f" ({errs} failed runs)" if errs else "")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+# The side-by-side table's columns (those that ran), then its ratios: (numerator, denominator, heading).
+SIDE_COLUMNS = (("exectrace", "exectrace"), ("exectrace-json", "exectrace --json"),
+                ("exectrace-baseline", "exectrace (baseline)"), ("exectrace-json-baseline", "--json (baseline)"),
+                ("exectrace-count", "exectrace --count comm"), ("execsnoop", "execsnoop"), ("bpftrace", "bpftrace"))
+SIDE_RATIOS = (("exectrace", "execsnoop", "exectrace / execsnoop"),
+               ("exectrace-json", "execsnoop", "--json / execsnoop"),
+               ("exectrace", "exectrace-baseline", "exectrace / baseline"),
+               ("exectrace-json", "exectrace-json-baseline", "--json / its baseline"))
+
+
+def side_by_side(results, tracers):
+    """Medians of the figures the issue's goals are about, one column per tracer, and their ratios."""
+    c = results["config"]
+    keys = {t.key for t in tracers}
+    cols = [(k, h) for k, h in SIDE_COLUMNS if k in keys]
+    ratios = [(a, b, h) for a, b, h in SIDE_RATIOS if a in keys and b in keys]
+    st = [r for r in results["startup"] if "error" not in r]
+    runs = [r for r in results["runs"] if "error" not in r]
+
+    def med(v):
+        v = [x for x in v if x is not None]
+        return statistics.median(v) if v else None
+
+    def startup(field, phase=None):
+        def get(key):
+            rs = [r for r in st if r["tracer"] == key]
+            return med([(r.get(phase) or {}).get(field) if phase else r.get(field) for r in rs])
+        return get
+
+    def storm(wname, field, scale=1.0):
+        def get(key):
+            v = med([r.get(field) for r in runs if r["tracer"] == key and r["workload"] == wname])
+            return None if v is None else v / scale
+        return get
+
+    low, high = f"{c['latency_rate']:g}/s", f"{c['latency_high_rate']:g}/s"
+    ms0, ms1, us1, us2 = "{:.0f} ms", "{:.1f} ms", "{:.1f} us", "{:.2f} us"
+    rows = [("first record after spawn", startup("ready_ms"), ms0, "{:.2f}"),
+            ("start-up CPU", startup("startup_cpu_ms"), ms0, "{:.2f}"),
+            ("attached after", startup("attached_ms"), ms0, "{:.2f}"),
+            (f"latency p50 at {low}", startup("median_ms", "low"), ms1, "{:.2f}"),
+            (f"latency p99 at {low}", startup("p99_ms", "low"), ms1, "{:.2f}"),
+            (f"latency p50 at {high}", startup("median_ms", "high"), ms1, "{:.2f}"),
+            (f"latency p99 at {high}", startup("p99_ms", "high"), ms1, "{:.2f}")]
+    for wname in ("plain", "20x100"):
+        label = WORKLOADS[wname]["label"]
+        rows += [(f"exec rate ratio, {label}", storm(wname, "ratio"), "{:.3f}", "{:.3f}"),
+                 (f"BPF time per exec, {label}", storm(wname, "bpf_us_per_exec"), us2, "{:.2f}"),
+                 (f"tracer CPU per event, {label}", storm(wname, "cpu_us_per_event"), us1, "{:.2f}")]
+    rows += [("peak RSS, plain", storm("plain", "rss_kib", 1024), "{:.1f} MiB", "{:.2f}"),
+             ("BPF map memory, plain", storm("plain", "map_bytes", 2**20), "{:.1f} MiB", "{:.2f}")]
+    lines = ["Side by side (medians):", "",
+             "| figure | " + " | ".join(h for _, h in cols) + "".join(f" | {h}" for _, _, h in ratios) + " |",
+             "|---|" + "---|" * (len(cols) + len(ratios))]
+    for label, get, fmt, rfmt in rows:
+        vals = {k: get(k) for k, _ in cols}
+        if all(v is None for v in vals.values()):
+            continue
+        cells = ["-" if vals[k] is None else fmt.format(vals[k]) for k, _ in cols]
+        for a, b, _ in ratios:
+            x, y = vals[a], vals[b]
+            cells.append("-" if x is None or not y else rfmt.format(x / y))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def targets(results):
@@ -761,49 +1032,85 @@ def targets(results):
                     continue
                 unit = 1024 if fig == "rss_kib" else 2**20
                 line(a < b, f"{key} {wname}: {name} below execsnoop's ({a / unit:.1f} vs {b / unit:.1f} MiB)")
-    lat = [r for r in results["latency"] if "error" not in r]
+    st = [r for r in results["startup"] if "error" not in r]
 
-    def lmed(key, fig):
-        v = [r[fig] for r in lat if r["tracer"] == key and r.get(fig) is not None]
+    def smed(key, fig):
+        v = [r[fig] for r in st if r["tracer"] == key and r.get(fig) is not None]
         return statistics.median(v) if v else None
 
-    es_ready = lmed("execsnoop", "ready_ms")
+    es_ready = smed("execsnoop", "ready_ms")
     for key in () if cfg.get("no_latency") else ("exectrace", "exectrace-json"):
-        a = lmed(key, "ready_ms")
+        a = smed(key, "ready_ms")
         if a is not None and es_ready is not None:
-            line(a <= es_ready, f"{key}: attached no slower than execsnoop ({a:.0f} vs {es_ready:.0f} ms)")
-        p = [r["latency_p99_ms"] for r in lat if r["tracer"] == key and r.get("latency_p99_ms") is not None]
-        line(None if not p else max(p) < 150, f"{key}: latency p99 < 150 ms in every round (worst "
-             f"{'-' if not p else f'{max(p):.1f}'} ms)", (key,))
+            line(a <= es_ready, f"{key}: first record no later after its start than execsnoop's ({a:.0f} vs "
+                 f"{es_ready:.0f} ms)")
+        for phase, rate in (("low", cfg["latency_rate"]), ("high", cfg["latency_high_rate"])):
+            p = [r[phase]["p99_ms"] for r in st if r["tracer"] == key and r.get(phase, {}).get("p99_ms") is not None]
+            line(None if not p else max(p) < 150, f"{key}: latency p99 < 150 ms at {rate:g} execs/s in every round "
+                 f"(worst {'-' if not p else f'{max(p):.1f}'} ms)", (key,))
     return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def number(kind, least):
+    """An argparse type: a finite int or float of at least least."""
+
+    def convert(text):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {'an integer' if kind is int else 'a number'}: '{text}'") from None
+        if not (math.isfinite(v) and v >= least):
+            raise argparse.ArgumentTypeError(f"{text} is out of range: it must be at least {least}")
+        return v
+
+    return convert
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--exectrace", default="build/exectrace")
-    ap.add_argument("--storm", default="build/bench/storm")
-    ap.add_argument("--target", default=f"build/bench/{TARGET_COMM}")
-    ap.add_argument("--bpftool", default="bpftool")
-    ap.add_argument("--execsnoop", help="libbpf-tools execsnoop (default: found in /usr/sbin or PATH)")
-    ap.add_argument("--bpftrace-script", help="execsnoop.bt (default: the one package bpftrace ships)")
-    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
-    ap.add_argument("--duration", type=float, default=5.0, help="seconds per storm (default 5)")
-    ap.add_argument("--workers", type=int, default=os.cpu_count(), help="storm workers (default: nproc)")
-    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated: " + ",".join(WORKLOADS))
-    ap.add_argument("--tracers", help="comma-separated subset of: exectrace, exectrace-json, exectrace-count, "
-                    "exectrace-1M, execsnoop, bpftrace")
-    ap.add_argument("--latency-rate", type=float, default=20.0, help="execs/s for the latency runs (default 20)")
-    ap.add_argument("--latency-duration", type=float, default=5.0, help="seconds per latency run (default 5)")
-    ap.add_argument("--no-latency", action="store_true", help="skip the attach-time and latency runs")
-    ap.add_argument("--warmup", type=float, default=0.0,
+    ap.add_argument("--exectrace", default="build/exectrace", metavar="PATH",
+                    help="the exectrace binary (default %(default)s)")
+    ap.add_argument("--baseline", metavar="PATH",
+                    help="another exectrace build, run as the tracers exectrace-baseline and exectrace-json-baseline "
+                    "in the same rounds: a before and after measured together (make bench BENCH_BASELINE=PATH)")
+    ap.add_argument("--storm", default="build/bench/storm", metavar="PATH",
+                    help="the exec storm, bench/storm.c (default %(default)s)")
+    ap.add_argument("--target", default=f"build/bench/{TARGET_COMM}", metavar="PATH",
+                    help="the binary the storm execs, bench/true.c (default %(default)s)")
+    ap.add_argument("--bpftool", default="bpftool", metavar="PATH", help="bpftool (default: from PATH)")
+    ap.add_argument("--execsnoop", metavar="PATH",
+                    help="libbpf-tools execsnoop (default: found in /usr/sbin or PATH)")
+    ap.add_argument("--bpftrace-script", metavar="PATH",
+                    help="execsnoop.bt (default: the one package bpftrace ships)")
+    ap.add_argument("--rounds", type=number(int, 1), default=5, metavar="N", help="interleaved rounds (default 5)")
+    ap.add_argument("--duration", type=number(float, 0.001), default=5.0, metavar="SECONDS",
+                    help="seconds per storm (default 5)")
+    ap.add_argument("--workers", type=number(int, 1), default=os.cpu_count(), metavar="N",
+                    help="storm workers, in the storms and the high-rate latency run (default: nproc)")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS), metavar="LIST",
+                    help="comma-separated subset of: " + ", ".join(WORKLOADS))
+    ap.add_argument("--tracers", metavar="LIST", help="comma-separated subset of: " + ", ".join(TRACER_KEYS))
+    ap.add_argument("--latency-rate", type=number(float, 0.001), default=20.0, metavar="EXECS_PER_S",
+                    help="execs/s of the low-rate latency run, by one storm worker (default 20)")
+    ap.add_argument("--latency-high-rate", type=number(float, 0.001), default=500.0, metavar="EXECS_PER_S",
+                    help="execs/s of the high-rate latency run, by all storm workers together (default 500: as "
+                    "fast as the storm reliably goes without a tracer on a 2-CPU VM)")
+    ap.add_argument("--latency-duration", type=number(float, 0.001), default=5.0, metavar="SECONDS",
+                    help="seconds per latency run (default 5)")
+    ap.add_argument("--ready-interval", type=number(float, 0.001), default=2.0, metavar="MS",
+                    help="ms between the marker execs made from a tracer's spawn on to find when it records its "
+                    "first exec (default 2)")
+    ap.add_argument("--no-latency", action="store_true", help="skip the start-up and latency runs")
+    ap.add_argument("--warmup", type=number(float, 0), default=0.0, metavar="SECONDS",
                     help="seconds of storm (of /bin/true with a 32 KiB argument) after each tracer attaches and "
                     "before measuring, for steady-state figures (default 0: measured from a cold start)")
     ap.add_argument("--warmup-target", default="/bin/true", help=argparse.SUPPRESS)
     ap.add_argument("--no-bpf-stats", action="store_true", help="leave kernel.bpf_stats_enabled alone")
-    ap.add_argument("--out", default="build/bench", help="results.json, results.md and scratch outputs")
+    ap.add_argument("--out", default="build/bench", metavar="DIR", help="results.json, results.md and scratch outputs "
+                    "(default %(default)s)")
     ap.add_argument("--keep", action="store_true", help="keep the tracers' output files")
     args = ap.parse_args()
     if os.geteuid():
@@ -811,19 +1118,23 @@ def main():
     for f in (args.exectrace, args.storm, args.target):
         if not os.access(f, os.X_OK):
             sys.exit(f"bench: {f} is missing; run it through make bench")
+    if args.baseline and not (os.path.isfile(args.baseline) and os.access(args.baseline, os.X_OK)):
+        sys.exit(f"bench: --baseline {args.baseline}: not an executable file")
     wnames = args.workloads.split(",")
     if set(wnames) - set(WORKLOADS):
-        sys.exit(f"bench: unknown workload(s): {', '.join(sorted(set(wnames) - set(WORKLOADS)))}")
+        sys.exit(f"bench: unknown workload(s): {', '.join(sorted(set(wnames) - set(WORKLOADS)))} "
+                 f"(known: {', '.join(WORKLOADS)})")
     os.makedirs(args.out, exist_ok=True)
     args.wrapper = ["setpriv", "--pdeathsig", "INT"] if shutil.which("setpriv") else []
     tracers, skipped = make_tracers(args)
     for k, v in skipped.items():
         log(f"bench: skipping {k}: {v}")
     bpftool = Bpftool(args.bpftool)
-    results = {"machine": machine_info(args), "runs": [], "latency": [], "skipped": skipped,
+    results = {"machine": machine_info(args), "runs": [], "startup": [], "skipped": skipped,
                "config": {"rounds": args.rounds, "duration": args.duration, "workers": args.workers,
-                          "workloads": wnames, "tracers": [t.key for t in tracers],
-                          "latency_rate": args.latency_rate, "latency_duration": args.latency_duration,
+                          "workloads": wnames, "tracers": [t.key for t in tracers], "baseline": args.baseline,
+                          "latency_rate": args.latency_rate, "latency_high_rate": args.latency_high_rate,
+                          "latency_duration": args.latency_duration, "ready_interval_ms": args.ready_interval,
                           "no_latency": args.no_latency, "warmup": args.warmup}}
     # Ctrl-C or SIGTERM stops the run, even when started in the background (where SIGINT comes ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -843,30 +1154,27 @@ def main():
                         r = measure(args, bpftool, stats, t, wname, rnd)
                     except MEASURE_ERRORS as e:
                         r = {"round": rnd, "workload": wname, "tracer": t.key, "error": str(e)}
-                        log(f"round {rnd}/{args.rounds} {wname:7} {t.key:16} FAILED: {e}")
+                        log(f"round {rnd}/{args.rounds} {wname:7} {t.key:23} FAILED: {e}")
                     else:
-                        log(f"round {rnd}/{args.rounds} {wname:7} {t.key:16} ratio {r['ratio']:.3f} "
+                        log(f"round {rnd}/{args.rounds} {wname:7} {t.key:23} ratio {r['ratio']:.3f} "
                             f"complete {pct(r['complete']) if r['complete'] is not None else '-'} "
                             f"lost {r['lost']} cpu/ev {r.get('cpu_us_per_event', float('nan')):.1f}us "
                             f"bpf/exec {r.get('bpf_us_per_exec', float('nan')):.2f}us "
                             f"rss {(r['rss_kib'] or 0) / 1024:.1f}MiB maps {r['map_bytes'] / 2**20:.1f}MiB "
-                            f"ready {r['ready_ms']:.0f}ms ({r['execs']} execs, "
+                            f"attached {r['attached_ms']:.0f}ms ({r['execs']} execs, "
                             f"{r['baseline']['rate']:.0f}/s without a tracer)")
                     results["runs"].append(r)
             if not args.no_latency:
-                for t in tracers:
-                    if not t.latency_argv:
-                        continue
+                k = (rnd - 1) % len(tracers) if tracers else 0
+                for t in tracers[k:] + tracers[:k]:
                     try:
-                        r = measure_latency(args, bpftool, t, rnd)
+                        r = measure_startup(args, bpftool, t, rnd)
                     except MEASURE_ERRORS as e:
                         r = {"round": rnd, "tracer": t.key, "error": str(e)}
-                        log(f"round {rnd}/{args.rounds} latency {t.key:16} FAILED: {e}")
+                        log(f"round {rnd}/{args.rounds} start-up {t.key:23} FAILED: {e}")
                     else:
-                        log(f"round {rnd}/{args.rounds} latency {t.key:16} ready {r['ready_ms']:.0f}ms median "
-                            f"{r.get('latency_median_ms', float('nan')):.1f}ms p99 "
-                            f"{r.get('latency_p99_ms', float('nan')):.1f}ms ({r['records']}/{r['execs']})")
-                    results["latency"].append(r)
+                        log(f"round {rnd}/{args.rounds} start-up {t.key:23} {startup_line(r)}")
+                    results["startup"].append(r)
             log(f"round {rnd}/{args.rounds} done in {time.monotonic() - t_round:.0f} s")
     except KeyboardInterrupt:
         interrupted = True
