@@ -252,6 +252,12 @@ class BpfStats:
     def on(self):
         return self.old is not None
 
+    def ensure(self):
+        """Sets it again: another process on the machine may have switched it off since."""
+        if self.old is not None:
+            with open(self.PATH, "w") as f:
+                f.write("1\n")
+
     def restore(self):
         if self.old is not None:
             with open(self.PATH, "w") as f:
@@ -589,6 +595,7 @@ def measure(args, bpftool, stats, tracer, wname, rnd):
     w = WORKLOADS[wname]
     res = {"round": rnd, "workload": wname, "tracer": tracer.key}
     prefix = "X" + secrets.token_hex(3)
+    stats.ensure()
     res["baseline"] = run_storm(args, w, "B" + secrets.token_hex(3))
     before = set(bpftool.progs())
     path = os.path.join(args.out, f"out-{tracer.key}-{wname}-{rnd}.txt")
