@@ -93,24 +93,50 @@ static int decode_argv(struct event_decoder *d, const struct et_record *r, const
 	return 0;
 }
 
-size_t exe_name(char *out, const char *path, size_t len, unsigned int flags)
+size_t path_name(char *out, const char *path, size_t len, bool cut, bool deleted)
 {
-	static const char deleted[] = " (deleted)", cut[] = "...";
+	static const char deleted_mark[] = " (deleted)", cut_mark[] = "...";
 	size_t n = 0;
 
 	if (len > ET_PATH_MAX)
 		len = ET_PATH_MAX;
-	if (flags & ET_F_EXE_CUT) {
-		memcpy(out, cut, sizeof(cut) - 1);
-		n = sizeof(cut) - 1;
+	if (cut) {
+		memcpy(out, cut_mark, sizeof(cut_mark) - 1);
+		n = sizeof(cut_mark) - 1;
 	}
 	memcpy(out + n, path, len);
 	n += len;
-	if (flags & ET_F_EXE_DELETED) {
-		memcpy(out + n, deleted, sizeof(deleted) - 1);
-		n += sizeof(deleted) - 1;
+	if (deleted) {
+		memcpy(out + n, deleted_mark, sizeof(deleted_mark) - 1);
+		n += sizeof(deleted_mark) - 1;
 	}
 	return n;
+}
+
+/* Whether name[from..n) holds digits only (and at least one). */
+static bool digits(const char *name, size_t from, size_t n)
+{
+	if (from >= n)
+		return false;
+	for (size_t i = from; i < n; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+	return true;
+}
+
+/* The terminal as named under /dev: the kernel calls the pseudo-terminal /dev/pts/3 "pts3". */
+static void tty_name(char *out, const char *name)
+{
+	size_t n = strnlen(name, ET_TTY_LEN);
+
+	if (n > 3 && !memcmp(name, "pts", 3) && digits(name, 3, n)) {
+		memcpy(out, "pts/", 4);
+		memcpy(out + 4, name + 3, n - 3);
+		out[n + 1] = '\0';
+		return;
+	}
+	memcpy(out, name, n);
+	out[n] = '\0';
 }
 
 int event_decode(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
@@ -126,7 +152,8 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 		return -EINVAL;
 	memcpy(&d->hdr, data, sizeof(*r));
 	if (r->type != ET_REC_EXEC || r->filename_len > ET_PATH_MAX || r->exe_len > ET_PATH_MAX ||
-	    r->argv_len > ET_ARGV_CAP || sizeof(*r) + r->filename_len + r->exe_len + r->argv_len > size)
+	    r->cwd_len > ET_PATH_MAX || r->argv_len > ET_ARGV_CAP ||
+	    sizeof(*r) + r->filename_len + r->exe_len + r->cwd_len + r->argv_len > size)
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
 	ev->ktime_ns = r->ktime_ns;
@@ -134,6 +161,18 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 	ev->ppid = r->ppid;
 	ev->uid = r->uid;
 	ev->gid = r->gid;
+	ev->euid = r->euid;
+	ev->egid = r->egid;
+	ev->loginuid = r->loginuid;
+	ev->sessionid = r->sessionid;
+	ev->start_time = r->start_time;
+	ev->exec_seq = r->exec_seq;
+	ev->parent_start_time = r->parent_start_time;
+	ev->parent_exec_seq = r->parent_exec_seq;
+	ev->cgroup_id = r->cgroup_id;
+	ev->cap_effective = r->cap_effective;
+	memcpy(ev->ns, r->ns, sizeof(ev->ns));
+	tty_name(ev->tty, r->tty);
 	ev->retval = r->retval;
 	ev->argc = r->argc;
 	ev->argc_partial = r->flags & ET_F_ARGC_PARTIAL;
@@ -155,9 +194,23 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 		ev->exe_len = r->exe_len;
 		if (r->flags & (ET_F_EXE_DELETED | ET_F_EXE_CUT)) {
 			ev->exe = d->exe_buf;
-			ev->exe_len = exe_name(d->exe_buf, p, r->exe_len, r->flags);
+			ev->exe_len = path_name(d->exe_buf, p, r->exe_len, r->flags & ET_F_EXE_CUT,
+						r->flags & ET_F_EXE_DELETED);
 		}
 	}
 	p += r->exe_len;
+
+	/* Every exec has a working directory: none at all means it could not be read. */
+	ev->cwd_truncated = r->flags & ET_F_CWD_CUT;
+	if (r->cwd_len || ev->cwd_truncated) {
+		ev->cwd = p;
+		ev->cwd_len = r->cwd_len;
+		if (r->flags & (ET_F_CWD_DELETED | ET_F_CWD_CUT)) {
+			ev->cwd = d->cwd_buf;
+			ev->cwd_len = path_name(d->cwd_buf, p, r->cwd_len, ev->cwd_truncated,
+						r->flags & ET_F_CWD_DELETED);
+		}
+	}
+	p += r->cwd_len;
 	return decode_argv(d, r, p, ev);
 }

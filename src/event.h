@@ -12,18 +12,31 @@ struct arg {
 	bool unreadable; /* could not be read from the process: shown as such, never as "" */
 };
 
-/* The longest binary path shown: PATH_MAX, the "..." before a path's tail and the " (deleted)" that an
- * unlinked file or a memfd gets. */
-#define EXE_NAME_MAX (sizeof("...") + ET_PATH_MAX + sizeof(" (deleted)"))
+/* The longest path shown (a binary's, a working directory's): PATH_MAX, the "..." before a path's tail and
+ * the " (deleted)" that an unlinked file or directory or a memfd gets. */
+#define PATH_NAME_MAX (sizeof("...") + ET_PATH_MAX + sizeof(" (deleted)"))
 
-/* Writes the path of a binary as shown, from the kernel's path bytes and ET_F_EXE_* flags, into out (at least
- * EXE_NAME_MAX bytes); returns its length. A path the kernel could not name whole is its tail after "...", so
- * that it never looks absolute. */
-size_t exe_name(char *out, const char *path, size_t len, unsigned int flags);
+/* Writes a path as shown, from the kernel's path bytes, into out (at least PATH_NAME_MAX bytes); returns its
+ * length. A path the kernel could not name whole (cut) is its tail after "...", so that it never looks
+ * absolute. */
+size_t path_name(char *out, const char *path, size_t len, bool cut, bool deleted);
+
+/* A terminal's name as shown: tty_struct's name, the '/' of "pts/N" and a NUL. */
+#define TTY_NAME_MAX (ET_TTY_LEN + 2)
 
 struct exec_event {
 	unsigned long long ktime_ns;
-	unsigned int pid, ppid, uid, gid;
+	unsigned int pid, ppid, uid, gid, euid, egid;
+	unsigned int loginuid, sessionid; /* ET_ID_UNSET: unset */
+	/* The exec identity of pid and of ppid (see struct et_record). */
+	unsigned long long start_time, exec_seq, parent_start_time, parent_exec_seq;
+	unsigned long long cgroup_id, cap_effective;
+	unsigned int ns[ET_NS_COUNT]; /* 0: unknown */
+	char tty[TTY_NAME_MAX];	      /* as under /dev: "pts/3", "tty1"; "" when none */
+	/* Named in user space from cgroup_id, not by event_decode: the cgroup's path when known, and where in
+	 * it a container's id (CONTAINER_ID_LEN hex digits) is, or NULL. */
+	const char *cgroup;
+	const char *container_id;
 	int retval;
 	char comm[ET_COMM_LEN + 1];
 	const char *filename; /* as passed: relative stays relative, "" with AT_EMPTY_PATH */
@@ -33,6 +46,9 @@ struct exec_event {
 	const char *exe; /* NULL when no binary ran */
 	size_t exe_len;
 	bool exe_truncated; /* exe is "..." and the path's tail */
+	const char *cwd;    /* NULL when not known */
+	size_t cwd_len;
+	bool cwd_truncated; /* cwd is "..." and the path's tail */
 	unsigned int argc;  /* the true count, unless argc_partial */
 	bool argc_partial;  /* a failed exec's walk stopped before argv's end: argc is a lower bound */
 	size_t nargs;	    /* entries in args: argc, or fewer when truncated */
@@ -46,7 +62,8 @@ struct event_decoder {
 	struct arg *args;
 	size_t cap;
 	long max_args; /* --max-args, or -1 */
-	char exe_buf[EXE_NAME_MAX];
+	char exe_buf[PATH_NAME_MAX];
+	char cwd_buf[PATH_NAME_MAX];
 	struct et_record hdr; /* the record's header, aligned: a perf sample's payload is not */
 };
 

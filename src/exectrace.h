@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The record the kernel programs send and user space decodes: one header, then
- * filename, exe and argv bytes back to back (lengths in the header). Shared by
+ * filename, exe, cwd and argv bytes back to back (lengths in the header). Shared by
  * src/bpf/exectrace.bpf.c and the user-space decoder (src/event.c).
  */
 #ifndef EXECTRACE_H
 #define EXECTRACE_H
 
 #define ET_COMM_LEN 16
+/* tty_struct.name */
+#define ET_TTY_LEN  64
 #define ET_PATH_MAX 4096
 /* Failed execs: how many unreadable argument positions are named one by one. */
 #define ET_BAD_ARGS_MAX 8
@@ -42,7 +44,27 @@ enum et_flags {
 	ET_F_FILENAME_FAULT = 1 << 5,
 	/* A failed exec's argv walk ran out of steps before argv's end: argc is a lower bound. */
 	ET_F_ARGC_PARTIAL = 1 << 6,
+	/* The working directory was removed. */
+	ET_F_CWD_DELETED = 1 << 7,
+	/* The working directory could not be named whole, as for ET_F_EXE_CUT: cwd holds its tail. */
+	ET_F_CWD_CUT = 1 << 8,
 };
+
+/* The namespaces of a record, by the inode number /proc/PID/ns/<name> shows. */
+enum et_ns {
+	ET_NS_MNT,
+	ET_NS_PID,
+	ET_NS_NET,
+	ET_NS_UTS,
+	ET_NS_IPC,
+	ET_NS_USER,
+	ET_NS_CGROUP,
+	ET_NS_TIME,
+	ET_NS_COUNT,
+};
+
+/* loginuid and sessionid when unset (the kernel's AUDIT_UID_UNSET and AUDIT_SID_UNSET). */
+#define ET_ID_UNSET 0xffffffffU
 
 struct et_record {
 	unsigned int type;
@@ -55,13 +77,35 @@ struct et_record {
 	int retval;	   /* 0, or -errno for a failed exec */
 	unsigned int argc; /* the true count, whatever was copied */
 	unsigned int filename_len;
-	unsigned int exe_len;  /* 0: no binary ran (failed exec) */
+	unsigned int exe_len; /* 0: no binary ran (failed exec) */
+	unsigned int cwd_len;
 	unsigned int argv_len; /* NUL-separated; the last may lack its NUL when cut */
 	unsigned int nr_bad_args;
 	unsigned int bad_args[ET_BAD_ARGS_MAX];
+	unsigned int pad; /* the context starts 8-byte aligned, and so does data (checked below) */
+	/* The context, from euid to tty: JSON shows it, text mode does not, and then it is left zero. */
+	unsigned int euid; /* effective ids */
+	unsigned int egid;
+	unsigned int loginuid;	      /* ET_ID_UNSET: unset */
+	unsigned int sessionid;	      /* ET_ID_UNSET: unset */
+	unsigned int ns[ET_NS_COUNT]; /* inode numbers; 0: unknown */
+	/* The exec identity of the process (pid) and of its parent (ppid): the thread group leader's
+	 * start_time (CLOCK_MONOTONIC ns at fork) and self_exec_id (one more with each exec). For a failed
+	 * exec, the caller's, unchanged. */
+	unsigned long long start_time;
+	unsigned long long exec_seq;
+	unsigned long long parent_start_time;
+	unsigned long long parent_exec_seq;
+	unsigned long long cgroup_id;	  /* cgroup v2 */
+	unsigned long long cap_effective; /* bit n: capability n */
+	char tty[ET_TTY_LEN]; /* the controlling terminal's name (tty_struct.name); "" when none */
 	char comm[ET_COMM_LEN];
 	char data[];
 };
+
+/* The kernel writes the variable part at data, user space reads it at sizeof: they must agree. */
+_Static_assert(__builtin_offsetof(struct et_record, data) == sizeof(struct et_record),
+	       "struct et_record must end 8-byte aligned");
 
 /* Count mode (--count): which fields make up a count key. */
 enum et_count_field {
@@ -106,8 +150,8 @@ struct et_count_value {
 	char pcomm[ET_COMM_LEN]; /* ET_KEY_PPID: the parent's */
 };
 
-/* The most argv a perf sample holds next to the header, filename and exe (user space only). */
-#define ET_PERF_ARGV_MAX ((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 2UL * ET_PATH_MAX) & ~1023UL)
+/* The most argv a perf sample holds next to the header, filename, exe and cwd (user space only). */
+#define ET_PERF_ARGV_MAX ((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 3UL * ET_PATH_MAX) & ~1023UL)
 
 /* Counters the kernel side keeps in .bss; user space reads them through the mmapped skeleton. */
 struct et_counters {

@@ -69,7 +69,7 @@ static const struct argp_option opts[] = {
      0},
     {"max-args", OPT_MAX_ARGS, "N", 0, "Show at most N arguments (default: all)", 0},
     {"argv-bytes", OPT_ARGV_BYTES, "SIZE", 0,
-     "Capture at most SIZE bytes of argv, NULs included (default 64K; at most 1M, 55K with --perf-buffer)",
+     "Capture at most SIZE bytes of argv, NULs included (default 64K; at most 1M, 51K with --perf-buffer)",
      0},
     {"buffer-size", OPT_BUFFER_SIZE, "SIZE", 0,
      "Ring buffer size, or each CPU's perf buffer (default 4M; rounded up to a power of two)", 0},

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One JSON object per line. Field names and types are an interface: see docs/output.md. */
 #include <string.h>
+#include "caps.h"
+#include "container.h"
 #include "escape.h"
 #include "output.h"
 #include "timefmt.h"
@@ -25,19 +27,157 @@ static int json_time(FILE *f, long long real_ns)
 	return fprintf(f, "\"time\":\"%s\"", tbuf) < 0 ? -1 : 0;
 }
 
+/*
+ * The fixed-size parts of a record, put together without printf and written at once: printf was most of the
+ * reader's work per record. Room for the longest: 64 capability names of at most 32 bytes, 8 namespaces and
+ * the ids.
+ */
+struct chunk {
+	char buf[4096];
+	size_t len;
+};
+
+static void put(struct chunk *c, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > sizeof(c->buf) - c->len)
+		n = sizeof(c->buf) - c->len;
+	memcpy(c->buf + c->len, s, n);
+	c->len += n;
+}
+
+static void put_u64(struct chunk *c, unsigned long long v)
+{
+	char digits[24], *p = digits + sizeof(digits);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(c, p);
+}
+
+/* ,"name":N, or null when unset (ET_ID_UNSET). */
+static void put_id(struct chunk *c, const char *name, unsigned int id)
+{
+	put(c, ",\"");
+	put(c, name);
+	put(c, "\":");
+	if (id == ET_ID_UNSET)
+		put(c, "null");
+	else
+		put_u64(c, id);
+}
+
+/* "PID-START-SEQ" */
+static void put_exec_id(struct chunk *c, unsigned int pid, unsigned long long start, unsigned long long seq)
+{
+	put(c, "\"");
+	put_u64(c, pid);
+	put(c, "-");
+	put_u64(c, start);
+	put(c, "-");
+	put_u64(c, seq);
+	put(c, "\"");
+}
+
+static int write_chunk(FILE *f, const struct chunk *c)
+{
+	return fwrite(c->buf, 1, c->len, f) == c->len ? 0 : -1;
+}
+
+/* The identity, user ids and session of the process. */
+static int json_who(FILE *f, const struct exec_event *ev)
+{
+	struct chunk c;
+
+	c.len = 0; /* not the buffer: it is written before it is read */
+	put(&c, ",\"pid\":");
+	put_u64(&c, ev->pid);
+	put(&c, ",\"ppid\":");
+	put_u64(&c, ev->ppid);
+	put(&c, ",\"exec_id\":");
+	put_exec_id(&c, ev->pid, ev->start_time, ev->exec_seq);
+	put(&c, ",\"parent_exec_id\":");
+	put_exec_id(&c, ev->ppid, ev->parent_start_time, ev->parent_exec_seq);
+	put_id(&c, "uid", ev->uid);
+	put_id(&c, "gid", ev->gid);
+	put_id(&c, "euid", ev->euid);
+	put_id(&c, "egid", ev->egid);
+	put_id(&c, "loginuid", ev->loginuid);
+	put_id(&c, "sessionid", ev->sessionid);
+	return write_chunk(f, &c);
+}
+
+/* Namespaces and capabilities. */
+static int json_ns_caps(FILE *f, const struct exec_event *ev)
+{
+	static const char *const ns_names[ET_NS_COUNT] = {
+	    [ET_NS_MNT] = "mnt", [ET_NS_PID] = "pid",	[ET_NS_NET] = "net",	   [ET_NS_UTS] = "uts",
+	    [ET_NS_IPC] = "ipc", [ET_NS_USER] = "user", [ET_NS_CGROUP] = "cgroup", [ET_NS_TIME] = "time",
+	};
+	struct chunk c;
+	char cbuf[16];
+	bool first = true;
+
+	c.len = 0;
+	put(&c, ",\"ns\":{");
+	for (int i = 0; i < ET_NS_COUNT; i++) {
+		put(&c, i ? ",\"" : "\"");
+		put(&c, ns_names[i]);
+		put(&c, "\":");
+		if (ev->ns[i])
+			put_u64(&c, ev->ns[i]);
+		else
+			put(&c, "null");
+	}
+	put(&c, "},\"cap_effective\":[");
+	for (unsigned int cap = 0; cap < 64; cap++) {
+		if (!(ev->cap_effective >> cap & 1))
+			continue;
+		put(&c, first ? "\"" : ",\"");
+		put(&c, cap_name(cap, cbuf, sizeof(cbuf)));
+		put(&c, "\"");
+		first = false;
+	}
+	put(&c, "]");
+	return write_chunk(f, &c);
+}
+
+/* Where it ran: terminal, cgroup, container, namespaces, capabilities. */
+static int json_context(FILE *f, const struct exec_event *ev)
+{
+	struct chunk c;
+
+	c.len = 0;
+	put(&c, ",\"cgroup_id\":");
+	put_u64(&c, ev->cgroup_id);
+	put(&c, ",\"cgroup\":");
+	if (fputs(",\"tty\":", f) == EOF ||
+	    escape_json_or_null(f, ev->tty[0] ? ev->tty : NULL, strlen(ev->tty)) || write_chunk(f, &c) ||
+	    escape_json_or_null(f, ev->cgroup, ev->cgroup ? strlen(ev->cgroup) : 0) ||
+	    fputs(",\"container_id\":", f) == EOF ||
+	    escape_json_or_null(f, ev->container_id, ev->container_id ? CONTAINER_ID_LEN : 0))
+		return -1;
+	return json_ns_caps(f, ev);
+}
+
 int json_exec(const struct output *out, const struct exec_event *ev)
 {
 	FILE *f = out->f;
 	char ebuf[16];
 
 	if (fputs("{\"type\":\"exec\",", f) == EOF ||
-	    json_time(f, (long long)ev->ktime_ns + out->boot_to_real_ns) ||
-	    fprintf(f, ",\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"gid\":%u,\"comm\":", ev->pid, ev->ppid, ev->uid,
-		    ev->gid) < 0 ||
-	    escape_json(f, ev->comm, strlen(ev->comm)) || fputs(",\"filename\":", f) == EOF ||
+	    json_time(f, (long long)ev->ktime_ns + out->boot_to_real_ns) || json_who(f, ev) ||
+	    fputs(",\"comm\":", f) == EOF || escape_json(f, ev->comm, strlen(ev->comm)) ||
+	    fputs(",\"filename\":", f) == EOF ||
 	    escape_json_or_null(f, ev->filename_unreadable ? NULL : ev->filename, ev->filename_len) ||
 	    fputs(",\"exe\":", f) == EOF || escape_json_or_null(f, ev->exe, ev->exe_len) ||
 	    (ev->exe_truncated && fputs(",\"exe_truncated\":true", f) == EOF) ||
+	    fputs(",\"cwd\":", f) == EOF || escape_json_or_null(f, ev->cwd, ev->cwd_len) ||
+	    (ev->cwd_truncated && fputs(",\"cwd_truncated\":true", f) == EOF) ||
 	    fputs(",\"argv\":[", f) == EOF)
 		return -1;
 	for (size_t i = 0; i < ev->nargs; i++) {
@@ -51,6 +191,8 @@ int json_exec(const struct output *out, const struct exec_event *ev)
 		return -1;
 	if (ev->retval < 0 &&
 	    fprintf(f, ",\"error\":\"%s\"", error_name(-ev->retval, ebuf, sizeof(ebuf))) < 0)
+		return -1;
+	if (json_context(f, ev))
 		return -1;
 	if (ev->filter_abandoned && fputs(",\"filter_abandoned\":true", f) == EOF)
 		return -1;

@@ -23,9 +23,10 @@ static char *binary_path(void *ctx, const struct et_exe_id *id, size_t *len, boo
 
 	if (count_maps_exe_name(tracer_count_maps(r->tracer), id, &name))
 		return NULL;
-	s = malloc(EXE_NAME_MAX);
+	s = malloc(PATH_NAME_MAX);
 	if (s) {
-		*len = exe_name(s, name.path, name.len, name.flags);
+		*len = path_name(s, name.path, name.len, name.flags & ET_F_EXE_CUT,
+				 name.flags & ET_F_EXE_DELETED);
 		*truncated = name.flags & ET_F_EXE_CUT;
 	}
 	return s;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cgroups.h"
+#include "container.h"
 #include "run.h"
 #include "timefmt.h"
 
@@ -98,6 +100,10 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 	}
 	if (!wanted(r, &ev))
 		return 0;
+	if (r->opts.json) {
+		ev.cgroup = cgroup_path(ev.cgroup_id);
+		ev.container_id = ev.cgroup ? container_id(ev.cgroup) : NULL;
+	}
 	err = r->opts.json ? json_exec(&r->out, &ev) : text_exec(&r->out, &ev);
 	if (err) {
 		r->write_errno = errno ? errno : EIO;
@@ -145,7 +151,7 @@ static int report_lost(struct run *r)
 
 int run_trace(struct run *r)
 {
-	long long deadline = 0;
+	long long deadline = 0, refreshed = clock_now_ns(CLOCK_MONOTONIC);
 
 	fprintf(stderr, "exectrace: ready: tracing exec (%s, argv up to %lu bytes)%s\n",
 		tracer_transport(r->tracer), tracer_argv_limit(r->tracer),
@@ -176,6 +182,12 @@ int run_trace(struct run *r)
 		}
 		if (!report_lost(r))
 			flush_output(r);
+		/* Cgroups come and go: where they are named by reading the tree, it may be read once a
+		 * second. */
+		if (clock_now_ns(CLOCK_MONOTONIC) - refreshed > 1000000000LL) {
+			cgroups_refresh_allowed();
+			refreshed = clock_now_ns(CLOCK_MONOTONIC);
+		}
 	}
 	/* Drain what is already in the buffer, then say the final loss. */
 	if (!r->write_errno && tracer_poll(r->tracer, 0) >= 0 && !report_lost(r))

@@ -14,14 +14,15 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define HDR_SIZE sizeof(struct et_record)
-/* Header, filename and exe regions, argv, and one chunk of slack for the last read: the most a record
+/* Header, filename, exe and cwd regions, argv, and one chunk of slack for the last read: the most a record
  * can need. User space sizes the map for the argv limit it sets. */
-#define SCRATCH_SIZE (HDR_SIZE + 2 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
+#define SCRATCH_SIZE (HDR_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
 /* Highest offset in the record's data where an argv chunk may start. */
-#define ARGV_AT_MAX (2 * ET_PATH_MAX + argv_limit)
-/* Steps of the walk that names the binary: one per directory or mount crossed. Every path that fits PATH_MAX
- * has at most PATH_MAX / 2 components ("/a" each); a deeper one is cut, and flagged. */
-#define EXE_WALK_STEPS (ET_PATH_MAX / 2 + 128)
+#define ARGV_AT_MAX (3 * ET_PATH_MAX + argv_limit)
+/* Steps of the walk that names a path (the binary's, the working directory): one per directory or mount
+ * crossed. Every path that fits PATH_MAX has at most PATH_MAX / 2 components ("/a" each); a deeper one is
+ * cut, and flagged. */
+#define PATH_WALK_STEPS (ET_PATH_MAX / 2 + 128)
 /* Argv pointers read at once by a failed exec's walk. */
 #define PTR_BATCH 32
 
@@ -36,6 +37,9 @@ const volatile bool filter_cgroup = false;
 const volatile bool filter_cgroupmap = false;
 const volatile bool filter_mntnsmap = false;
 const volatile bool count_mode = false;
+/* Whether records carry the context (struct et_record, euid to tty) and the working directory: JSON shows
+ * them. */
+const volatile bool with_context = false;
 const volatile __u32 count_fields = 0;
 
 struct et_counters counters = {};
@@ -68,13 +72,17 @@ struct {
 } scratch SEC(".maps");
 
 /*
- * The binary's path is assembled backwards in buf, from pos down, then copied into the record. pos lives in
+ * A path is assembled backwards in buf, from pos down, then copied into the record. pos lives in
  * the map value, not on the stack: the verifier does not track map contents, so each step of the walk looks
  * alike to it (on the stack, pos's range grew with every step and each was verified anew).
  */
 struct path_buf {
 	char buf[2 * ET_PATH_MAX];
 	__u64 pos;
+	/* The walk's result, here rather than returned: the verifier then sees one state after the call, not
+	 * one per way the walk ended. */
+	__u32 len;
+	__u32 marks; /* PATH_* */
 };
 
 struct {
@@ -206,6 +214,72 @@ static __always_inline union loop_state *loop_state(void)
 	return bpf_map_lookup_elem(&loopstate, &zero);
 }
 
+/* The inode number of the task's own pid namespace, the one /proc/PID/ns/pid shows (task_active_pid_ns). */
+static __always_inline __u32 pid_ns_inum(struct task_struct *task)
+{
+	struct pid_namespace *ns = task->nsproxy->pid_ns_for_children;
+	struct pid *pid = task->thread_pid;
+	unsigned long at;
+
+	/* Plain loads in the usual case: the namespace for children is the task's own or one below it (after
+	 * unshare(CLONE_NEWPID)), so at the same level it is the task's own. */
+	if (ns->level == pid->level)
+		return ns->ns.inum;
+	/* Else pid->numbers[pid->level].ns, at a variable index that typed loads do not allow. */
+	at = (unsigned long)BPF_CORE_READ(task, thread_pid) + bpf_core_field_offset(struct pid, numbers) +
+	     (pid->level & 63) * bpf_core_type_size(struct upid) + bpf_core_field_offset(struct upid, ns);
+	if (bpf_probe_read_kernel(&ns, sizeof(ns), (const void *)at))
+		return 0;
+	return BPF_CORE_READ(ns, ns.inum);
+}
+
+/* The context of an exec: exec identity, effective ids, session, namespaces, capabilities, terminal. */
+static __always_inline void fill_context(struct et_record *r, struct task_struct *task)
+{
+	struct task_struct *leader, *parent;
+	const struct cred *cred;
+	struct nsproxy *nsproxy;
+	struct tty_struct *tty;
+
+	if (!with_context) {
+		__builtin_memset(&r->euid, 0,
+				 __builtin_offsetof(struct et_record, comm) -
+				     __builtin_offsetof(struct et_record, euid));
+		return;
+	}
+	/* The process and its parent as processes: a thread's exec identity is its thread group's. */
+	leader = task->group_leader;
+	parent = task->real_parent->group_leader;
+	cred = task->cred;
+	nsproxy = task->nsproxy;
+	tty = task->signal->tty;
+	r->euid = cred->euid.val;
+	r->egid = cred->egid.val;
+	r->start_time = leader->start_time;
+	r->exec_seq = leader->self_exec_id;
+	r->parent_start_time = parent->start_time;
+	r->parent_exec_seq = parent->self_exec_id;
+	/* Without CONFIG_AUDIT there are none: unset. */
+	r->loginuid = bpf_core_field_exists(task->loginuid) ? task->loginuid.val : ET_ID_UNSET;
+	r->sessionid = bpf_core_field_exists(task->sessionid) ? task->sessionid : ET_ID_UNSET;
+	r->cgroup_id = bpf_get_current_cgroup_id();
+	/* A u64 since 6.3, two u32 before: the same 8 bytes on a little-endian machine. */
+	if (bpf_core_read(&r->cap_effective, sizeof(r->cap_effective), &cred->cap_effective))
+		r->cap_effective = 0;
+	r->ns[ET_NS_MNT] = nsproxy->mnt_ns->ns.inum;
+	r->ns[ET_NS_PID] = pid_ns_inum(task);
+	r->ns[ET_NS_NET] = nsproxy->net_ns->ns.inum;
+	r->ns[ET_NS_UTS] = nsproxy->uts_ns->ns.inum;
+	r->ns[ET_NS_IPC] = nsproxy->ipc_ns->ns.inum;
+	r->ns[ET_NS_USER] = cred->user_ns->ns.inum;
+	r->ns[ET_NS_CGROUP] = nsproxy->cgroup_ns->ns.inum;
+	r->ns[ET_NS_TIME] = nsproxy->time_ns->ns.inum; /* NULL without CONFIG_TIME_NS: the load gives 0 */
+	r->tty[0] = '\0';
+	if (tty && bpf_probe_read_kernel_str(r->tty, sizeof(r->tty), tty->name) < 0)
+		r->tty[0] = '\0';
+}
+
+/* Who execs: ids, names, and the context when it is shown. */
 static __always_inline void fill_common(struct et_record *r, struct task_struct *task)
 {
 	__u64 ugid = bpf_get_current_uid_gid();
@@ -219,17 +293,18 @@ static __always_inline void fill_common(struct et_record *r, struct task_struct 
 	r->gid = ugid >> 32;
 	r->nr_bad_args = 0;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	fill_context(r, task);
 }
 
 static __always_inline void emit(void *ctx, struct et_record *r)
 {
 	/* Each length is bounded on its own so the verifier can bound the sum. */
 	__u64 size = HDR_SIZE;
-	__u64 fn = r->filename_len, exe = r->exe_len, argv = r->argv_len;
+	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len;
 
-	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || argv > argv_limit)
+	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit)
 		return;
-	size += fn + exe + argv;
+	size += fn + exe + cwd + argv;
 	if (use_ringbuf) {
 		/* A wakeup costs more than the tracing: only a sleeping reader gets one, and a reader that
 		 * has not caught up with a burst when a quarter of the ring is full. */
@@ -286,7 +361,7 @@ int warm_ring(void *ctx)
 	return 0;
 }
 
-/* ---- the binary's absolute path ---- */
+/* ---- absolute paths: the binary's, the working directory ---- */
 
 /* Prepends "/name" to the path built downwards in pb; false when it does not fit or cannot be read: what is
  * built so far is then the path's tail. */
@@ -308,7 +383,7 @@ static __always_inline bool prepend(struct path_buf *pb, const unsigned char *na
 	return true;
 }
 
-/* The walk within the binary's own mount: typed pointers, plain loads, no helper call but the name's copy. */
+/* The walk within the path's own mount: typed pointers, plain loads, no helper call but the name's copy. */
 struct typed_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
@@ -370,57 +445,61 @@ static long path_step(__u32 i, void *data)
 	return 0;
 }
 
+/* How a path walk ended (path_buf.marks). */
+#define PATH_CUT     1 /* not named whole: the path's tail */
+#define PATH_DELETED 2 /* unlinked, or a pseudo file (memfd) */
+
 /*
- * Writes the absolute path of the task's executable at out; returns its length. The path is the one the host
- * sees (readlink of /proc/PID/exe from the initial mount namespace): the walk goes up to the top of the mount
- * tree, through a chroot and through the mounts of another mount namespace, so a chrooted binary shows its
- * host path and a pivoted container's its in-container path. Within the binary's own mount the walk reads
- * with plain loads; across mounts it goes on with BPF_CORE_READ. A path the walk could not finish is its
- * tail, flagged ET_F_EXE_CUT.
+ * Writes the absolute path of dentry in mount vfsmnt at out, its length in pb->len and how it ended in
+ * pb->marks; ns_root is the root mount of the task's mount namespace. The path is the one the host sees
+ * (readlink of /proc/PID/exe or /proc/PID/cwd from the initial mount namespace): the walk goes up to the top
+ * of the mount tree, through a chroot and through the mounts of another mount namespace, so a chrooted binary
+ * shows its host path and a pivoted container's its in-container path. Within the path's own mount the walk
+ * reads with plain loads; across mounts it goes on with BPF_CORE_READ. A path the walk could not finish is
+ * its tail, marked PATH_CUT. Not inlined: the binary and the working directory share one copy of the walk.
  */
-static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32 *flags)
+static __noinline void read_path(struct path_buf *pb, struct dentry *d, struct vfsmount *vfsmnt, char *out,
+				 struct mount *ns_root)
 {
-	__u32 zero = 0;
-	struct path_buf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
-	struct file *file = task->mm->exe_file;
 	struct typed_walk tw = {};
 	struct path_walk w = {};
-	struct dentry *d;
 	bool done;
 	__u64 len, pos;
 	long steps;
 
-	if (!pb || !file)
-		return 0;
-	d = file->f_path.dentry;
+	pb->len = 0;
+	pb->marks = 0;
+	if (!d)
+		return;
 
 	/* memfds and other pseudo files name themselves (d_dname): "/<name> (deleted)". */
 	if (d->d_op && d->d_op->d_dname) {
 		/* Field by field: 6.1's verifier refuses one load across qstr's hash/len union. */
 		__u64 n = d->d_name.len & 255;
 
-		*flags |= ET_F_EXE_DELETED;
+		pb->marks = PATH_DELETED;
 		out[0] = '/';
 		if (bpf_probe_read_kernel(out + 1, n, d->d_name.name)) {
-			*flags |= ET_F_EXE_CUT;
-			return 0;
+			pb->marks |= PATH_CUT;
+			return;
 		}
-		return n + 1;
+		pb->len = n + 1;
+		return;
 	}
 	if (!d->d_hash.pprev && d->d_parent != d)
-		*flags |= ET_F_EXE_DELETED;
+		pb->marks = PATH_DELETED;
 
 	tw.dentry = d;
-	tw.vfsmnt = file->f_path.mnt;
+	tw.vfsmnt = vfsmnt;
 	pb->pos = ET_PATH_MAX;
 	tw.pb = pb;
-	steps = bpf_loop(EXE_WALK_STEPS, typed_step, &tw, 0);
+	steps = bpf_loop(PATH_WALK_STEPS, typed_step, &tw, 0);
 	/* Stopped at the root of a filesystem that is no mount's root (a detached one): the path is whole. */
 	done = tw.dentry->d_parent == tw.dentry && tw.dentry != tw.vfsmnt->mnt_root;
-	if (tw.dentry == tw.vfsmnt->mnt_root && steps > 0 && steps < EXE_WALK_STEPS) {
+	if (tw.dentry == tw.vfsmnt->mnt_root && steps > 0 && steps < PATH_WALK_STEPS) {
 		/* Locals: CO-RE reads must not relocate fields of our own struct. */
 		struct dentry *top, *end;
-		struct vfsmount *vfsmnt;
+		struct vfsmount *mnt_at;
 		struct mount *mnt, *up;
 
 		/* Pointers as plain values from here: they will come from struct mount. */
@@ -428,31 +507,75 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 		w.vfsmnt = (void *)(unsigned long)tw.vfsmnt;
 		w.mnt = (struct mount *)((void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt));
 		w.pb = pb;
-		bpf_loop(EXE_WALK_STEPS - steps, path_step, &w, 0);
-		/* Whole when it stopped at the top of the mount tree, or at the root of a detached
-		 * filesystem. */
-		end = w.dentry;
-		vfsmnt = w.vfsmnt;
 		mnt = w.mnt;
-		top = BPF_CORE_READ(vfsmnt, mnt_root);
 		up = BPF_CORE_READ(mnt, mnt_parent);
-		done = end == top ? up == mnt : BPF_CORE_READ(end, d_parent) == end;
+		/* Most paths end here, without a second loop: at the top of the mount tree, or on a mount
+		 * over the root of its namespace's top mount (the root filesystem over rootfs): whole, either
+		 * way. ns_root's fields are plain loads. */
+		done = up == mnt || (up == ns_root && ns_root->mnt_parent == ns_root &&
+				     BPF_CORE_READ(mnt, mnt_mountpoint) == ns_root->mnt.mnt_root);
+		if (!done) {
+			bpf_loop(PATH_WALK_STEPS - steps, path_step, &w, 0);
+			/* Whole when it stopped at the top of the mount tree, or at the root of a detached
+			 * filesystem. */
+			end = w.dentry;
+			mnt_at = w.vfsmnt;
+			mnt = w.mnt;
+			top = BPF_CORE_READ(mnt_at, mnt_root);
+			up = BPF_CORE_READ(mnt, mnt_parent);
+			done = end == top ? up == mnt : BPF_CORE_READ(end, d_parent) == end;
+		}
 	}
 	if (!done)
-		*flags |= ET_F_EXE_CUT;
+		pb->marks |= PATH_CUT;
 	pos = pb->pos;
 	if (pos >= ET_PATH_MAX) {
-		if (!done)
-			return 0;
-		out[0] = '/';
-		return 1;
+		if (done) {
+			out[0] = '/';
+			pb->len = 1;
+		}
+		return;
 	}
 	len = ET_PATH_MAX - pos;
 	barrier_var(len);
 	if (len > ET_PATH_MAX)
-		return 0;
+		return;
 	bpf_probe_read_kernel(out, len, pb->buf + (pos & (ET_PATH_MAX - 1)));
-	return len;
+	pb->len = len;
+}
+
+/* The task's executable at out (ET_F_EXE_* in *flags); its length. */
+static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32 *flags)
+{
+	__u32 zero = 0;
+	struct path_buf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
+	struct file *file = task->mm->exe_file;
+
+	if (!pb || !file)
+		return 0;
+	read_path(pb, file->f_path.dentry, file->f_path.mnt, out, task->nsproxy->mnt_ns->root);
+	if (pb->marks & PATH_CUT)
+		*flags |= ET_F_EXE_CUT;
+	if (pb->marks & PATH_DELETED)
+		*flags |= ET_F_EXE_DELETED;
+	return pb->len;
+}
+
+/* The task's working directory at out (ET_F_CWD_* in *flags), with the context; its length. */
+static __always_inline __u32 read_cwd(struct task_struct *task, char *out, __u32 *flags)
+{
+	__u32 zero = 0;
+	struct path_buf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
+	struct fs_struct *fs = task->fs;
+
+	if (!with_context || !pb || !fs)
+		return 0;
+	read_path(pb, fs->pwd.dentry, fs->pwd.mnt, out, task->nsproxy->mnt_ns->root);
+	if (pb->marks & PATH_CUT)
+		*flags |= ET_F_CWD_CUT;
+	if (pb->marks & PATH_DELETED)
+		*flags |= ET_F_CWD_DELETED;
+	return pb->len;
 }
 
 /* ---- count mode ---- */
@@ -595,6 +718,12 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 	off += r->exe_len & (2 * ET_PATH_MAX - 1);
 	if (off > 2 * ET_PATH_MAX) {
 		__sync_fetch_and_add(&counters.lost, 1); /* cannot happen: both lengths are bounded */
+		return 0;
+	}
+	r->cwd_len = read_cwd(task, r->data + off, &r->flags);
+	off += r->cwd_len & (2 * ET_PATH_MAX - 1);
+	if (off > 3 * ET_PATH_MAX) {
+		__sync_fetch_and_add(&counters.lost, 1); /* cannot happen: the three lengths are bounded */
 		return 0;
 	}
 
@@ -769,7 +898,9 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	struct pending_exec *p = bpf_map_lookup_elem(&pending, &tid);
 	union loop_state *st = loop_state();
 	struct pending_exec args;
+	struct task_struct *task;
 	struct et_record *r;
+	__u64 off;
 	long n;
 
 	if (!p)
@@ -785,7 +916,8 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	r = scratch_record();
 	if (!r || !st)
 		return;
-	fill_common(r, bpf_get_current_task_btf());
+	task = bpf_get_current_task_btf();
+	fill_common(r, task);
 	r->retval = ret;
 	n = bpf_probe_read_user_str(r->data, ET_PATH_MAX, args.filename);
 	if (n < 1) {
@@ -794,7 +926,12 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	}
 	r->filename_len = n - 1;
 	r->exe_len = 0;
-	st->walk = (struct argv_walk){.argv = args.argv, .off = r->filename_len & (ET_PATH_MAX - 1)};
+	off = r->filename_len & (ET_PATH_MAX - 1);
+	r->cwd_len = read_cwd(task, r->data + off, &r->flags);
+	off += r->cwd_len & (2 * ET_PATH_MAX - 1);
+	if (off > 2 * ET_PATH_MAX)
+		return; /* cannot happen: both lengths are bounded */
+	st->walk = (struct argv_walk){.argv = args.argv, .off = off};
 	if (args.argv) {
 		/* Bounded whatever the caller passes: a walk that did not reach argv's end leaves argc a
 		 * lower bound. */

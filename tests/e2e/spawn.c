@@ -2,8 +2,8 @@
 /*
  * Makes the execs the end-to-end tests check and that a script cannot make itself:
  * argc == 0, execveat on a memfd or a directory fd, exec from a non-leader thread,
- * after setuid, inside a new pid namespace, under an argv-rewriting thread, bursts, and a failing execve with
- * millions of arguments.
+ * after setuid, inside a new pid namespace, under an argv-rewriting thread, bursts, a failing execve with
+ * millions of arguments, and an exec that fails before one that succeeds in the same process.
  * Each mode prints what the test needs to know (pids) on stdout before it execs.
  */
 #include <errno.h>
@@ -191,6 +191,27 @@ static int mode_burst(char **args)
 	return 0;
 }
 
+/* Prints the ids the process runs with, as the kernel gave them at exec (a setuid binary changes the
+ * effective ones). */
+static int mode_ids(char **args)
+{
+	(void)args;
+	printf("uid %u euid %u gid %u egid %u\n", getuid(), geteuid(), getgid(), getegid());
+	return 0;
+}
+
+/* execv(MISSING) fails, then the same process execs PATH ARGS...: one failed and one successful exec. */
+static int mode_retry(char **args)
+{
+	char *argv[] = {args[0], NULL};
+
+	execv(args[0], argv);
+	say("errno %ld\n", errno);
+	execv(args[1], args + 1);
+	die("execv");
+	return 1;
+}
+
 /* Waits for a signal: a live process whose /proc/PID/exe the test can read. */
 static int mode_pause(char **args)
 {
@@ -247,7 +268,8 @@ int main(int argc, char **argv)
 	    {"argc0", 1, mode_argc0},	    {"memfd", 3, mode_memfd},	{"dirfd", 3, mode_dirfd},
 	    {"thread", 1, mode_thread},	    {"setuid", 2, mode_setuid}, {"pidns", 1, mode_pidns},
 	    {"race", 2, mode_race},	    {"burst", 2, mode_burst},	{"chain", 1, mode_chain},
-	    {"hugeargv", 4, mode_hugeargv}, {"pause", 1, mode_pause},
+	    {"hugeargv", 4, mode_hugeargv}, {"pause", 1, mode_pause},	{"ids", 1, mode_ids},
+	    {"retry", 2, mode_retry},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -258,8 +280,8 @@ int main(int argc, char **argv)
 			}
 			return modes[i].run(argv + 2);
 		}
-	fprintf(
-	    stderr,
-	    "usage: spawn argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause ARGS...\n");
+	fprintf(stderr,
+		"usage: spawn "
+		"argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry ARGS...\n");
 	return 2;
 }

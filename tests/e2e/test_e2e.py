@@ -4,8 +4,10 @@
 Each exec the tests make carries a marker unique to this run (an argument, a path or a uid), so
 other execs on the machine never count. Output is TAP, for prove.
 """
+import fcntl
 import json
 import os
+import pty
 import re
 import shutil
 import signal
@@ -13,6 +15,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 import uuid
@@ -188,7 +191,10 @@ def test_records(tmp):
         check("plain: argv bytes exact (spaces, quotes, newline, ESC, invalid UTF-8, empty, tab, UTF-8, invisible)",
               [b(a) for a in r["argv"]] == plain_args, r["argv"])
         expect("plain: fields", r, type="exec", pid=p_plain.pid, ppid=os.getpid(), uid=0, gid=0, comm="true",
-               filename=TRUE, exe=os.path.realpath(TRUE), argc=len(plain_args), truncated=False, retval=0)
+               filename=TRUE, exe=os.path.realpath(TRUE), argc=len(plain_args), truncated=False, retval=0,
+               euid=0, egid=0, cwd=os.path.realpath(os.getcwd()))
+        check("plain: exec_id names the process", (exec_id(r.get("exec_id")) or (0,))[0] == p_plain.pid and
+              (exec_id(r.get("parent_exec_id")) or (0,))[0] == os.getpid(), (r.get("exec_id"), r.get("parent_exec_id")))
         check("plain: no error field on success", "error" not in r, r)
         check("plain: RFC 3339 UTC time, now", TIME_RE.match(r["time"]) and
               abs(time.mktime(time.strptime(r["time"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone -
@@ -399,9 +405,11 @@ def test_perf_buffer(tmp):
     check("perf buffer: ready line names the transport", b"perf buffer" in t.err, t.err)
     recs = t.records()
     r = one("perf buffer: exec", with_marker(recs, m))
-    expect("perf buffer: exec record", r, pid=p.pid, argv=[TRUE, m, "arg"], retval=0, exe=os.path.realpath(TRUE))
+    expect("perf buffer: exec record", r, pid=p.pid, argv=[TRUE, m, "arg"], retval=0, exe=os.path.realpath(TRUE),
+           cwd=os.path.realpath(os.getcwd()), euid=0)
+    check("perf buffer: exec_id", r and (exec_id(r.get("exec_id")) or (0,))[0] == p.pid, r and r.get("exec_id"))
     r = one("perf buffer: failed exec", with_marker(recs, m + "-fail"))
-    expect("perf buffer: failed exec record", r, retval=-2, error="ENOENT")
+    expect("perf buffer: failed exec record", r, retval=-2, error="ENOENT", cwd=os.path.realpath(os.getcwd()))
 
 
 def test_limits():
@@ -499,6 +507,333 @@ def run_deep(path, *args):
                        preexec_fn=lambda: os.fchdir(fd))
     finally:
         os.close(fd)
+
+
+EXEC_ID_RE = re.compile(r"^(\d+)-(\d+)-(\d+)$")
+NS_NAMES = ("mnt", "pid", "net", "uts", "ipc", "user", "cgroup", "time")
+
+
+def exec_id(s):
+    """(tgid, start_time ns, self_exec_id) of an exec_id, or None when it is not one."""
+    m = EXEC_ID_RE.match(s) if isinstance(s, str) else None
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
+def proc_start_ticks(pid):
+    """/proc/PID/stat's starttime: the process's start on the boot clock, in clock ticks."""
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[19])
+
+
+def start_agrees(start_ns, ticks):
+    """An exec_id's start (CLOCK_MONOTONIC ns at fork) agrees with /proc's starttime (CLOCK_BOOTTIME, clock ticks,
+    cut down): the boot clock runs ahead of the monotonic one by the time the machine was suspended, at most as much
+    as now."""
+    tick = 1e9 / os.sysconf("SC_CLK_TCK")
+    suspended = time.clock_gettime_ns(time.CLOCK_BOOTTIME) - time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    return ticks * tick - suspended - tick <= start_ns < ticks * tick + tick
+
+
+def test_exec_identity(tmp):
+    """exec_id and parent_exec_id, against /proc and against each other: a process that execs again keeps its pid
+    and start and counts one up; a child's parent_exec_id is its parent's exec_id, and its first exec counts one up
+    from it; a failed exec leaves the caller's exec_id as it was; processes started before exectrace too."""
+    m = {k: marker("id-" + k) for k in ("early", "earlychild", "burst", "retry", "fail")}
+    # Started before the tracer, it forks a child and then execs itself once it reads a line.
+    early = subprocess.Popen(["/bin/sh", "-c", 'read x; /bin/true "$0"; exec /bin/true "$1"', m["earlychild"],
+                              m["early"]], stdin=subprocess.PIPE)
+    early_ticks, own_ticks = proc_start_ticks(early.pid), proc_start_ticks(os.getpid())
+    t = Tracer("-j", "-x")
+    early.communicate(b"go\n", timeout=15)
+    chain = subprocess.Popen([SPAWN, "chain", "3"])
+    chain.wait(15)
+    burst_pid, _, _ = spawn("burst", "2", TRUE, m["burst"])
+    missing = os.path.join(tmp, "id-missing-" + RUN)
+    retry_pid, retry_out, _ = spawn("retry", missing, TRUE, m["retry"])
+    try:
+        run([missing, m["fail"]])
+    except OSError:
+        pass
+    t.stop()
+    recs = [r for r in t.records() if r["type"] == "exec"]
+    check("exec_id: every record has an exec_id and a parent_exec_id, as TGID-START-SEQ",
+          recs and all(exec_id(r.get("exec_id")) and exec_id(r.get("parent_exec_id")) for r in recs),
+          [r for r in recs if not exec_id(r.get("exec_id")) or not exec_id(r.get("parent_exec_id"))][:3])
+
+    ours = [r for r in recs if r["pid"] == chain.pid]
+    ids = [exec_id(r["exec_id"]) for r in ours]
+    parents = {r["parent_exec_id"] for r in ours}
+    me = exec_id(ours[0]["parent_exec_id"]) if ours else None
+    check("exec_id: a process that execs itself 3 more times: 4 records, one pid and start, the count one up each",
+          len(ids) == 4 and all(i[0] == chain.pid and i[1] == ids[0][1] for i in ids) and
+          [i[2] for i in ids] == list(range(ids[0][2], ids[0][2] + 4)), ids)
+    check("parent_exec_id: the same for each exec of the chain, the test's own process (started before exectrace)",
+          len(parents) == 1 and me and me[0] == os.getpid() and start_agrees(me[1], own_ticks),
+          (parents, own_ticks))
+    check("exec_id: a forked child's first exec counts one up from its parent's",
+          me and ids and ids[0][2] == me[2] + 1, (me, ids[:1]))
+
+    r = one("exec of a process started before exectrace", with_marker(recs, m["early"]))
+    child = one("child of a process started before exectrace", with_marker(recs, m["earlychild"]))
+    if r and child:
+        mine, its_parent = exec_id(r["exec_id"]), exec_id(child["parent_exec_id"])
+        check("exec_id of a process started before exectrace: its pid, its start as /proc shows it",
+              mine[0] == early.pid and start_agrees(mine[1], early_ticks), (mine, early.pid, early_ticks))
+        check("its child's parent_exec_id: the process as it was, one exec before the exec that followed",
+              its_parent[:2] == mine[:2] and its_parent[2] + 1 == mine[2] and
+              exec_id(child["exec_id"])[2] == its_parent[2] + 1, (its_parent, mine, child["exec_id"]))
+        check("exec_id of a process started before exectrace: parent_exec_id is the test's",
+              me and exec_id(r["parent_exec_id"]) == me, (r["parent_exec_id"], me))
+
+    parent = one("burst: the spawn helper's exec", [x for x in recs if x["pid"] == burst_pid and
+                                                    x["argv"][:2] == [SPAWN, "burst"]])
+    kids = with_marker(recs, m["burst"])
+    if parent:
+        pid_ = exec_id(parent["exec_id"])
+        check("parent_exec_id of 2 forked children: their parent's exec_id; their own counts one up",
+              len(kids) == 2 and all(k["parent_exec_id"] == parent["exec_id"] and k["ppid"] == burst_pid and
+                                     exec_id(k["exec_id"])[0] == k["pid"] and
+                                     exec_id(k["exec_id"])[2] == pid_[2] + 1 and
+                                     exec_id(k["exec_id"])[1] > pid_[1] for k in kids),
+              (parent["exec_id"], [(k["exec_id"], k["parent_exec_id"]) for k in kids]))
+
+    helper = one("retry: the spawn helper's exec", [x for x in recs if x["pid"] == retry_pid and
+                                                    x["argv"][:2] == [SPAWN, "retry"]])
+    failed = one("retry: the failed exec", [x for x in recs if x["pid"] == retry_pid and x["retval"] < 0])
+    after = one("retry: the exec after it", with_marker(recs, m["retry"]))
+    if helper and failed and after:
+        h = exec_id(helper["exec_id"])
+        check("a failed exec: exec_id is the caller's, unchanged (%s)" % retry_out.strip(),
+              failed["exec_id"] == helper["exec_id"] and failed["filename"] == missing, (failed, helper))
+        check("the successful exec after a failed one: the same process, counted once",
+              exec_id(after["exec_id"]) == (h[0], h[1], h[2] + 1) and
+              after["parent_exec_id"] == helper["parent_exec_id"] == failed["parent_exec_id"],
+              (after["exec_id"], helper["exec_id"]))
+    r = one("a forked child whose exec fails", with_marker(recs, m["fail"]))
+    if r:
+        mine = exec_id(r["exec_id"])
+        check("a forked child whose exec fails: its own pid and the count its parent has, no exec of its own",
+              r["retval"] == -2 and mine[0] == r["pid"] and me and mine[2] == me[2] and
+              exec_id(r["parent_exec_id"]) == me, (r["exec_id"], r["parent_exec_id"]))
+
+
+def cap_names():
+    """Capability numbers to names, from the kernel's header: what cap_effective must say."""
+    names = {}
+    try:
+        with open("/usr/include/linux/capability.h") as f:
+            for name, num in re.findall(r"^#define\s+(CAP_[A-Z_]+)\s+(\d+)\s*$", f.read(), re.M):
+                names[int(num)] = name
+    except OSError:
+        pass
+    return names
+
+
+def caps_of(mask):
+    names = cap_names()
+    return [names.get(bit, "CAP_%d" % bit) for bit in range(64) if mask >> bit & 1]
+
+
+def find_live(m):
+    """The pid of the live 'spawn pause m'; None after 10 s."""
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    args = f.read().split(b"\0")
+            except OSError:
+                continue
+            if args[1:3] == [b"pause", m.encode()]:
+                return int(pid)
+        time.sleep(0.02)
+    return None
+
+
+def proc_facts(pid):
+    """What /proc says of a live process, in exec record terms."""
+    def read(name):
+        with open("/proc/%d/%s" % (pid, name)) as f:
+            return f.read()
+    status = read("status")
+    ids = {k: [int(x) for x in re.search(r"^%s:\s+(.*)$" % k, status, re.M).group(1).split()] for k in ("Uid", "Gid")}
+    login, session = int(read("loginuid")), int(read("sessionid"))
+    cgroup = [line[3:] for line in read("cgroup").splitlines() if line.startswith("0::")]
+    return {
+        "uid": ids["Uid"][0], "euid": ids["Uid"][1], "gid": ids["Gid"][0], "egid": ids["Gid"][1],
+        "loginuid": None if login == 0xffffffff else login, "sessionid": None if session == 0xffffffff else session,
+        "ns": {n: os.stat("/proc/%d/ns/%s" % (pid, n)).st_ino for n in NS_NAMES},
+        "cap_effective": caps_of(int(re.search(r"^CapEff:\s+([0-9a-f]+)$", status, re.M).group(1), 16)),
+        "cwd": os.readlink("/proc/%d/cwd" % pid),
+        "cgroup": cgroup[0] if cgroup else None,
+    }
+
+
+def set_loginuid(uid):
+    with open("/proc/self/loginuid", "w") as f:
+        f.write(str(uid))
+
+
+def test_context_live(tmp):
+    """The context of an exec against /proc of the live process: ids, loginuid and sessionid (set and unset),
+    each namespace (the host's, new ones, and a pid namespace unshared without a fork), effective capabilities
+    (root, and none for another user), the working directory, the cgroup, and the terminal (a pty, or none)."""
+    master, slave = pty.openpty()
+    tty = os.ttyname(slave)
+    cases = {
+        "root": dict(argv=[SPAWN, "pause", "M"], kw=dict(cwd=tmp, start_new_session=True,
+                                                          preexec_fn=lambda: set_loginuid(UID_A))),
+        "unset": dict(argv=[SPAWN, "pause", "M"], kw=dict(start_new_session=True,
+                                                           preexec_fn=lambda: set_loginuid(0xffffffff))),
+        "namespaces": dict(argv=["unshare", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--cgroup",
+                                 "--time", "--user", "--map-root-user", SPAWN, "pause", "M"],
+                           kw=dict(stderr=subprocess.DEVNULL)),
+        "pid-unshared": dict(argv=["unshare", "--pid", SPAWN, "pause", "M"], kw={}),
+        "user": dict(argv=[SPAWN, "setuid", str(UID_A), SPAWN, "pause", "M"], kw={}),
+        "pty": dict(argv=[SPAWN, "pause", "M"],
+                    kw=dict(stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))),
+    }
+    t = Tracer("-j")
+    live = {}
+    try:
+        for name, c in cases.items():
+            m = marker("ctx-" + name)
+            p = subprocess.Popen([m if a == "M" else a for a in c["argv"]], **c["kw"])
+            pid = find_live(m)
+            facts = None
+            if pid:
+                # Once it pauses: spawn's own ids are set before, and the exec is done.
+                time.sleep(0.05)
+                facts = proc_facts(pid)
+                if name == "pid-unshared":
+                    # A pid namespace no process has entered yet: the kernel does not show it.
+                    try:
+                        facts["pid_for_children"] = os.readlink("/proc/%d/ns/pid_for_children" % pid)
+                    except OSError:
+                        facts["pid_for_children"] = None
+            live[name] = (m, pid, facts, p)
+    finally:
+        for m, pid, facts, p in live.values():
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+            else:
+                p.kill()
+            p.wait(10)
+        os.close(slave)
+        os.close(master)
+    t.stop()
+    recs = [r for r in t.records() if r["type"] == "exec"]
+    root = cgroup2_root()
+    for name, (m, pid, facts, p) in live.items():
+        r = one("context, %s" % name, [x for x in recs if x["argv"] == [SPAWN, "pause", m]])
+        if not r or not check("context, %s: the live process was found" % name, facts and r["pid"] == pid,
+                              (pid, r["pid"])):
+            continue
+        want = {k: v for k, v in facts.items() if k not in ("cgroup", "pid_for_children")}
+        got = {k: r.get(k) for k in want}
+        check("context, %s: ids, loginuid, sessionid, namespaces, capabilities and cwd as /proc shows them" % name,
+              got == want, "\n".join("%s: %r / %r" % (k, got[k], want[k]) for k in want if got[k] != want[k]))
+        check("context, %s: the cgroup as /proc/PID/cgroup shows it, its id the directory's inode" % name,
+              r["cgroup"] == facts["cgroup"] and root and
+              r["cgroup_id"] == os.stat(root + (facts["cgroup"] if facts["cgroup"] != "/" else "")).st_ino,
+              (r["cgroup"], r["cgroup_id"], facts["cgroup"]))
+    for name, cond, detail in (
+            ("root: loginuid and sessionid set", lambda f: f["loginuid"] == UID_A and f["sessionid"] is not None,
+             None),
+            ("unset: loginuid and sessionid null", lambda f: f["loginuid"] is None and f["sessionid"] is None, None),
+            ("namespaces: each one new", lambda f: all(f["ns"][n] != live["root"][2]["ns"][n] for n in NS_NAMES),
+             None),
+            ("pid-unshared: a new pid namespace for its children, and its own the host's",
+             lambda f: f["pid_for_children"] is None and f["ns"]["pid"] == live["root"][2]["ns"]["pid"], None),
+            ("user: no capability", lambda f: f["cap_effective"] == [] and f["euid"] == UID_A, None),
+            ("root: capabilities", lambda f: len(f["cap_effective"]) > 30, None)):
+        case = name.split(":")[0]
+        facts = live.get(case, (None, None, None))[2]
+        check("context, the case is what it should be: " + name, facts and live["root"][2] and cond(facts), facts)
+    r = [x for x in recs if x["argv"] == [SPAWN, "pause", live["pty"][0]]]
+    check("context, pty: tty is the pseudo-terminal's name under /dev (%s)" % tty,
+          r and r[0]["tty"] == tty[len("/dev/"):], r and r[0]["tty"])
+    r = [x for x in recs if x["argv"] == [SPAWN, "pause", live["root"][0]]]
+    check("context, a new session without a terminal: tty is null", r and r[0]["tty"] is None, r and r[0]["tty"])
+
+
+def test_context_ids_and_paths(tmp):
+    """euid and egid after a setuid and setgid binary, against what the program itself saw; the working directory
+    removed, longer than PATH_MAX, deep and whole, and that of a failed exec; a container's cgroup."""
+    suid = os.path.join(tmp, "suid-" + RUN)
+    shutil.copy(SPAWN, suid)
+    os.chown(suid, UID_A, UID_A)
+    os.chmod(suid, 0o6755)
+    gone = os.path.join(tmp, "gone-" + RUN)
+    os.mkdir(gone)
+    short = deep_binary(tmp, "cwdshort-" + RUN, 200, 1)
+    long_ = deep_binary(tmp, "cwdlong-" + RUN, 40, 121)
+    missing = os.path.join(tmp, "cwd-missing-" + RUN)
+    m = {k: marker("cp-" + k) for k in ("suid", "cwd", "gone", "short", "long", "fail", "docker", "plain")}
+    root = cgroup2_root()
+    top = os.path.join(root, "exectrace-test-" + RUN)
+    cid = uuid.uuid4().hex + uuid.uuid4().hex
+    docker = os.path.join(top, "docker-%s.scope" % cid)
+    plain = os.path.join(top, "plain")
+    cgroup_ids = {}
+    t = Tracer("-j", "-x")
+    try:
+        _, ids_out, ids_err = spawn("setuid", str(UID_B), suid, "ids", m["suid"])
+        run([TRUE, m["cwd"]], cwd=tmp)
+        run(["/bin/sh", "-c", 'cd "$0" && rmdir "$0" && exec /bin/true "$1"', gone, m["gone"]])
+        run_deep(short, m["short"])
+        run_deep(long_, m["long"])
+        try:
+            run([missing, m["fail"]], cwd=tmp)
+        except OSError:
+            pass
+        # Made after exectrace started: named all the same.
+        os.makedirs(docker)
+        os.mkdir(plain)
+        cgroup_ids = {d: os.stat(d).st_ino for d in (docker, plain)}
+        run_in_cgroup(docker, [TRUE, m["docker"]])
+        run_in_cgroup(plain, [TRUE, m["plain"]])
+    finally:
+        t.stop()
+        for d in (docker, plain, top):
+            if os.path.isdir(d):
+                os.rmdir(d)
+    recs = t.records()
+
+    def ours(tag):
+        """The record of the exec with the marker, not of a shell that led to it."""
+        return [x for x in with_marker(recs, m[tag]) if x["argv"][0] != "/bin/sh"]
+
+    saw = dict(zip(ids_out.split()[::2], map(int, ids_out.split()[1::2])))
+    r = one("setuid and setgid binary", ours("suid"))
+    expect("setuid and setgid binary: real and effective ids as the program saw them (%s)" % ids_out.strip(), r,
+           uid=saw.get("uid"), euid=saw.get("euid"), gid=saw.get("gid"), egid=saw.get("egid"), cap_effective=[])
+    check("setuid and setgid binary: the effective ids are the file's owner", saw.get("euid") == UID_A and
+          saw.get("egid") == UID_A and saw.get("uid") == UID_B, (ids_out, ids_err))
+    r = one("cwd", ours("cwd"))
+    expect("cwd: the working directory", r, cwd=os.path.realpath(tmp))
+    check("cwd: not marked", r and "cwd_truncated" not in r, r)
+    r = one("removed cwd", ours("gone"))
+    expect("removed cwd: the path and ' (deleted)', as /proc/PID/cwd shows it", r,
+           cwd=os.path.realpath(gone) + " (deleted)")
+    r = one("cwd 200 directories deep", ours("short"))
+    expect("cwd 200 directories deep: whole", r, cwd=os.path.realpath(os.path.dirname(short)))
+    check("cwd 200 directories deep: not marked", r and "cwd_truncated" not in r, r)
+    r = one("cwd longer than PATH_MAX", ours("long"))
+    real = os.path.realpath(tmp) + os.path.dirname(long_)[len(tmp):]
+    check("cwd longer than PATH_MAX (%d bytes): '...' and the path's tail, marked" % len(real),
+          r and r.get("cwd_truncated") is True and r["cwd"].startswith(".../") and real.endswith(r["cwd"][3:]) and
+          3000 < len(r["cwd"]) <= 3 + 4096, r and (r.get("cwd_truncated"), len(r["cwd"] or ""), r["cwd"][:60]))
+    r = one("cwd of a failed exec", ours("fail"))
+    expect("cwd of a failed exec: the caller's working directory", r, cwd=os.path.realpath(tmp), retval=-2, exe=None)
+    rel = "/" + os.path.relpath(docker, root)
+    r = one("a docker-like cgroup", ours("docker"))
+    expect("a docker-like cgroup: its id, its path and the container id in it", r, cgroup=rel, container_id=cid,
+           cgroup_id=cgroup_ids.get(docker))
+    r = one("a cgroup that names no container", ours("plain"))
+    expect("a cgroup that names no container: its id and path, container_id null", r,
+           cgroup="/" + os.path.relpath(plain, root), container_id=None, cgroup_id=cgroup_ids.get(plain))
 
 
 def test_exe_honest(tmp):
@@ -1225,7 +1560,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_text, test_text_binary, test_perf_buffer, test_limits,
+        for test in (test_records, test_exec_identity, test_context_live, test_context_ids_and_paths, test_text,
+                     test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
                      test_filters, test_filter_abandoned, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,
                      test_count_cumulative_text, test_count_terminal, test_lifecycle, test_closed_streams,

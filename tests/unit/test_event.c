@@ -36,16 +36,38 @@ struct spec {
 	size_t filename_len;
 	const char *exe;
 	size_t exe_len;
+	const char *cwd;
+	size_t cwd_len;
 	const char *argv;
 	size_t argv_len;
 	unsigned int nr_bad_args;
 	unsigned int bad_args[ET_BAD_ARGS_MAX];
+	const char *tty; /* NULL: none */
+	unsigned long long caps;
+	bool unset; /* loginuid and sessionid unset, the time namespace unknown */
 };
+
+/* The context every record gets (see build), and as JSON shows it. */
+#define START_TIME	  5000000000ULL
+#define PARENT_START_TIME 4000000000ULL
+#define CGROUP_ID	  4242424ULL
+#define NS_BASE		  4026531832U
+#define JSON_WHO                                                                                             \
+	"\"pid\":4242,\"ppid\":4241,\"exec_id\":\"4242-5000000000-3\",\"parent_exec_id\":\"4241-4000000000-" \
+	"2\","                                                                                               \
+	"\"uid\":1000,\"gid\":1001,\"euid\":0,\"egid\":1001,\"loginuid\":1000,\"sessionid\":7"
+#define JSON_NS                                                                                              \
+	"\"ns\":{\"mnt\":4026531832,\"pid\":4026531833,\"net\":4026531834,\"uts\":4026531835,\"ipc\":"       \
+	"4026531836,"                                                                                        \
+	"\"user\":4026531837,\"cgroup\":4026531838,\"time\":4026531839}"
+#define JSON_CONTEXT                                                                                         \
+	",\"tty\":null,\"cgroup_id\":4242424,\"cgroup\":null,\"container_id\":null," JSON_NS                 \
+	",\"cap_effective\":[]"
 
 /* The record exactly as the kernel sends it, in a heap block of exactly its size (ASan sees any overread). */
 static struct et_record *build(const struct spec *s, size_t *size)
 {
-	size_t n = sizeof(struct et_record) + s->filename_len + s->exe_len + s->argv_len;
+	size_t n = sizeof(struct et_record) + s->filename_len + s->exe_len + s->cwd_len + s->argv_len;
 	struct et_record *r = malloc(n);
 	const char *comm = s->comm ? s->comm : "ls";
 
@@ -62,17 +84,37 @@ static struct et_record *build(const struct spec *s, size_t *size)
 	r->argc = s->argc;
 	r->filename_len = (unsigned int)s->filename_len;
 	r->exe_len = (unsigned int)s->exe_len;
+	r->cwd_len = (unsigned int)s->cwd_len;
 	r->argv_len = (unsigned int)s->argv_len;
 	r->nr_bad_args = s->nr_bad_args;
 	memcpy(r->bad_args, s->bad_args, sizeof(r->bad_args));
+	r->euid = 0;
+	r->egid = 1001;
+	r->loginuid = s->unset ? ET_ID_UNSET : 1000;
+	r->sessionid = s->unset ? ET_ID_UNSET : 7;
+	r->start_time = START_TIME;
+	r->exec_seq = 3;
+	r->parent_start_time = PARENT_START_TIME;
+	r->parent_exec_seq = 2;
+	r->cgroup_id = CGROUP_ID;
+	r->cap_effective = s->caps;
+	for (int i = 0; i < ET_NS_COUNT; i++)
+		r->ns[i] = NS_BASE + i;
+	if (s->unset)
+		r->ns[ET_NS_TIME] = 0;
+	/* The kernel's copy of the name is NUL-terminated. */
+	if (s->tty)
+		memcpy(r->tty, s->tty, strnlen(s->tty, ET_TTY_LEN - 1));
 	/* comm is not NUL-terminated when it fills all 16 bytes. */
 	memcpy(r->comm, comm, strnlen(comm, ET_COMM_LEN));
 	if (s->filename_len)
 		memcpy(r->data, s->filename, s->filename_len);
 	if (s->exe_len)
 		memcpy(r->data + s->filename_len, s->exe, s->exe_len);
+	if (s->cwd_len)
+		memcpy(r->data + s->filename_len + s->exe_len, s->cwd, s->cwd_len);
 	if (s->argv_len)
-		memcpy(r->data + s->filename_len + s->exe_len, s->argv, s->argv_len);
+		memcpy(r->data + s->filename_len + s->exe_len + s->cwd_len, s->argv, s->argv_len);
 	*size = n;
 	return r;
 }
@@ -116,8 +158,11 @@ static const struct spec plain_spec = {
 
 static void test_plain(void **state)
 {
-	const struct spec s = {
-	    .argc = 3, FIELD(filename, "/bin/ls"), FIELD(exe, "/usr/bin/ls"), FIELD(argv, "ls\0-l\0/tmp\0")};
+	const struct spec s = {.argc = 3,
+			       FIELD(filename, "/bin/ls"),
+			       FIELD(exe, "/usr/bin/ls"),
+			       FIELD(cwd, "/home/u"),
+			       FIELD(argv, "ls\0-l\0/tmp\0")};
 	struct event_decoder d;
 	struct exec_event ev;
 	struct et_record *r;
@@ -136,6 +181,8 @@ static void test_plain(void **state)
 	assert_false(ev.filename_unreadable);
 	assert_false(ev.fdpath);
 	assert_bytes(ev.exe, ev.exe_len, "/usr/bin/ls");
+	assert_bytes(ev.cwd, ev.cwd_len, "/home/u");
+	assert_false(ev.cwd_truncated);
 	assert_int_equal(ev.argc, 3);
 	assert_int_equal(ev.nargs, 3);
 	assert_arg(&ev.args[0], "ls");
@@ -145,7 +192,8 @@ static void test_plain(void **state)
 	/* No copies: the strings are the record's bytes. */
 	assert_ptr_equal(ev.filename, r->data);
 	assert_ptr_equal(ev.exe, r->data + 7);
-	assert_ptr_equal(ev.args[0].s, r->data + 7 + 11);
+	assert_ptr_equal(ev.cwd, r->data + 7 + 11);
+	assert_ptr_equal(ev.args[0].s, r->data + 7 + 11 + 7);
 	event_decoder_free(&d);
 	assert_null(d.args);
 	free(r);
@@ -611,6 +659,9 @@ static void test_malformed(void **state)
 	r->exe_len++;
 	expect_einval(r, size);
 	r->exe_len--;
+	r->cwd_len++;
+	expect_einval(r, size);
+	r->cwd_len--;
 	r->argv_len++;
 	expect_einval(r, size);
 	/* Lengths whose sum wraps around in 32 bits. */
@@ -619,6 +670,9 @@ static void test_malformed(void **state)
 	expect_einval(r, size);
 	r->exe_len = 11;
 	r->argv_len = 3;
+	r->cwd_len = 0xffffffffu;
+	expect_einval(r, size);
+	r->cwd_len = 0;
 	/* Another record type. */
 	r->type = ET_REC_EXEC + 1;
 	expect_einval(r, size);
@@ -634,6 +688,8 @@ static void test_malformed(void **state)
 		    .argc = 1, .filename = big, .filename_len = ET_PATH_MAX + 1, FIELD(argv, "x\0")};
 		const struct spec exe = {
 		    .argc = 1, .exe = big, .exe_len = ET_PATH_MAX + 1, FIELD(argv, "x\0")};
+		const struct spec cwd = {
+		    .argc = 1, .cwd = big, .cwd_len = ET_PATH_MAX + 1, FIELD(argv, "x\0")};
 		const struct spec argv = {.argc = 1, .argv = big, .argv_len = ET_ARGV_CAP + 1};
 		const struct spec fn_max = {
 		    .argc = 1, .filename = big, .filename_len = ET_PATH_MAX, FIELD(argv, "x\0")};
@@ -642,6 +698,9 @@ static void test_malformed(void **state)
 		expect_einval(r, size);
 		free(r);
 		r = build(&exe, &size);
+		expect_einval(r, size);
+		free(r);
+		r = build(&cwd, &size);
 		expect_einval(r, size);
 		free(r);
 		r = build(&argv, &size);
@@ -703,6 +762,187 @@ static void test_many_args(void **state)
 	free(r2);
 	free(r);
 	free(argv);
+}
+
+/* The context: exec identity, ids, namespaces, capabilities and terminal, as the kernel wrote them. */
+static void test_context(void **state)
+{
+	const struct spec s = {.argc = 1, FIELD(argv, "x\0"), .tty = "tty1", .caps = 0x1ff};
+	const struct spec unset = {.argc = 1, FIELD(argv, "x\0"), .unset = true};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	assert_int_equal(ev.euid, 0);
+	assert_int_equal(ev.egid, 1001);
+	assert_int_equal(ev.loginuid, 1000);
+	assert_int_equal(ev.sessionid, 7);
+	assert_int_equal(ev.start_time, START_TIME);
+	assert_int_equal(ev.exec_seq, 3);
+	assert_int_equal(ev.parent_start_time, PARENT_START_TIME);
+	assert_int_equal(ev.parent_exec_seq, 2);
+	assert_int_equal(ev.cgroup_id, CGROUP_ID);
+	assert_int_equal(ev.cap_effective, 0x1ff);
+	for (int i = 0; i < ET_NS_COUNT; i++)
+		assert_int_equal(ev.ns[i], NS_BASE + i);
+	assert_string_equal(ev.tty, "tty1");
+	/* Named in user space, from the id: not by the decoder. */
+	assert_null(ev.cgroup);
+	assert_null(ev.container_id);
+	event_decoder_free(&d);
+	free(r);
+
+	r = decode(&d, -1, &unset, &ev);
+	assert_int_equal(ev.loginuid, ET_ID_UNSET);
+	assert_int_equal(ev.sessionid, ET_ID_UNSET);
+	assert_int_equal(ev.ns[ET_NS_TIME], 0);
+	assert_string_equal(ev.tty, "");
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* The kernel names pseudo-terminals "pts3"; /dev has them as pts/3. Other names stay as they are. */
+static void test_tty(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"pts3", "pts/3"},	{"pts0", "pts/0"},	{"pts123", "pts/123"}, {"tty1", "tty1"},
+	    {"ttyS0", "ttyS0"}, {"console", "console"}, {"pts", "pts"},	       {"pts3a", "pts3a"},
+	    {"ptsx", "ptsx"},	{"ptmx", "ptmx"},
+	};
+	char longest[ET_TTY_LEN], want[TTY_NAME_MAX];
+	struct spec s = {.argc = 1, FIELD(argv, "x\0")};
+	struct event_decoder *d = malloc(sizeof(*d));
+	struct exec_event *ev = malloc(sizeof(*ev)); /* on the heap: ASan watches the end of tty */
+	struct et_record *r;
+	size_t size;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(ev);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s.tty = cases[i].in;
+		r = decode(d, -1, &s, ev);
+		assert_string_equal(ev->tty, cases[i].want);
+		event_decoder_free(d);
+		free(r);
+	}
+
+	/* The longest name the kernel sends, a pts one: the '/' still fits. */
+	memset(longest, '7', sizeof(longest));
+	memcpy(longest, "pts", 3);
+	longest[ET_TTY_LEN - 1] = '\0';
+	s.tty = longest;
+	r = decode(d, -1, &s, ev);
+	snprintf(want, sizeof(want), "pts/%s", longest + 3);
+	assert_string_equal(ev->tty, want);
+	assert_int_equal(strlen(ev->tty), ET_TTY_LEN);
+	event_decoder_free(d);
+	free(r);
+
+	/* A name without its NUL (a malformed record) is read up to the field's end only, digits or not. */
+	for (int i = 0; i < 2; i++) {
+		r = build(&s, &size);
+		memset(r->tty, i ? '7' : 'a', ET_TTY_LEN);
+		memcpy(r->tty, "pts", 3);
+		memset(r->comm, '7', sizeof(r->comm));
+		event_decoder_init(d, -1);
+		assert_int_equal(event_decode(d, r, size, ev), 0);
+		assert_int_equal(strlen(ev->tty), i ? ET_TTY_LEN + 1 : ET_TTY_LEN);
+		assert_memory_equal(ev->tty, i ? "pts/777" : "ptsaaa", i ? 7 : 6);
+		event_decoder_free(d);
+		free(r);
+	}
+	free(ev);
+	free(d);
+}
+
+/* The working directory follows exe's rules: removed is " (deleted)", not named whole is "..." and its tail.
+ */
+static void test_cwd(void **state)
+{
+	const struct spec deleted = {.flags = ET_F_CWD_DELETED,
+				     .argc = 1,
+				     FIELD(exe, "/bin/x"),
+				     FIELD(cwd, "/tmp/d"),
+				     FIELD(argv, "x\0")};
+	const struct spec cut = {.flags = ET_F_CWD_CUT | ET_F_CWD_DELETED,
+				 .argc = 1,
+				 FIELD(exe, "/bin/x"),
+				 FIELD(cwd, "/deep/d"),
+				 FIELD(argv, "x\0")};
+	/* A failed exec: no binary, a working directory all the same. */
+	const struct spec failed = {
+	    .retval = -2, .argc = 1, FIELD(filename, "./nope"), FIELD(cwd, "/srv"), FIELD(argv, "nope\0")};
+	/* Not even a tail could be read: "...", not null. */
+	const struct spec nothing = {.flags = ET_F_CWD_CUT, .argc = 1, FIELD(argv, "x\0")};
+	/* The exe's marks are not the working directory's. */
+	const struct spec exe_marks = {.flags = ET_F_EXE_CUT | ET_F_EXE_DELETED,
+				       .argc = 1,
+				       FIELD(exe, "/bin/x"),
+				       FIELD(cwd, "/"),
+				       FIELD(argv, "x\0")};
+	struct event_decoder *d = malloc(sizeof(*d)); /* on the heap: ASan watches the end of cwd_buf */
+	struct exec_event ev;
+	struct et_record *r;
+	struct spec longest = cut;
+	char *path = malloc(ET_PATH_MAX);
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(path);
+	r = decode(d, -1, &deleted, &ev);
+	assert_bytes(ev.cwd, ev.cwd_len, "/tmp/d (deleted)");
+	assert_false(ev.cwd_truncated);
+	assert_bytes(ev.exe, ev.exe_len, "/bin/x");
+	assert_arg(&ev.args[0], "x");
+	event_decoder_free(d);
+	free(r);
+
+	r = decode(d, -1, &cut, &ev);
+	assert_bytes(ev.cwd, ev.cwd_len, ".../deep/d (deleted)");
+	assert_true(ev.cwd_truncated);
+	assert_false(ev.exe_truncated);
+	event_decoder_free(d);
+	free(r);
+
+	r = decode(d, -1, &failed, &ev);
+	assert_null(ev.exe);
+	assert_bytes(ev.cwd, ev.cwd_len, "/srv");
+	assert_arg(&ev.args[0], "nope");
+	event_decoder_free(d);
+	free(r);
+
+	r = decode(d, -1, &nothing, &ev);
+	assert_bytes(ev.cwd, ev.cwd_len, "...");
+	assert_true(ev.cwd_truncated);
+	event_decoder_free(d);
+	free(r);
+
+	r = decode(d, -1, &exe_marks, &ev);
+	assert_bytes(ev.cwd, ev.cwd_len, "/");
+	assert_false(ev.cwd_truncated);
+	assert_bytes(ev.exe, ev.exe_len, ".../bin/x (deleted)");
+	event_decoder_free(d);
+	free(r);
+
+	/* The longest tail, of a removed directory: both marks fit. */
+	memset(path, 'a', ET_PATH_MAX);
+	path[0] = '/';
+	longest.cwd = path;
+	longest.cwd_len = ET_PATH_MAX;
+	r = decode(d, -1, &longest, &ev);
+	assert_int_equal(ev.cwd_len, 3 + ET_PATH_MAX + strlen(" (deleted)"));
+	assert_memory_equal(ev.cwd, "...", 3);
+	assert_memory_equal(ev.cwd + 3, path, ET_PATH_MAX);
+	assert_memory_equal(ev.cwd + 3 + ET_PATH_MAX, " (deleted)", strlen(" (deleted)"));
+	event_decoder_free(d);
+	free(r);
+	free(path);
+	free(d);
 }
 
 /* ---- formatters ---- */
@@ -1069,10 +1309,12 @@ static void test_json_plain(void **state)
 	const struct options o = opts();
 
 	(void)state;
-	check_format(json_exec, &o, -1, &plain,
-		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
-		     "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":\"/usr/bin/ls\","
-		     "\"argv\":[\"ls\",\"-l\"],\"argc\":2,\"truncated\":false,\"retval\":0}\n");
+	check_format(
+	    json_exec, &o, -1, &plain,
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+	    ",\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":\"/usr/bin/ls\","
+	    "\"cwd\":null,\"argv\":[\"ls\",\"-l\"],\"argc\":2,\"truncated\":false,\"retval\":0" JSON_CONTEXT
+	    "}\n");
 }
 
 static void test_json_failed(void **state)
@@ -1083,16 +1325,17 @@ static void test_json_failed(void **state)
 	const struct spec odd = {.retval = -4000, .argc = 0, .flags = ET_F_FILENAME_FAULT};
 
 	(void)state;
-	check_format(
-	    json_exec, &o, -1, &enoent,
-	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
-	    "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"./nope\",\"exe\":null,"
-	    "\"argv\":[\"nope\"],\"argc\":1,\"truncated\":false,\"retval\":-2,\"error\":\"ENOENT\"}\n");
+	check_format(json_exec, &o, -1, &enoent,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"ls\",\"filename\":\"./nope\",\"exe\":null,"
+		     "\"cwd\":null,\"argv\":[\"nope\"],\"argc\":1,\"truncated\":false,\"retval\":-2,"
+		     "\"error\":\"ENOENT\"" JSON_CONTEXT "}\n");
 	/* An errno without a name, an unreadable filename and no argv at all. */
 	check_format(json_exec, &o, -1, &odd,
-		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
-		     "\"gid\":1001,\"comm\":\"ls\",\"filename\":null,\"exe\":null,"
-		     "\"argv\":[],\"argc\":0,\"truncated\":false,\"retval\":-4000,\"error\":\"E4000\"}\n");
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"ls\",\"filename\":null,\"exe\":null,"
+		     "\"cwd\":null,\"argv\":[],\"argc\":0,\"truncated\":false,\"retval\":-4000,\"error\":"
+		     "\"E4000\"" JSON_CONTEXT "}\n");
 }
 
 /* The marks of a value the kernel could not read whole: exe's tail, argc a lower bound. */
@@ -1111,17 +1354,17 @@ static void test_json_cut_marks(void **state)
 				      FIELD(argv, "/nope\0a\0")};
 
 	(void)state;
-	check_format(
-	    json_exec, &o, -1, &exe_cut,
-	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
-	    "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"./x\",\"exe\":\".../deep/x\",\"exe_truncated\":true,"
-	    "\"argv\":[\"x\"],\"argc\":1,\"truncated\":false,\"retval\":0}\n");
-	check_format(
-	    json_exec, &o, -1, &argc_cut,
-	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
-	    "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"/nope\",\"exe\":null,"
-	    "\"argv\":[\"/nope\",\"a\"],\"argc\":2,\"argc_truncated\":true,\"truncated\":true,\"retval\":-2,"
-	    "\"error\":\"ENOENT\"}\n");
+	check_format(json_exec, &o, -1, &exe_cut,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"ls\",\"filename\":\"./x\",\"exe\":\".../deep/x\",\"exe_truncated\":true,"
+		     "\"cwd\":null,\"argv\":[\"x\"],\"argc\":1,\"truncated\":false,\"retval\":0" JSON_CONTEXT
+		     "}\n");
+	check_format(json_exec, &o, -1, &argc_cut,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"ls\",\"filename\":\"/nope\",\"exe\":null,"
+		     "\"cwd\":null,\"argv\":[\"/"
+		     "nope\",\"a\"],\"argc\":2,\"argc_truncated\":true,\"truncated\":true,\"retval\":-2,"
+		     "\"error\":\"ENOENT\"" JSON_CONTEXT "}\n");
 }
 
 static void test_json_args(void **state)
@@ -1138,14 +1381,109 @@ static void test_json_args(void **state)
 	(void)state;
 	/* Unreadable is null; an empty argument is "". */
 	check_format(json_exec, &o, -1, &fault,
-		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
-		     "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"\",\"exe\":\"/tmp/x\","
-		     "\"argv\":[\"a\",\"\",null,null],\"argc\":4,\"truncated\":false,\"retval\":0}\n");
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"ls\",\"filename\":\"\",\"exe\":\"/tmp/x\","
+		     "\"cwd\":null,\"argv\":[\"a\",\"\",null,null],\"argc\":4,\"truncated\":false,\"retval\":"
+		     "0" JSON_CONTEXT "}\n");
 	check_format(json_exec, &o, -1, &esc,
-		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
-		     "\"gid\":1001,\"comm\":\"q\\\"c\",\"filename\":\"\",\"exe\":\"/memfd:x (deleted)\","
-		     "\"argv\":[\"a\\nb\",\"\\u001b[0m\",\"\\\\\",\"\\udcff\"],\"argc\":7,\"truncated\":true,"
-		     "\"retval\":0}\n");
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"q\\\"c\",\"filename\":\"\",\"exe\":\"/memfd:x (deleted)\","
+		     "\"cwd\":null,\"argv\":[\"a\\nb\",\"\\u001b[0m\",\"\\\\\",\"\\udcff\"],\"argc\":7,"
+		     "\"truncated\":true,"
+		     "\"retval\":0" JSON_CONTEXT "}\n");
+}
+
+/* The context, each field as the contract says: exec ids, a terminal, a cgroup and its container, unset ids
+ * and an unknown namespace as null, capabilities by name (numbered when this build has no name). */
+static void test_json_context(void **state)
+{
+	const struct options o = opts();
+	const struct spec s = {.argc = 1,
+			       FIELD(filename, "/bin/sh"),
+			       FIELD(exe, "/usr/bin/dash"),
+			       FIELD(cwd, "/root"),
+			       FIELD(argv, "sh\0"),
+			       .tty = "pts5",
+			       .caps = 1ULL << 0 | 1ULL << 21 | 1ULL << 40 | 1ULL << 41 | 1ULL << 63};
+	const struct spec unset = {.retval = -13,
+				   .argc = 1,
+				   .flags = ET_F_CWD_DELETED,
+				   FIELD(filename, "/x"),
+				   FIELD(cwd, "/tmp/gone"),
+				   FIELD(argv, "x\0"),
+				   .unset = true};
+	static const char cgroup[] = "/system.slice/docker-"
+				     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope";
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+	char *got;
+
+	(void)state;
+	r = decode(&d, -1, &s, &ev);
+	ev.cgroup = cgroup;
+	ev.container_id = cgroup + strlen("/system.slice/docker-");
+	got = format(json_exec, &o, &ev);
+	assert_string_equal(
+	    got,
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+	    ",\"comm\":\"ls\",\"filename\":\"/bin/sh\",\"exe\":\"/usr/bin/dash\",\"cwd\":\"/"
+	    "root\",\"argv\":[\"sh\"],"
+	    "\"argc\":1,\"truncated\":false,\"retval\":0,\"tty\":\"pts/5\",\"cgroup_id\":4242424,\"cgroup\":"
+	    "\"/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\","
+	    "\"container_id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"," JSON_NS
+	    ",\"cap_effective\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\",\"CAP_CHECKPOINT_RESTORE\",\"CAP_41\",\"CAP_"
+	    "63\"]}\n");
+	free(got);
+	event_decoder_free(&d);
+	free(r);
+
+	check_format(
+	    json_exec, &o, -1, &unset,
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"exec_id\":"
+	    "\"4242-5000000000-3\",\"parent_exec_id\":\"4241-4000000000-2\",\"uid\":1000,\"gid\":1001,"
+	    "\"euid\":0,\"egid\":1001,\"loginuid\":null,\"sessionid\":null,\"comm\":\"ls\",\"filename\":\"/"
+	    "x\","
+	    "\"exe\":null,\"cwd\":\"/tmp/gone (deleted)\",\"argv\":[\"x\"],\"argc\":1,\"truncated\":false,"
+	    "\"retval\":-13,\"error\":\"EACCES\",\"tty\":null,\"cgroup_id\":4242424,\"cgroup\":null,"
+	    "\"container_id\":null,\"ns\":{\"mnt\":4026531832,\"pid\":4026531833,\"net\":4026531834,"
+	    "\"uts\":4026531835,\"ipc\":4026531836,\"user\":4026531837,\"cgroup\":4026531838,\"time\":null},"
+	    "\"cap_effective\":[]}\n");
+}
+
+/* A working directory the kernel could not name whole is marked, as exe is. */
+static void test_json_cwd_cut(void **state)
+{
+	const struct options o = opts();
+	const struct spec s = {.flags = ET_F_CWD_CUT,
+			       .argc = 1,
+			       FIELD(filename, "./x"),
+			       FIELD(exe, "/x"),
+			       FIELD(cwd, "/deep/d"),
+			       FIELD(argv, "x\0")};
+
+	(void)state;
+	check_format(json_exec, &o, -1, &s,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"ls\",\"filename\":\"./x\",\"exe\":\"/x\",\"cwd\":\".../deep/"
+		     "d\",\"cwd_truncated\":true,"
+		     "\"argv\":[\"x\"],\"argc\":1,\"truncated\":false,\"retval\":0" JSON_CONTEXT "}\n");
+}
+
+/* Text mode shows none of the context: the same line with or without it. */
+static void test_text_no_context(void **state)
+{
+	const struct options o = opts();
+	const struct spec s = {.argc = 2,
+			       FIELD(filename, "/bin/ls"),
+			       FIELD(exe, "/usr/bin/ls"),
+			       FIELD(cwd, "/root"),
+			       FIELD(argv, "ls\0-l\0"),
+			       .tty = "pts1",
+			       .caps = ~0ULL};
+
+	(void)state;
+	check_format(text_exec, &o, -1, &s, "ls               4242   4241     0 /bin/ls -l\n");
 }
 
 /* Set by the reader when a -n or -l match was abandoned, never by decoding; written last, only when set. */
@@ -1165,9 +1503,14 @@ static void test_json_filter_abandoned(void **state)
 	got = format(json_exec, &o, &ev);
 	assert_string_equal(
 	    got,
-	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"uid\":1000,"
-	    "\"gid\":1001,\"comm\":\"ls\",\"filename\":\"./nope\",\"exe\":null,\"argv\":[\"nope\"],"
-	    "\"argc\":1,\"truncated\":false,\"retval\":-2,\"error\":\"ENOENT\",\"filter_abandoned\":true}\n");
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,"
+	    "\"exec_id\":\"4242-5000000000-3\",\"parent_exec_id\":\"4241-4000000000-2\",\"uid\":1000,"
+	    "\"gid\":1001,\"euid\":0,\"egid\":1001,\"loginuid\":1000,\"sessionid\":7,\"comm\":\"ls\","
+	    "\"filename\":\"./nope\",\"exe\":null,\"cwd\":null,\"argv\":[\"nope\"],\"argc\":1,"
+	    "\"truncated\":false,\"retval\":-2,\"error\":\"ENOENT\",\"tty\":null,\"cgroup_id\":4242424,"
+	    "\"cgroup\":null,\"container_id\":null,\"ns\":{\"mnt\":4026531832,\"pid\":4026531833,"
+	    "\"net\":4026531834,\"uts\":4026531835,\"ipc\":4026531836,\"user\":4026531837,"
+	    "\"cgroup\":4026531838,\"time\":4026531839},\"cap_effective\":[],\"filter_abandoned\":true}\n");
 	free(got);
 	event_decoder_free(&d);
 	free(r);
@@ -1237,6 +1580,9 @@ int main(void)
 	    cmocka_unit_test(test_max_args_with_fault),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_many_args),
+	    cmocka_unit_test(test_context),
+	    cmocka_unit_test(test_tty),
+	    cmocka_unit_test(test_cwd),
 	    cmocka_unit_test(test_text_plain),
 	    cmocka_unit_test(test_text_escapes),
 	    cmocka_unit_test(test_text_unreadable_truncated),
@@ -1254,6 +1600,9 @@ int main(void)
 	    cmocka_unit_test(test_json_args),
 	    cmocka_unit_test(test_json_cut_marks),
 	    cmocka_unit_test(test_json_filter_abandoned),
+	    cmocka_unit_test(test_json_context),
+	    cmocka_unit_test(test_json_cwd_cut),
+	    cmocka_unit_test(test_text_no_context),
 	    cmocka_unit_test(test_json_lost),
 	    cmocka_unit_test(test_write_error),
 	};

@@ -580,8 +580,8 @@ static void test_perf_buffer_argv_bytes(void **state)
 	assert_true(perf_max > 32768);
 	assert_int_equal(perf_max % 1024, 0);
 	assert_false(o.argv_bytes_set);
-	/* A whole record (header, filename, exe, argv) still fits one sample. */
-	assert_true(sizeof(struct et_record) + 2 * ET_PATH_MAX + perf_max <= ET_PERF_RECORD_MAX);
+	/* A whole record (header, filename, exe, cwd, argv) still fits one sample. */
+	assert_true(sizeof(struct et_record) + 3 * ET_PATH_MAX + perf_max <= ET_PERF_RECORD_MAX);
 	options_free(&o);
 
 	/* Asked for explicitly, more than that is an error, whatever the order. */

@@ -19,16 +19,21 @@ report() {
 	fi
 }
 
-# record NAME FILE MARKER FRAGMENT...: exactly one record in FILE has MARKER as an argument (spawn's own exec,
-# which passes it on, aside), and that record holds every FRAGMENT of JSON.
+# one_record NAME FILE MARKER: sets $rec to the one record in FILE that has MARKER as an argument (spawn's own
+# exec, which passes it on, aside); reports NAME as failed when there is not exactly one.
+one_record() {
+	rec=$(grep -F "\"$3\"" "$2" | grep -vF "\"argv\":[\"$SPAWN\"")
+	[ "$(printf '%s' "$rec" | grep -c '^')" = 1 ] && return
+	report "$1" 1 "not exactly one record with \"$3\": ${rec:-none}"
+	return 1
+}
+
+# record NAME FILE MARKER FRAGMENT...: exactly one record in FILE has MARKER as an argument, and that record holds
+# every FRAGMENT of JSON.
 record() {
-	local name=$1 file=$2 marker=$3 rec missing fragment
+	local name=$1 file=$2 marker=$3 missing fragment
 	shift 3
-	rec=$(grep -F "\"$marker\"" "$file" | grep -vF "\"argv\":[\"$SPAWN\"")
-	if [ "$(printf '%s' "$rec" | grep -c '^')" != 1 ]; then
-		report "$name" 1 "not exactly one record with \"$marker\": ${rec:-none}"
-		return
-	fi
+	one_record "$name" "$file" "$marker" || return
 	missing=""
 	for fragment; do
 		case $rec in
@@ -39,6 +44,15 @@ missing: $fragment" ;;
 	done
 	[ -z "$missing" ]
 	report "$name" $? "$rec$missing"
+}
+
+# record_matches NAME FILE MARKER ERE: exactly one record in FILE has MARKER as an argument, and it matches the
+# extended regular expression ERE.
+record_matches() {
+	one_record "$1" "$2" "$3" || return
+	printf '%s\n' "$rec" | grep -qE "$4"
+	report "$1" $? "$rec
+does not match: $4"
 }
 
 # start NAME OPTION...: exectrace -j with these options in the background, its output in /tmp/NAME.json and
@@ -105,16 +119,23 @@ session() {
 	record "$name: exec: pid, ppid, comm, filename, exe, argv, argc" "$out" "$name-plain" "\"pid\":$plain," \
 		"\"ppid\":$$," '"comm":"true",' '"filename":"/bin/true",' '"exe":"/bin/busybox",' \
 		"\"argv\":[\"/bin/true\",\"$name-plain\",\"two words\",\"\"],\"argc\":4," '"truncated":false,' \
-		'"retval":0}'
+		'"retval":0,'
+	record "$name: exec: context (effective ids, cwd, terminal, namespaces, capabilities)" "$out" \
+		"$name-plain" '"euid":0,"egid":0,' '"cwd":"/",' '"tty":' '"ns":{"mnt":' \
+		'"cap_effective":["CAP_CHOWN",'
+	record_matches "$name: exec: exec_id and parent_exec_id, as PID-START-SEQ" "$out" "$name-plain" \
+		"\"pid\":$plain,\"ppid\":$$,\"exec_id\":\"$plain-[0-9]+-[0-9]+\",\"parent_exec_id\":\"$$-[0-9]+-[0-9]+\","
 	record "$name: execveat of a memfd (AT_EMPTY_PATH)" "$out" "$name-memfd" "\"pid\":$memfd," "\"ppid\":$$," \
 		'"filename":"",' "\"exe\":\"/memfd:mfd-$name (deleted)\"," \
-		"\"argv\":[\"mfd-$name\",\"$name-memfd\"],\"argc\":2," '"retval":0}'
+		"\"argv\":[\"mfd-$name\",\"$name-memfd\"],\"argc\":2," '"retval":0,'
 	record "$name: execveat with a directory fd" "$out" "$name-dirfd" "\"pid\":$dirfd," "\"ppid\":$$," \
 		'"filename":"true",' '"exe":"/tmp/dir/true",' "\"argv\":[\"true\",\"$name-dirfd\"],\"argc\":2," \
-		'"retval":0}'
+		'"retval":0,'
 	record "$name: failed exec (-x)" "$out" "$name-fail" "\"pid\":$fail," "\"ppid\":$$," '"comm":"sh",' \
 		"\"filename\":\"/missing/$name\"," '"exe":null,' "\"argv\":[\"/missing/$name\",\"$name-fail\"],\"argc\":2," \
-		'"retval":-2,"error":"ENOENT"}'
+		'"retval":-2,"error":"ENOENT",' '"euid":0,' '"cwd":"/",'
+	record_matches "$name: failed exec: exec_id, the caller's" "$out" "$name-fail" \
+		"\"pid\":$fail,\"ppid\":$$,\"exec_id\":\"$fail-[0-9]+-[0-9]+\",\"parent_exec_id\":\"$$-[0-9]+-[0-9]+\","
 
 	show "$name"
 }
