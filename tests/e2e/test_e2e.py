@@ -866,19 +866,12 @@ def test_exe_honest(tmp):
 
 
 def live_exe(m):
-    """readlink /proc/PID/exe, as the host sees it, of the live /bin/spawn with m in its argv; and its pid."""
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open("/proc/%s/cmdline" % pid, "rb") as f:
-                    args = f.read().split(b"\0")
-                    if args[0] == b"/bin/spawn" and m.encode() in args:
-                        return os.readlink("/proc/%s/exe" % pid), int(pid)
-            except OSError:
-                continue
-        time.sleep(0.05)
-    return None, None
+    """readlink /proc/PID/exe, as the host sees it, of the live 'spawn pause m'; and its pid."""
+    pid = find_live(m)
+    try:
+        return (os.readlink("/proc/%d/exe" % pid), pid) if pid else (None, None)
+    except OSError:
+        return None, None
 
 
 def test_exe_namespaces(tmp):
