@@ -243,6 +243,18 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	return 0;
 }
 
+/* Runs note_root once: see reader_root_dentry in the BPF program. */
+static int note_root(struct tracer *t)
+{
+	struct bpf_test_run_opts opts = {.sz = sizeof(opts)};
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.note_root), &opts)) {
+		fprintf(stderr, "exectrace: cannot note exectrace's own root: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn fn, void *ctx)
 {
 	struct tracer *t;
@@ -294,6 +306,9 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 			o->verbose ? "" : " (run with -v for libbpf's log)");
 		goto fail;
 	}
+	err = note_root(t);
+	if (err)
+		goto fail;
 	if (cgroup_fd >= 0 &&
 	    bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_filter), &key, &cgroup_fd, 0)) {
 		err = -errno;

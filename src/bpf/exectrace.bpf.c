@@ -363,6 +363,25 @@ int warm_ring(void *ctx)
 
 /* ---- absolute paths: the binary's, the working directory ---- */
 
+/*
+ * exectrace's own root (dentry and vfsmount), noted once at start-up by note_root: paths are named as
+ * exectrace's readlink of /proc/PID/exe would name them, and the kernel's d_path stops at the reader's root.
+ * A walk that reaches it is whole without crossing to the mount below: the common case, with plain loads
+ * only.
+ */
+__u64 reader_root_dentry = 0;
+__u64 reader_root_mnt = 0;
+
+SEC("syscall")
+int note_root(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	reader_root_dentry = (unsigned long)BPF_CORE_READ(task, fs, root.dentry);
+	reader_root_mnt = (unsigned long)BPF_CORE_READ(task, fs, root.mnt);
+	return 0;
+}
+
 /* Prepends "/name" to the path built downwards in pb; false when it does not fit or cannot be read: what is
  * built so far is then the path's tail. */
 static __always_inline bool prepend(struct path_buf *pb, const unsigned char *name, __u64 len)
@@ -496,7 +515,10 @@ static __noinline void read_path(struct path_buf *pb, struct dentry *d, struct v
 	steps = bpf_loop(PATH_WALK_STEPS, typed_step, &tw, 0);
 	/* Stopped at the root of a filesystem that is no mount's root (a detached one): the path is whole. */
 	done = tw.dentry->d_parent == tw.dentry && tw.dentry != tw.vfsmnt->mnt_root;
-	if (tw.dentry == tw.vfsmnt->mnt_root && steps > 0 && steps < PATH_WALK_STEPS) {
+	if (tw.dentry == tw.vfsmnt->mnt_root && (unsigned long)tw.dentry == reader_root_dentry &&
+	    (unsigned long)tw.vfsmnt == reader_root_mnt)
+		done = true;
+	else if (tw.dentry == tw.vfsmnt->mnt_root && steps > 0 && steps < PATH_WALK_STEPS) {
 		/* Locals: CO-RE reads must not relocate fields of our own struct. */
 		struct dentry *top, *end;
 		struct vfsmount *mnt_at;
