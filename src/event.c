@@ -139,6 +139,21 @@ static void tty_name(char *out, const char *name)
 	out[n] = '\0';
 }
 
+/* A path region of the record (exe, cwd) as shown: in place when whole, else marked in buf (PATH_NAME_MAX
+ * bytes); NULL when the record has none. */
+static void decode_path(const char *p, size_t len, bool cut, bool deleted, char *buf, const char **out,
+			size_t *out_len)
+{
+	if (!len && !cut)
+		return;
+	*out = p;
+	*out_len = len;
+	if (cut || deleted) {
+		*out = buf;
+		*out_len = path_name(buf, p, len, cut, deleted);
+	}
+}
+
 int event_decode(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
 {
 	const struct et_record *r = &d->hdr;
@@ -189,28 +204,14 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 	p += r->filename_len;
 
 	ev->exe_truncated = r->flags & ET_F_EXE_CUT;
-	if (r->exe_len || ev->exe_truncated) {
-		ev->exe = p;
-		ev->exe_len = r->exe_len;
-		if (r->flags & (ET_F_EXE_DELETED | ET_F_EXE_CUT)) {
-			ev->exe = d->exe_buf;
-			ev->exe_len = path_name(d->exe_buf, p, r->exe_len, r->flags & ET_F_EXE_CUT,
-						r->flags & ET_F_EXE_DELETED);
-		}
-	}
+	decode_path(p, r->exe_len, ev->exe_truncated, r->flags & ET_F_EXE_DELETED, d->exe_buf, &ev->exe,
+		    &ev->exe_len);
 	p += r->exe_len;
 
 	/* Every exec has a working directory: none at all means it could not be read. */
 	ev->cwd_truncated = r->flags & ET_F_CWD_CUT;
-	if (r->cwd_len || ev->cwd_truncated) {
-		ev->cwd = p;
-		ev->cwd_len = r->cwd_len;
-		if (r->flags & (ET_F_CWD_DELETED | ET_F_CWD_CUT)) {
-			ev->cwd = d->cwd_buf;
-			ev->cwd_len = path_name(d->cwd_buf, p, r->cwd_len, ev->cwd_truncated,
-						r->flags & ET_F_CWD_DELETED);
-		}
-	}
+	decode_path(p, r->cwd_len, ev->cwd_truncated, r->flags & ET_F_CWD_DELETED, d->cwd_buf, &ev->cwd,
+		    &ev->cwd_len);
 	p += r->cwd_len;
 	return decode_argv(d, r, p, ev);
 }

@@ -180,11 +180,6 @@ int transport_poll(struct transport *t, int timeout_ms)
 	return err < 0 ? err : 0;
 }
 
-const char *transport_name(const struct transport *t)
-{
-	return t->rb ? "ring buffer" : "perf buffer";
-}
-
 void transport_free(struct transport *t)
 {
 	if (!t)

@@ -23,7 +23,6 @@ struct transport_config {
 int transport_open(struct transport **out, const struct transport_config *c, tracer_record_fn fn, void *ctx);
 /* Waits up to timeout_ms, then hands every pending record to fn. Returns fn's non-zero value, or <0. */
 int transport_poll(struct transport *t, int timeout_ms);
-const char *transport_name(const struct transport *t);
 void transport_free(struct transport *t);
 /* The smallest power of two not below v. */
 unsigned long round_pow2(unsigned long v);
