@@ -154,7 +154,7 @@ static void decode_path(const char *p, size_t len, bool cut, bool deleted, char 
 	}
 }
 
-int event_decode(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
+static int decode_exec(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
 {
 	const struct et_record *r = &d->hdr;
 	const char *p;
@@ -180,10 +180,10 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 	ev->egid = r->egid;
 	ev->loginuid = r->loginuid;
 	ev->sessionid = r->sessionid;
-	ev->start_time = r->start_time;
-	ev->exec_seq = r->exec_seq;
-	ev->parent_start_time = r->parent_start_time;
-	ev->parent_exec_seq = r->parent_exec_seq;
+	ev->ids.start_time = r->start_time;
+	ev->ids.exec_seq = r->exec_seq;
+	ev->ids.parent_start_time = r->parent_start_time;
+	ev->ids.parent_exec_seq = r->parent_exec_seq;
 	ev->cgroup_id = r->cgroup_id;
 	ev->cap_effective = r->cap_effective;
 	memcpy(ev->ns, r->ns, sizeof(ev->ns));
@@ -214,4 +214,10 @@ int event_decode(struct event_decoder *d, const void *data, size_t size, struct 
 		    &ev->cwd_len);
 	p += r->cwd_len;
 	return decode_argv(d, r, p, ev);
+}
+
+int event_decode(struct event_decoder *d, const void *data, size_t size, struct event *ev)
+{
+	ev->type = EVENT_EXEC;
+	return decode_exec(d, data, size, &ev->exec);
 }

@@ -24,12 +24,16 @@ size_t path_name(char *out, const char *path, size_t len, bool cut, bool deleted
 /* A terminal's name as shown: tty_struct's name, the '/' of "pts/N" and a NUL. */
 #define TTY_NAME_MAX (ET_TTY_LEN + 2)
 
+/* The exec identity of a process and of its parent, as struct et_record carries it. */
+struct exec_ids {
+	unsigned long long start_time, exec_seq, parent_start_time, parent_exec_seq;
+};
+
 struct exec_event {
 	unsigned long long ktime_ns;
 	unsigned int pid, ppid, uid, gid, euid, egid;
 	unsigned int loginuid, sessionid; /* ET_ID_UNSET: unset */
-	/* The exec identity of pid and of ppid (see struct et_record). */
-	unsigned long long start_time, exec_seq, parent_start_time, parent_exec_seq;
+	struct exec_ids ids;		  /* of pid and of ppid (see struct et_record) */
 	unsigned long long cgroup_id, cap_effective;
 	unsigned int ns[ET_NS_COUNT]; /* 0: unknown */
 	char tty[TTY_NAME_MAX];	      /* as under /dev: "pts/3", "tty1"; "" when none */
@@ -57,6 +61,48 @@ struct exec_event {
 	bool filter_abandoned; /* set by the reader: a -n or -l match too costly to finish, so shown */
 };
 
+/* A process (thread group) that forked off a new one (--forks). */
+struct fork_event {
+	unsigned long long ktime_ns;
+	unsigned int pid, ppid, uid;
+	/* The child's identity: its own start_time, and the image it runs until it execs (the parent's
+	 * self_exec_id, copied at the fork); parent_*: the parent's. */
+	struct exec_ids ids;
+	char comm[ET_COMM_LEN + 1];
+};
+
+/* A process whose last thread ended (--exits). */
+struct exit_event {
+	unsigned long long ktime_ns;
+	unsigned int pid, ppid, uid;
+	struct exec_ids ids;
+	char comm[ET_COMM_LEN + 1];
+	int exit_code; /* 0-255; -1 when a signal ended it */
+	int signal;    /* the signal that ended it, or 0 */
+	bool core_dumped;
+	/* CLOCK_BOOTTIME of its exec when exectrace saw it (since_exec), else of its start (fork). */
+	unsigned long long since_ns;
+	bool since_exec;
+	unsigned long long cpu_user_ns, cpu_system_ns; /* the whole thread group */
+	unsigned long long max_rss;		       /* bytes */
+};
+
+enum event_type {
+	EVENT_EXEC = 1,
+	EVENT_FORK,
+	EVENT_EXIT,
+};
+
+/* One decoded kernel record. */
+struct event {
+	enum event_type type;
+	union {
+		struct exec_event exec;
+		struct fork_event fork;
+		struct exit_event exit;
+	};
+};
+
 /* Reused across events so that decoding does not allocate per record. */
 struct event_decoder {
 	struct arg *args;
@@ -70,6 +116,6 @@ struct event_decoder {
 void event_decoder_init(struct event_decoder *d, long max_args);
 void event_decoder_free(struct event_decoder *d);
 /* 0 on success, -EINVAL for a malformed record, -ENOMEM. ev points into data and d. */
-int event_decode(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev);
+int event_decode(struct event_decoder *d, const void *data, size_t size, struct event *ev);
 
 #endif

@@ -99,9 +99,9 @@ static int json_who(FILE *f, const struct exec_event *ev)
 	put(&c, ",\"ppid\":");
 	put_u64(&c, ev->ppid);
 	put(&c, ",\"exec_id\":");
-	put_exec_id(&c, ev->pid, ev->start_time, ev->exec_seq);
+	put_exec_id(&c, ev->pid, ev->ids.start_time, ev->ids.exec_seq);
 	put(&c, ",\"parent_exec_id\":");
-	put_exec_id(&c, ev->ppid, ev->parent_start_time, ev->parent_exec_seq);
+	put_exec_id(&c, ev->ppid, ev->ids.parent_start_time, ev->ids.parent_exec_seq);
 	put_id(&c, "uid", ev->uid);
 	put_id(&c, "gid", ev->gid);
 	put_id(&c, "euid", ev->euid);

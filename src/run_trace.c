@@ -78,15 +78,16 @@ static bool wanted(struct run *r, struct exec_event *ev)
 int run_trace_record(void *ctx, const void *data, size_t size)
 {
 	struct run *r = ctx;
-	struct exec_event ev;
+	struct event e;
+	struct exec_event *ev = &e.exec;
 	int err;
 
 	r->received++;
-	err = event_decode(&r->dec, data, size, &ev);
+	err = event_decode(&r->dec, data, size, &e);
 	/* The wall clock's offset is read again for a record made over 10 ms after the last reading (the
 	 * first after a sleep, and a few a second in a storm), so that times follow a stepped or slewed
 	 * clock. */
-	if (!err && (long long)ev.ktime_ns - r->offset_read_ns > 10000000LL) {
+	if (!err && (long long)ev->ktime_ns - r->offset_read_ns > 10000000LL) {
 		r->out.boot_to_real_ns = boot_to_real_offset_ns();
 		r->offset_read_ns = clock_now_ns(CLOCK_BOOTTIME);
 	}
@@ -98,13 +99,13 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 				"exectrace: warning: a malformed record from the kernel was skipped\n");
 		return 0;
 	}
-	if (!wanted(r, &ev))
+	if (!wanted(r, ev))
 		return 0;
 	if (r->opts.json) {
-		ev.cgroup = cgroup_path(ev.cgroup_id);
-		ev.container_id = ev.cgroup ? container_id(ev.cgroup) : NULL;
+		ev->cgroup = cgroup_path(ev->cgroup_id);
+		ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
 	}
-	err = r->opts.json ? json_exec(&r->out, &ev) : text_exec(&r->out, &ev);
+	err = r->opts.json ? json_exec(&r->out, ev) : text_exec(&r->out, ev);
 	if (err) {
 		r->write_errno = errno ? errno : EIO;
 		return -1;

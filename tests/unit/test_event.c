@@ -119,6 +119,19 @@ static struct et_record *build(const struct spec *s, size_t *size)
 	return r;
 }
 
+/* event_decode for a record that must be an exec's. */
+static int decode_exec(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
+{
+	struct event e;
+	int err = event_decode(d, data, size, &e);
+
+	if (!err) {
+		assert_int_equal(e.type, EVENT_EXEC);
+		*ev = e.exec;
+	}
+	return err;
+}
+
 /* Decoded with a fresh decoder; the record and the decoder must outlive ev. */
 static struct et_record *decode(struct event_decoder *d, long max_args, const struct spec *s,
 				struct exec_event *ev)
@@ -127,7 +140,7 @@ static struct et_record *decode(struct event_decoder *d, long max_args, const st
 	struct et_record *r = build(s, &size);
 
 	event_decoder_init(d, max_args);
-	assert_int_equal(event_decode(d, r, size, ev), 0);
+	assert_int_equal(decode_exec(d, r, size, ev), 0);
 	return r;
 }
 
@@ -519,7 +532,7 @@ static void test_misaligned(void **state)
 	assert_non_null(buf);
 	memcpy(buf + 4, r, size);
 	event_decoder_init(&d, -1);
-	assert_int_equal(event_decode(&d, buf + 4, size, &ev), 0);
+	assert_int_equal(decode_exec(&d, buf + 4, size, &ev), 0);
 	assert_int_equal(ev.ktime_ns, KTIME);
 	assert_int_equal(ev.pid, 4242);
 	assert_bytes(ev.filename, ev.filename_len, "/bin/ls");
@@ -625,7 +638,7 @@ static void expect_einval(const struct et_record *r, size_t size)
 	struct exec_event ev;
 
 	event_decoder_init(&d, -1);
-	assert_int_equal(event_decode(&d, r, size, &ev), -EINVAL);
+	assert_int_equal(decode_exec(&d, r, size, &ev), -EINVAL);
 	event_decoder_free(&d);
 }
 
@@ -645,7 +658,7 @@ static void test_malformed(void **state)
 		struct exec_event ev;
 
 		event_decoder_init(&d, -1);
-		assert_int_equal(event_decode(&d, r, size, &ev), 0);
+		assert_int_equal(decode_exec(&d, r, size, &ev), 0);
 		event_decoder_free(&d);
 	}
 	/* Shorter than the header, down to nothing. */
@@ -713,7 +726,7 @@ static void test_malformed(void **state)
 			struct exec_event ev;
 
 			event_decoder_init(&d, -1);
-			assert_int_equal(event_decode(&d, r, size, &ev), 0);
+			assert_int_equal(decode_exec(&d, r, size, &ev), 0);
 			assert_int_equal(ev.filename_len, ET_PATH_MAX);
 			event_decoder_free(&d);
 		}
@@ -754,7 +767,7 @@ static void test_many_args(void **state)
 
 	/* Same decoder, next record. */
 	r2 = build(&small, &size);
-	assert_int_equal(event_decode(&d, r2, size, &ev), 0);
+	assert_int_equal(decode_exec(&d, r2, size, &ev), 0);
 	assert_int_equal(ev.nargs, 2);
 	assert_arg(&ev.args[0], "x");
 	assert_arg(&ev.args[1], "y");
@@ -779,10 +792,10 @@ static void test_context(void **state)
 	assert_int_equal(ev.egid, 1001);
 	assert_int_equal(ev.loginuid, 1000);
 	assert_int_equal(ev.sessionid, 7);
-	assert_int_equal(ev.start_time, START_TIME);
-	assert_int_equal(ev.exec_seq, 3);
-	assert_int_equal(ev.parent_start_time, PARENT_START_TIME);
-	assert_int_equal(ev.parent_exec_seq, 2);
+	assert_int_equal(ev.ids.start_time, START_TIME);
+	assert_int_equal(ev.ids.exec_seq, 3);
+	assert_int_equal(ev.ids.parent_start_time, PARENT_START_TIME);
+	assert_int_equal(ev.ids.parent_exec_seq, 2);
 	assert_int_equal(ev.cgroup_id, CGROUP_ID);
 	assert_int_equal(ev.cap_effective, 0x1ff);
 	for (int i = 0; i < ET_NS_COUNT; i++)
@@ -850,7 +863,7 @@ static void test_tty(void **state)
 		memcpy(r->tty, "pts", 3);
 		memset(r->comm, '7', sizeof(r->comm));
 		event_decoder_init(d, -1);
-		assert_int_equal(event_decode(d, r, size, ev), 0);
+		assert_int_equal(decode_exec(d, r, size, ev), 0);
 		assert_int_equal(strlen(ev->tty), i ? ET_TTY_LEN + 1 : ET_TTY_LEN);
 		assert_memory_equal(ev->tty, i ? "pts/777" : "ptsaaa", i ? 7 : 6);
 		event_decoder_free(d);
