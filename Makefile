@@ -15,7 +15,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 
 APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.c src/transport.c src/count_maps.c \
 	src/event.c src/escape.c src/output_text.c src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c \
-	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c
+	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/signals.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
@@ -93,7 +93,8 @@ $(OUT)/tests/test_%.o: tests/unit/test_%.c | $(OUT)/tests
 	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
 $(OUT)/tests/test_escape: $(OUT)/tests/test_escape.o $(OUT)/tests/escape.o
 $(OUT)/tests/test_event: $(OUT)/tests/test_event.o $(OUT)/tests/event.o $(OUT)/tests/escape.o \
-	$(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/timefmt.o $(OUT)/tests/caps.o
+	$(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/timefmt.o $(OUT)/tests/caps.o \
+	$(OUT)/tests/signals.o
 $(OUT)/tests/test_options: $(OUT)/tests/test_options.o $(OUT)/tests/options.o $(OUT)/tests/users.o \
 	$(OUT)/tests/match.o $(OUT)/tests/timefmt.o
 $(OUT)/tests/test_match: $(OUT)/tests/test_match.o $(OUT)/tests/match.o $(OUT)/tests/timefmt.o

@@ -26,6 +26,8 @@
 
 enum et_record_type {
 	ET_REC_EXEC = 1,
+	ET_REC_FORK, /* struct et_fork_record (--forks) */
+	ET_REC_EXIT, /* struct et_exit_record (--exits) */
 };
 
 enum et_flags {
@@ -101,6 +103,60 @@ struct et_record {
 	char tty[ET_TTY_LEN]; /* the controlling terminal's name (tty_struct.name); "" when none */
 	char comm[ET_COMM_LEN];
 	char data[];
+};
+
+/* Threads of an exiting process whose CPU time is added up one by one at most: those not yet released (the
+ * kernel keeps the released ones' sum). Past it, ET_X_CPU_CUT. */
+#define ET_THREAD_WALK_MAX 1024
+
+/* A new process (thread group): not a new thread. Starts with struct et_record's {type, flags}. */
+struct et_fork_record {
+	unsigned int type; /* ET_REC_FORK */
+	unsigned int flags;
+	unsigned long long ktime_ns; /* CLOCK_BOOTTIME */
+	unsigned int pid;	     /* the child's */
+	unsigned int ppid;	     /* its parent's (the forking process, or its parent with CLONE_PARENT) */
+	unsigned int uid;
+	unsigned int pad;
+	/* The child's exec identity (its start_time; the self_exec_id it copied at the fork: the image it
+	 * runs until it execs) and its parent's, as in struct et_record. */
+	unsigned long long start_time;
+	unsigned long long exec_seq;
+	unsigned long long parent_start_time;
+	unsigned long long parent_exec_seq;
+	char comm[ET_COMM_LEN];
+};
+
+enum et_exit_flags {
+	/* since_ns is the exec's time, seen by exec_done; else the process's start. */
+	ET_X_SINCE_EXEC = 1 << 0,
+	/* More threads than ET_THREAD_WALK_MAX were still to add up: the CPU times are lower bounds. */
+	ET_X_CPU_CUT = 1 << 1,
+};
+
+/* A process whose last thread ended. Starts with struct et_record's {type, flags}. */
+struct et_exit_record {
+	unsigned int type;	     /* ET_REC_EXIT */
+	unsigned int flags;	     /* ET_X_* */
+	unsigned long long ktime_ns; /* CLOCK_BOOTTIME */
+	unsigned int pid;
+	unsigned int ppid;
+	unsigned int uid;
+	/* As wait() gives it: the signal in bits 0-6, 0x80 when a core was dumped, else the code in bits
+	 * 8-15. */
+	unsigned int status;
+	unsigned long long start_time;
+	unsigned long long exec_seq;
+	unsigned long long parent_start_time;
+	unsigned long long parent_exec_seq;
+	unsigned long long since_ns; /* CLOCK_BOOTTIME of its exec (ET_X_SINCE_EXEC) or of its start */
+	/* The thread group's tick-sampled user and system time and its exact run time (ns): user space splits
+	 * the run time in their ratio, as getrusage() does. */
+	unsigned long long utime_ns;
+	unsigned long long stime_ns;
+	unsigned long long runtime_ns;
+	unsigned long long max_rss; /* bytes */
+	char comm[ET_COMM_LEN];
 };
 
 /* The kernel writes the variable part at data, user space reads it at sizeof: they must agree. */

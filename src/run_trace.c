@@ -44,7 +44,7 @@ static int join_args(struct run *r, const struct exec_event *ev, size_t *len)
 /* Fail-open: a match abandoned as too costly counts as a match, so that a traced program cannot hide from a
  * filter by making the match expensive. */
 static bool matches(struct run *r, struct matcher *m, const char *flag, const char *s, size_t len,
-		    struct exec_event *ev)
+		    bool *abandoned)
 {
 	switch (matcher_match(m, s, len)) {
 	case MATCH_YES:
@@ -59,27 +59,68 @@ static bool matches(struct run *r, struct matcher *m, const char *flag, const ch
 			"exectrace: warning: a %s match was abandoned (too costly); such records are shown "
 			"unfiltered\n",
 			flag);
-	ev->filter_abandoned = true;
+	*abandoned = true;
 	return true;
 }
 
-static bool wanted(struct run *r, struct exec_event *ev)
+/* -n on the command name of every record; -l on the arguments of exec records. */
+static bool wanted(struct run *r, struct event *e)
 {
+	struct exec_event *ev = &e->exec;
+	bool abandoned = false;
 	size_t len;
 
-	if (r->opts.name_match && !matches(r, r->opts.name_match, "-n", ev->comm, strlen(ev->comm), ev))
+	if (e->type == EVENT_FORK || e->type == EVENT_EXIT) {
+		const char *comm = e->type == EVENT_FORK ? e->fork.comm : e->exit.comm;
+
+		return !r->opts.name_match ||
+		       matches(r, r->opts.name_match, "-n", comm, strlen(comm), &abandoned);
+	}
+	if (r->opts.name_match &&
+	    !matches(r, r->opts.name_match, "-n", ev->comm, strlen(ev->comm), &ev->filter_abandoned))
 		return false;
-	if (r->opts.line_match &&
-	    (join_args(r, ev, &len) || !matches(r, r->opts.line_match, "-l", r->line, len, ev)))
+	if (r->opts.line_match && (join_args(r, ev, &len) || !matches(r, r->opts.line_match, "-l", r->line,
+								      len, &ev->filter_abandoned)))
 		return false;
 	return true;
+}
+
+static unsigned long long event_ktime(const struct event *e)
+{
+	switch (e->type) {
+	case EVENT_FORK:
+		return e->fork.ktime_ns;
+	case EVENT_EXIT:
+		return e->exit.ktime_ns;
+	case EVENT_EXEC:
+		break;
+	}
+	return e->exec.ktime_ns;
+}
+
+static int write_event(struct run *r, struct event *e)
+{
+	struct exec_event *ev = &e->exec;
+
+	switch (e->type) {
+	case EVENT_FORK:
+		return r->opts.json ? json_fork(&r->out, &e->fork) : text_fork(&r->out, &e->fork);
+	case EVENT_EXIT:
+		return r->opts.json ? json_exit(&r->out, &e->exit) : text_exit(&r->out, &e->exit);
+	case EVENT_EXEC:
+		break;
+	}
+	if (r->opts.json) {
+		ev->cgroup = cgroup_path(ev->cgroup_id);
+		ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
+	}
+	return r->opts.json ? json_exec(&r->out, ev) : text_exec(&r->out, ev);
 }
 
 int run_trace_record(void *ctx, const void *data, size_t size)
 {
 	struct run *r = ctx;
 	struct event e;
-	struct exec_event *ev = &e.exec;
 	int err;
 
 	r->received++;
@@ -87,7 +128,7 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 	/* The wall clock's offset is read again for a record made over 10 ms after the last reading (the
 	 * first after a sleep, and a few a second in a storm), so that times follow a stepped or slewed
 	 * clock. */
-	if (!err && (long long)ev->ktime_ns - r->offset_read_ns > 10000000LL) {
+	if (!err && (long long)event_ktime(&e) - r->offset_read_ns > 10000000LL) {
 		r->out.boot_to_real_ns = boot_to_real_offset_ns();
 		r->offset_read_ns = clock_now_ns(CLOCK_BOOTTIME);
 	}
@@ -99,14 +140,9 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 				"exectrace: warning: a malformed record from the kernel was skipped\n");
 		return 0;
 	}
-	if (!wanted(r, ev))
+	if (!wanted(r, &e))
 		return 0;
-	if (r->opts.json) {
-		ev->cgroup = cgroup_path(ev->cgroup_id);
-		ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
-	}
-	err = r->opts.json ? json_exec(&r->out, ev) : text_exec(&r->out, ev);
-	if (err) {
+	if (write_event(r, &e)) {
 		r->write_errno = errno ? errno : EIO;
 		return -1;
 	}
