@@ -248,13 +248,14 @@ int json_fork(const struct output *out, const struct fork_event *ev)
 int json_exit(const struct output *out, const struct exit_event *ev)
 {
 	struct chunk c;
-	char sig[16];
 
 	if (json_process(out, "exit", ev->ktime_ns, ev->pid, ev->ppid, ev->uid, &ev->ids, ev->comm))
 		return -1;
 	c.len = 0;
 	put(&c, ",\"exit_code\":");
 	if (ev->signal) {
+		char sig[16];
+
 		put(&c, "null,\"signal\":\"");
 		put(&c, signal_name(ev->signal, sig, sizeof(sig)));
 		put(&c, "\"");
