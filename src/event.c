@@ -277,8 +277,7 @@ static int decode_exit(const void *data, size_t size, struct exit_event *ev)
 	ev->signal = (int)(r.status & 0x7f);
 	ev->core_dumped = ev->signal && (r.status & 0x80);
 	ev->exit_code = ev->signal ? -1 : (int)(r.status >> 8 & 0xff);
-	ev->since_ns = r.since_ns;
-	ev->since_exec = r.flags & ET_X_SINCE_EXEC;
+	ev->since_ns = r.since_ns; /* its start, until an exec seen says otherwise (exec_times.c) */
 	split_cpu(&r, ev);
 	ev->cpu_truncated = r.flags & ET_X_CPU_CUT;
 	ev->max_rss = r.max_rss;

@@ -128,10 +128,8 @@ struct et_fork_record {
 };
 
 enum et_exit_flags {
-	/* since_ns is the exec's time, seen by exec_done; else the process's start. */
-	ET_X_SINCE_EXEC = 1 << 0,
 	/* More threads than ET_THREAD_WALK_MAX were still to add up: the CPU times are lower bounds. */
-	ET_X_CPU_CUT = 1 << 1,
+	ET_X_CPU_CUT = 1 << 0,
 };
 
 /* A process whose last thread ended. Starts with struct et_record's {type, flags}. */
@@ -149,7 +147,7 @@ struct et_exit_record {
 	unsigned long long exec_seq;
 	unsigned long long parent_start_time;
 	unsigned long long parent_exec_seq;
-	unsigned long long since_ns; /* CLOCK_BOOTTIME of its exec (ET_X_SINCE_EXEC) or of its start */
+	unsigned long long since_ns; /* CLOCK_BOOTTIME of its start (start_boottime) */
 	/* The thread group's tick-sampled user and system time and its exact run time (ns): user space splits
 	 * the run time in their ratio, as getrusage() does. */
 	unsigned long long utime_ns;

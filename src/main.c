@@ -101,6 +101,7 @@ out:
 		status = 1;
 	}
 	event_decoder_free(&r.dec);
+	exec_times_free(&r.exec_times);
 	count_table_free(&r.table);
 	users_free();
 	cgroups_free();

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "count.h"
 #include "event.h"
+#include "exec_times.h"
 #include "options.h"
 #include "output.h"
 #include "tracer.h"
@@ -18,7 +19,8 @@ struct run {
 	int write_errno; /* first failed write to the output */
 	/* Tracing */
 	struct event_decoder dec;
-	char *line; /* -l matches against the arguments joined here */
+	struct exec_times exec_times; /* --exits */
+	char *line;		      /* -l matches against the arguments joined here */
 	size_t line_cap;
 	/* printed: records whose bytes reached the output (a flush succeeded); unflushed: written to the
 	 * stdio buffer since the last flush */

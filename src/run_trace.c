@@ -140,6 +140,9 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 				"exectrace: warning: a malformed record from the kernel was skipped\n");
 		return 0;
 	}
+	/* Every exec, before -n and -l: an exit shown counts from its exec, shown or not. */
+	if (r->opts.exits && exec_times_apply(&r->exec_times, &e))
+		return -ENOMEM;
 	if (!wanted(r, &e))
 		return 0;
 	if (write_event(r, &e)) {

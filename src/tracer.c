@@ -235,7 +235,6 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 			bpf_map__set_max_entries(s->maps.events, sysconf(_SC_PAGESIZE)); /* unused */
 	}
 	/* Off, the fork and exit programs are not even loaded: they cost nothing. */
-	s->rodata->track_exits = o->exits;
 	s->rodata->page_size = sysconf(_SC_PAGESIZE);
 	s->rodata->exit_group_dead = o->exits && exit_passes_group_dead();
 	bpf_program__set_autoload(s->progs.fork_done, o->forks);

@@ -41,8 +41,6 @@ const volatile bool count_mode = false;
  * them. */
 const volatile bool with_context = false;
 const volatile __u32 count_fields = 0;
-/* --exits: exec_done notes each exec's time for the exit's duration (see proc_info). */
-const volatile bool track_exits = false;
 const volatile __u64 page_size = 4096;
 /* Whether this kernel's sched_process_exit passes group_dead (set by user space from the kernel's BTF). */
 const volatile bool exit_group_dead = false;
@@ -713,29 +711,13 @@ static long argv_chunk(__u32 i, void *data)
 
 /* ---- forks and exits (--forks, --exits) ---- */
 
-/* What an exit needs to know of its process, kept on the thread group leader. */
-struct proc_info {
-	__u64 exec_ns; /* CLOCK_BOOTTIME of its exec, when exec_done saw one; else 0 */
-	__u64 exited;  /* 1 once the exit was reported (kernels whose tracepoint does not say group_dead) */
-};
-
+/* Kernels whose sched_process_exit does not say group_dead: 1 on the leader once its exit was reported. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct proc_info);
-} proc_info SEC(".maps");
-
-static __always_inline void note_exec(struct task_struct *task)
-{
-	struct proc_info *p =
-	    bpf_task_storage_get(&proc_info, task->group_leader, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-
-	if (p) {
-		p->exec_ns = bpf_ktime_get_boot_ns();
-		p->exited = 0;
-	}
-}
+	__type(value, __u64);
+} exit_marks SEC(".maps");
 
 /* PF_KTHREAD: kernel threads are no processes of a user's tree. */
 #define ET_PF_KTHREAD 0x00200000
@@ -795,7 +777,7 @@ static long cpu_step(__u32 i, void *data)
 /* Whether this exiting thread is the one to report its process's end: the last of the group. */
 static __always_inline bool ends_group(unsigned long long *ctx, struct task_struct *task)
 {
-	struct proc_info *p;
+	__u64 *mark;
 
 	if (exit_group_dead)
 		return ctx[1];
@@ -803,8 +785,8 @@ static __always_inline bool ends_group(unsigned long long *ctx, struct task_stru
 	 * threads exiting together may all see it. The first to mark the leader reports. */
 	if (task->signal->live.counter)
 		return false;
-	p = bpf_task_storage_get(&proc_info, task->group_leader, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	return p && !__sync_lock_test_and_set(&p->exited, 1);
+	mark = bpf_task_storage_get(&exit_marks, task->group_leader, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return mark && !__sync_lock_test_and_set(mark, 1);
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -814,7 +796,6 @@ int BPF_PROG(exit_done, struct task_struct *task)
 	struct signal_struct *sig = task->signal;
 	struct cpu_walk w = {};
 	struct et_exit_record r;
-	struct proc_info *p;
 	long steps;
 
 	if ((task->flags & ET_PF_KTHREAD) || !pass_filters() || !ends_group(ctx, task))
@@ -833,18 +814,20 @@ int BPF_PROG(exit_done, struct task_struct *task)
 	r.exec_seq = leader->self_exec_id;
 	r.parent_start_time = up->start_time;
 	r.parent_exec_seq = up->self_exec_id;
-	p = bpf_task_storage_get(&proc_info, leader, NULL, 0);
-	if (p && p->exec_ns) {
-		r.since_ns = p->exec_ns;
-		r.flags |= ET_X_SINCE_EXEC;
+	/* The kernel keeps no exec time: user space counts from the exec record when it saw one. */
+	r.since_ns = leader->start_boottime;
+	if (sig->nr_threads == 1) {
+		/* The usual case: the ending thread is the only one not yet released. Plain loads. */
+		w.utime = task->utime;
+		w.stime = task->stime;
+		w.runtime = task->se.sum_exec_runtime;
 	} else {
-		r.since_ns = leader->start_boottime;
+		w.head = (unsigned long)&sig->thread_head;
+		w.pos = (unsigned long)sig->thread_head.next;
+		steps = bpf_loop(ET_THREAD_WALK_MAX, cpu_step, &w, 0);
+		if (steps >= ET_THREAD_WALK_MAX && w.pos != w.head)
+			r.flags |= ET_X_CPU_CUT;
 	}
-	w.head = (unsigned long)&sig->thread_head;
-	w.pos = (unsigned long)sig->thread_head.next;
-	steps = bpf_loop(ET_THREAD_WALK_MAX, cpu_step, &w, 0);
-	if (steps >= ET_THREAD_WALK_MAX && w.pos != w.head)
-		r.flags |= ET_X_CPU_CUT;
 	r.utime_ns = sig->utime + w.utime;
 	r.stime_ns = sig->stime + w.stime;
 	r.runtime_ns = sig->sum_sched_runtime + w.runtime;
@@ -871,8 +854,6 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 		bpf_map_delete_elem(&pending, &old_pid);
 	if (!pass_filters())
 		return 0;
-	if (track_exits)
-		note_exec(task);
 	if (count_mode) {
 		count_exec(task, false);
 		return 0;

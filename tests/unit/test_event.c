@@ -1592,14 +1592,13 @@ static struct et_fork_record fork_record(void)
 	return r;
 }
 
-/* An exit 2.25 s after its exec: 0.3 s of user and 0.1 s of system time sampled, 0.5 s run. */
+/* An exit 2.25 s after its start: 0.3 s of user and 0.1 s of system time sampled, 0.5 s run. */
 static struct et_exit_record exit_record(unsigned int status)
 {
 	struct et_exit_record r;
 
 	memset(&r, 0, sizeof(r));
 	r.type = ET_REC_EXIT;
-	r.flags = ET_X_SINCE_EXEC;
 	r.ktime_ns = KTIME + 2 * NS;
 	r.pid = 4242;
 	r.ppid = 4241;
@@ -1671,7 +1670,8 @@ static void test_exit_decode(void **state)
 	assert_int_equal(e.exit.exit_code, 42);
 	assert_int_equal(e.exit.signal, 0);
 	assert_false(e.exit.core_dumped);
-	assert_true(e.exit.since_exec);
+	/* The kernel sends the start: only an exec seen makes it since_exec (exec_times.c). */
+	assert_false(e.exit.since_exec);
 	assert_int_equal(e.exit.since_ns, KTIME - 250000000ULL);
 	assert_string_equal(e.exit.comm, "0123456789abcdef");
 	/* The run time split 3:1, as getrusage splits it. */
@@ -1701,7 +1701,6 @@ static void test_exit_decode(void **state)
 	assert_int_equal(e.exit.cpu_user_ns, 500000000ULL);
 	assert_int_equal(e.exit.cpu_system_ns, 0);
 	assert_true(e.exit.cpu_truncated);
-	assert_false(e.exit.since_exec);
 	r.stime_ns = 1;
 	assert_int_equal(decode_bytes(&r, sizeof(r), &e), 0);
 	assert_int_equal(e.exit.cpu_user_ns, 0);
@@ -1713,8 +1712,9 @@ static void test_exit_decode(void **state)
 	assert_int_equal(e.exit.cpu_user_ns, 1ULL << 61);
 }
 
-/* What the writer writes for the record rec, NUL-terminated; the caller frees it. */
-static char *format_record(const struct options *o, const void *rec, size_t size)
+/* What the writer writes for the record rec, NUL-terminated; the caller frees it. With since_exec, an exit
+ * counts from an exec seen 2 s after its start, as exec_times.c would make it. */
+static char *format_record_since(const struct options *o, const void *rec, size_t size, bool since_exec)
 {
 	const struct output out = {
 	    .opts = o, .boot_to_real_ns = BOOT_TO_REAL, .start_boot_ns = (long long)KTIME - NS};
@@ -1725,6 +1725,10 @@ static char *format_record(const struct options *o, const void *rec, size_t size
 	int err = 0;
 
 	assert_int_equal(decode_bytes(rec, size, &e), 0);
+	if (since_exec && e.type == EVENT_EXIT) {
+		e.exit.since_ns += 2 * NS;
+		e.exit.since_exec = true;
+	}
 	w.f = open_memstream(&buf, &n);
 	assert_non_null(w.f);
 	if (e.type == EVENT_FORK)
@@ -1734,6 +1738,11 @@ static char *format_record(const struct options *o, const void *rec, size_t size
 	assert_int_equal(err, 0);
 	assert_int_equal(fclose(w.f), 0);
 	return buf;
+}
+
+static char *format_record(const struct options *o, const void *rec, size_t size)
+{
+	return format_record_since(o, rec, size, false);
 }
 
 static void test_json_fork_exit(void **state)
@@ -1755,7 +1764,7 @@ static void test_json_fork_exit(void **state)
 	    s, "{\"type\":\"exit\",\"time\":\"2026-01-01T00:00:02.500000000Z\",\"pid\":4242,"
 	       "\"ppid\":4241,\"exec_id\":\"4242-5000000000-3\",\"parent_exec_id\":\"4241-"
 	       "4000000000-2\",\"uid\":1000,\"comm\":\"0123456789abcdef\",\"exit_code\":42,"
-	       "\"signal\":null,\"core_dumped\":false,\"duration\":2.250000000,\"since_exec\":true,"
+	       "\"signal\":null,\"core_dumped\":false,\"duration\":2.250000000,\"since_exec\":false,"
 	       "\"cpu_user\":0.375000000,\"cpu_system\":0.125000000,\"max_rss\":3145728}\n");
 	free(s);
 	x = exit_record(0x80 | 6);
@@ -1765,6 +1774,10 @@ static void test_json_fork_exit(void **state)
 	assert_non_null(strstr(s, ",\"exit_code\":null,\"signal\":\"SIGABRT\",\"core_dumped\":true,"
 				  "\"duration\":0.000000000,\"since_exec\":false,"));
 	assert_non_null(strstr(s, ",\"cpu_truncated\":true,\"max_rss\":3145728}\n"));
+	free(s);
+	x = exit_record(0);
+	s = format_record_since(&o, &x, sizeof(x), true);
+	assert_non_null(strstr(s, ",\"duration\":0.250000000,\"since_exec\":true,"));
 	free(s);
 	/* A signal without a name (a real-time one) by its number. */
 	x = exit_record(40);
@@ -1785,9 +1798,9 @@ static void test_text_fork_exit(void **state)
 	assert_string_equal(s, "bash             4243   4242       \\fork\n");
 	free(s);
 	s = format_record(&o, &x, sizeof(x));
-	assert_string_equal(s,
-			    "0123456789abcdef 4242   4241    42 \\exit 2.250s, user 0.375s, system 0.125s, "
-			    "max rss 3072 KiB\n");
+	assert_string_equal(
+	    s, "0123456789abcdef 4242   4241    42 \\exit 2.250s since start, user 0.375s, system 0.125s, "
+	       "max rss 3072 KiB\n");
 	free(s);
 	x = exit_record(0x80 | 11);
 	x.flags = ET_X_CPU_CUT;
@@ -1795,6 +1808,12 @@ static void test_text_fork_exit(void **state)
 	assert_string_equal(s,
 			    "0123456789abcdef 4242   4241   SIGSEGV \\exit 2.250s since start, user 0.375s, "
 			    "system 0.125s (at least), max rss 3072 KiB, core dumped\n");
+	free(s);
+	x = exit_record(0);
+	s = format_record_since(&o, &x, sizeof(x), true);
+	assert_string_equal(
+	    s, "0123456789abcdef 4242   4241     0 \\exit 0.250s, user 0.375s, system 0.125s, max rss "
+	       "3072 KiB\n");
 	free(s);
 	/* The same leading columns as exec lines: -T, -t, -U. */
 	o.elapsed_time = o.print_uid = true;
