@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The record the kernel programs send and user space decodes: one header, then
- * filename, exe, cwd and argv bytes back to back (lengths in the header). Shared by
+ * The records the kernel programs send and user space decodes. An exec's: one header, then
+ * filename, exe, cwd and argv bytes back to back (lengths in the header). A fork's and an
+ * exit's: one fixed struct each. All start with {type, flags}. Shared by
  * src/bpf/exectrace.bpf.c and the user-space decoder (src/event.c).
  */
 #ifndef EXECTRACE_H

@@ -185,7 +185,7 @@ static int report_lost(struct run *r)
 		}
 		return 0;
 	}
-	fprintf(stderr, "exectrace: warning: %llu exec records lost (buffer full; raise --buffer-size)\n", n);
+	fprintf(stderr, "exectrace: warning: %llu records lost (buffer full; raise --buffer-size)\n", n);
 	return 0;
 }
 
