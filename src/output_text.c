@@ -88,9 +88,9 @@ static int write_args(FILE *f, const struct exec_event *ev, bool quote)
 	return ev->truncated && fputs(" ...", f) == EOF ? -1 : 0;
 }
 
-/* The columns up to PPID: [TIME] [TIME(s)] [UID] PCOMM PID PPID. */
+/* The columns up to PCOMM: [TIME] [TIME(s)] [UID] PCOMM. */
 static int write_who(const struct output *out, unsigned long long ktime_ns, unsigned int uid,
-		     const char *comm, unsigned int pid, unsigned int ppid)
+		     const char *comm)
 {
 	const struct options *o = out->opts;
 	FILE *f = out->f;
@@ -107,17 +107,16 @@ static int write_who(const struct output *out, unsigned long long ktime_ns, unsi
 		return -1;
 	if (o->print_uid && fprintf(f, "%-6u ", uid) < 0)
 		return -1;
-	if (escape_text_padded(f, comm, strlen(comm), COMM_WIDTH) || fprintf(f, " %-6u %-6u ", pid, ppid) < 0)
-		return -1;
-	return 0;
+	return escape_text_padded(f, comm, strlen(comm), COMM_WIDTH);
 }
 
 int text_exec(const struct output *out, const struct exec_event *ev)
 {
 	FILE *f = out->f;
 
-	if (write_who(out, ev->ktime_ns, ev->uid, ev->comm, ev->pid, ev->ppid) ||
-	    fprintf(f, "%3d ", ev->retval) < 0 || write_args(f, ev, out->opts->quote))
+	if (write_who(out, ev->ktime_ns, ev->uid, ev->comm) ||
+	    fprintf(f, " %-6u %-6u %3d ", ev->pid, ev->ppid, ev->retval) < 0 ||
+	    write_args(f, ev, out->opts->quote))
 		return -1;
 	return fputc('\n', f) == EOF ? -1 : 0;
 }
@@ -125,9 +124,9 @@ int text_exec(const struct output *out, const struct exec_event *ev)
 /* No RET; ARGS is \fork, which no exec's ARGS can print (a backslash there is written \\). */
 int text_fork(const struct output *out, const struct fork_event *ev)
 {
-	if (write_who(out, ev->ktime_ns, ev->uid, ev->comm, ev->pid, ev->ppid))
+	if (write_who(out, ev->ktime_ns, ev->uid, ev->comm))
 		return -1;
-	return fprintf(out->f, "%3s \\fork\n", "") < 0 ? -1 : 0;
+	return fprintf(out->f, " %-6u %-6u %3s \\fork\n", ev->pid, ev->ppid, "") < 0 ? -1 : 0;
 }
 
 /* RET is the exit code, or the signal's name (SIGKILL); ARGS is \exit and how long the process ran (since its
@@ -138,10 +137,11 @@ int text_exit(const struct output *out, const struct exit_event *ev)
 	char sig[16];
 	long long ran = (long long)ev->ktime_ns - (long long)ev->since_ns;
 
-	if (write_who(out, ev->ktime_ns, ev->uid, ev->comm, ev->pid, ev->ppid))
+	if (write_who(out, ev->ktime_ns, ev->uid, ev->comm))
 		return -1;
-	if (ev->signal ? fprintf(f, "%3s ", signal_name(ev->signal, sig, sizeof(sig))) < 0
-		       : fprintf(f, "%3d ", ev->exit_code) < 0)
+	if (ev->signal ? fprintf(f, " %-6u %-6u %3s ", ev->pid, ev->ppid,
+				 signal_name(ev->signal, sig, sizeof(sig))) < 0
+		       : fprintf(f, " %-6u %-6u %3d ", ev->pid, ev->ppid, ev->exit_code) < 0)
 		return -1;
 	if (fprintf(f, "\\exit %.3fs%s, user %.3fs, system %.3fs%s, max rss %llu KiB%s\n",
 		    (double)(ran > 0 ? ran : 0) / 1e9, ev->since_exec ? "" : " since start",

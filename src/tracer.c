@@ -234,9 +234,9 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 		if (ring)
 			bpf_map__set_max_entries(s->maps.events, sysconf(_SC_PAGESIZE)); /* unused */
 	}
-	/* Off, the fork and exit programs are not even loaded: they cost nothing. */
 	s->rodata->page_size = sysconf(_SC_PAGESIZE);
 	s->rodata->exit_group_dead = o->exits && exit_passes_group_dead();
+	/* Off, the fork and exit programs are not even loaded: they cost nothing. */
 	bpf_program__set_autoload(s->progs.fork_done, o->forks);
 	bpf_program__set_autoload(s->progs.exit_done, o->exits);
 	if (!o->fails) {

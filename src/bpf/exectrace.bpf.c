@@ -41,6 +41,7 @@ const volatile bool count_mode = false;
  * them. */
 const volatile bool with_context = false;
 const volatile __u32 count_fields = 0;
+/* signal->maxrss counts pages. */
 const volatile __u64 page_size = 4096;
 /* Whether this kernel's sched_process_exit passes group_dead (set by user space from the kernel's BTF). */
 const volatile bool exit_group_dead = false;
