@@ -644,6 +644,35 @@ def expect_status(name, rec, status):
     expect(name + ": status as the parent's wait4 got it (%#x)" % status, rec, **want)
 
 
+def loaded_programs(pid):
+    """The names of the BPF programs process pid holds."""
+    names = set()
+    for fd in os.listdir("/proc/%d/fdinfo" % pid):
+        try:
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                m = re.search(r"^prog_id:\s+(\d+)", f.read(), re.M)
+        except OSError:
+            continue
+        if m:
+            out = run(["bpftool", "prog", "show", "id", m.group(1), "-j"]).stdout
+            names.add(json.loads(out).get("name"))
+    return names
+
+
+def test_exits_off():
+    """Without --forks and --exits their programs are not even loaded; with them, they are."""
+    t = Tracer("-j")
+    off = loaded_programs(t.proc.pid)
+    t.stop()
+    t = Tracer("-j", "--forks", "--exits")
+    on = loaded_programs(t.proc.pid)
+    t.stop()
+    check("forks and exits off: their programs not loaded (%s)" % sorted(off),
+          "exec_done" in off and not off & {"fork_done", "exit_done"}, off)
+    check("--forks --exits: fork_done and exit_done loaded too (%s)" % sorted(on),
+          on - off == {"fork_done", "exit_done"}, (on, off))
+
+
 def test_exits(tmp):
     """Exit records against what the traced program's parent gets from wait4: the exit code, the signal and core
     dump, CPU time and peak memory; one record per process, whichever thread ends it; the duration to the exit, not
@@ -1738,7 +1767,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_exits, test_forks, test_context_live, test_context_ids_and_paths, test_text,
+        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_context_live, test_context_ids_and_paths, test_text,
                      test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
                      test_filters, test_filter_abandoned, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,
