@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	event_decoder_init(&r.dec, r.opts.max_args);
+	event_decoder_env_names(&r.dec, r.opts.env_names);
 	r.out.opts = &r.opts;
 	r.out.f = open_output(r.opts.output);
 	if (!r.out.f)

@@ -33,6 +33,13 @@ struct options {
 	long top;		   /* --top N rows, -1 for all */
 	bool cumulative;	   /* --cumulative: counts since the start, not per interval */
 	unsigned long max_keys;	   /* --max-keys: size of the kernel's count map */
+	/* Process lineage on JSON exec records */
+	unsigned int ancestors; /* --ancestors: the most each record carries, 0 for none */
+	bool ancestors_set;
+	bool env;		 /* --env: the new program's environment */
+	const char *env_names;	 /* --env=NAME,...: only these (comma-separated, validated); NULL for all */
+	unsigned long env_bytes; /* --env-bytes */
+	bool env_bytes_set;
 };
 
 enum options_result {

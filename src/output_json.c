@@ -164,6 +164,53 @@ static int json_context(FILE *f, const struct exec_event *ev)
 	return json_ns_caps(f, ev);
 }
 
+/* ,"ancestors":[{"pid":N,"comm":"...","exec_id":"..."},...] when asked for (--ancestors above 0). */
+static int json_ancestors(FILE *f, const struct output *out, const struct exec_event *ev)
+{
+	if (!out->opts->ancestors)
+		return 0;
+	if (fputs(",\"ancestors\":[", f) == EOF)
+		return -1;
+	for (size_t i = 0; i < ev->nancestors; i++) {
+		const struct ancestor *a = &ev->ancestors[i];
+		struct chunk c;
+
+		c.len = 0;
+		put(&c, i ? ",{\"pid\":" : "{\"pid\":");
+		put_u64(&c, a->pid);
+		put(&c, ",\"comm\":");
+		if (write_chunk(f, &c) || escape_json(f, a->comm, strlen(a->comm)))
+			return -1;
+		c.len = 0;
+		put(&c, ",\"exec_id\":");
+		put_exec_id(&c, a->pid, a->start_time, a->exec_seq);
+		put(&c, "}");
+		if (write_chunk(f, &c))
+			return -1;
+	}
+	if (fputc(']', f) == EOF ||
+	    (ev->ancestors_truncated && fputs(",\"ancestors_truncated\":true", f) == EOF))
+		return -1;
+	return 0;
+}
+
+/* ,"env":["NAME=value",...] with --env, for a new program (a failed exec has none: see docs/output.md). */
+static int json_env(FILE *f, const struct output *out, const struct exec_event *ev)
+{
+	if (!out->opts->env || ev->retval < 0)
+		return 0;
+	if (ev->env_unreadable)
+		return fputs(",\"env\":null,\"env_truncated\":true", f) == EOF ? -1 : 0;
+	if (fputs(",\"env\":[", f) == EOF)
+		return -1;
+	for (size_t i = 0; i < ev->nenv; i++)
+		if ((i && fputc(',', f) == EOF) || escape_json(f, ev->env[i].s, ev->env[i].len))
+			return -1;
+	if (fputc(']', f) == EOF || (ev->env_truncated && fputs(",\"env_truncated\":true", f) == EOF))
+		return -1;
+	return 0;
+}
+
 int json_exec(const struct output *out, const struct exec_event *ev)
 {
 	FILE *f = out->f;
@@ -192,7 +239,7 @@ int json_exec(const struct output *out, const struct exec_event *ev)
 	if (ev->retval < 0 &&
 	    fprintf(f, ",\"error\":\"%s\"", error_name(-ev->retval, ebuf, sizeof(ebuf))) < 0)
 		return -1;
-	if (json_context(f, ev))
+	if (json_context(f, ev) || json_ancestors(f, out, ev) || json_env(f, out, ev))
 		return -1;
 	if (ev->filter_abandoned && fputs(",\"filter_abandoned\":true", f) == EOF)
 		return -1;

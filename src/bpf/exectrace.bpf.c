@@ -13,12 +13,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define HDR_SIZE sizeof(struct et_record)
-/* Header, filename, exe and cwd regions, argv, and one chunk of slack for the last read: the most a record
- * can need. User space sizes the map for the argv limit it sets. */
-#define SCRATCH_SIZE (HDR_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
+#define HDR_SIZE       sizeof(struct et_record)
+#define ANCESTORS_SIZE (ET_ANCESTORS_MAX * sizeof(struct et_ancestor))
+/* Header, filename, exe and cwd regions, argv, ancestors, environment, and one chunk of slack for the last
+ * read: the most a record can need. User space sizes the map for the limits it sets. */
+#define SCRATCH_SIZE (HDR_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ANCESTORS_SIZE + ET_ENV_CAP + ET_CHUNK)
 /* Highest offset in the record's data where an argv chunk may start. */
 #define ARGV_AT_MAX (3 * ET_PATH_MAX + argv_limit)
+/* Where the ancestors start at the latest, and where a chunk of argv or the environment may start. */
+#define ANCESTORS_AT_MAX (3 * ET_PATH_MAX + argv_limit)
+#define COPY_AT_MAX	 (ANCESTORS_AT_MAX + ancestors_max * sizeof(struct et_ancestor) + env_limit)
 /* Steps of the walk that names a path (the binary's, the working directory): one per directory or mount
  * crossed. Every path that fits PATH_MAX has at most PATH_MAX / 2 components ("/a" each); a deeper one is
  * cut, and flagged. */
@@ -41,6 +45,10 @@ const volatile bool count_mode = false;
  * them. */
 const volatile bool with_context = false;
 const volatile __u32 count_fields = 0;
+/* Ancestors each record carries at most (-j, --ancestors), and the environment's capture limit (--env): 0 for
+ * none, and then the verifier drops that code. */
+const volatile __u32 ancestors_max = 0;
+const volatile __u32 env_limit = 0;
 
 struct et_counters counters = {};
 /* 1 while the reader sleeps until woken (user space sets it before it sleeps): the first record after that
@@ -118,6 +126,7 @@ struct argv_walk {
 union loop_state {
 	struct argv_copy copy;
 	struct argv_walk walk;
+	__u64 ancestors_off; /* where the ancestors start in the record's data */
 };
 
 struct {
@@ -302,9 +311,12 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 	__u64 size = HDR_SIZE;
 	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len;
 
-	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit)
+	__u64 anc = r->nr_ancestors, env = r->env_len;
+
+	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit ||
+	    anc > ancestors_max || env > env_limit)
 		return;
-	size += fn + exe + cwd + argv;
+	size += fn + exe + cwd + argv + anc * sizeof(struct et_ancestor) + env;
 	if (use_ringbuf) {
 		/* A wakeup costs more than the tracing: only a sleeping reader gets one, and a reader that
 		 * has not caught up with a burst when a quarter of the ring is full. */
@@ -671,9 +683,9 @@ static __always_inline void count_exec(struct task_struct *task, bool failed)
 		count_add(&counts0, &key, task, 0);
 }
 
-/* ---- argv of the new process, from its memory ---- */
+/* ---- argv and environment of the new process, from its memory ---- */
 
-static long argv_chunk(__u32 i, void *data)
+static long copy_chunk(__u32 i, void *data)
 {
 	union loop_state *st = loop_state();
 	struct et_record *r = scratch_record();
@@ -690,7 +702,7 @@ static long argv_chunk(__u32 i, void *data)
 		n = ET_CHUNK;
 	at = c->off + c->done;
 	barrier_var(at);
-	if (at > ARGV_AT_MAX)
+	if (at > COPY_AT_MAX)
 		return 1;
 	if (bpf_probe_read_user(r->data + at, n, (const void *)(c->src + c->done))) {
 		c->fault = true;
@@ -698,6 +710,105 @@ static long argv_chunk(__u32 i, void *data)
 	}
 	c->done += n;
 	return 0;
+}
+
+/* ---- ancestors and environment, after argv ---- */
+
+/* The process whose parent is the next ancestor; a typed pointer, so the walk reads with plain loads. */
+struct ancestor_cursor {
+	struct task_struct *task;
+};
+
+/* One step up the chain: the parent of the cursor's process, written as the record's next ancestor. */
+static long ancestor_step(__u32 i, void *data)
+{
+	struct ancestor_cursor *cur = data;
+	union loop_state *st = loop_state();
+	struct et_record *r = scratch_record();
+	struct task_struct *up = cur->task->real_parent->group_leader;
+	struct et_ancestor *a;
+	__u32 n, pid = up->tgid;
+	__u64 at;
+
+	/* The idle task (pid 0) is above init and kthreadd: no process. */
+	if (!r || !st || !pid)
+		return 1;
+	n = r->nr_ancestors;
+	if (n >= ancestors_max) {
+		r->flags |= ET_F_ANCESTORS_CUT;
+		return 1;
+	}
+	at = st->ancestors_off + n * sizeof(*a);
+	barrier_var(at);
+	if (at > ANCESTORS_AT_MAX + (ET_ANCESTORS_MAX - 1) * sizeof(*a))
+		return 1;
+	a = (struct et_ancestor *)(r->data + at);
+	a->start_time = up->start_time;
+	a->exec_seq = up->self_exec_id;
+	a->pid = pid;
+	a->pad = 0;
+	if (bpf_probe_read_kernel(a->comm, sizeof(a->comm), up->comm))
+		a->comm[0] = '\0';
+	r->nr_ancestors = n + 1;
+	cur->task = up;
+	return pid == 1; /* init is the top */
+}
+
+/* The chain above the parent of task, nearest first, at off in the record's data. */
+static __always_inline void append_ancestors(struct et_record *r, struct task_struct *task, __u64 off)
+{
+	struct ancestor_cursor cur = {.task = task->real_parent->group_leader};
+	union loop_state *st = loop_state();
+
+	if (!ancestors_max || !st || off > ANCESTORS_AT_MAX)
+		return;
+	st->ancestors_off = off;
+	/* One more step than entries: it finds whether the chain went on. */
+	bpf_loop(ET_ANCESTORS_MAX + 1, ancestor_step, &cur, 0);
+}
+
+/* The environment the new program received, copied like argv at off in the record's data. */
+static __always_inline void append_env(struct et_record *r, struct task_struct *task, __u64 off)
+{
+	union loop_state *st = loop_state();
+	unsigned long env_start, env_end;
+	struct argv_copy *c;
+
+	if (!env_limit || !st)
+		return;
+	env_start = task->mm->env_start;
+	env_end = task->mm->env_end;
+	c = &st->copy;
+	c->src = env_start;
+	c->off = off;
+	c->done = 0;
+	c->fault = false;
+	c->len = env_end > env_start ? env_end - env_start : 0;
+	if (c->len > env_limit) {
+		c->len = env_limit;
+		r->flags |= ET_F_ENV_CUT;
+	}
+	bpf_loop(ET_ENV_CAP / ET_CHUNK + 1, copy_chunk, NULL, 0);
+	if (c->fault)
+		r->flags |= ET_F_ENV_FAULT;
+	r->env_len = c->done;
+}
+
+/* The ancestors and, for a new program (with_env), its environment, after the record's argv: the regions
+ * asked for at load, nothing otherwise. */
+static __always_inline void append_lineage(struct et_record *r, struct task_struct *task, bool with_env)
+{
+	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len, off;
+
+	r->nr_ancestors = 0;
+	r->env_len = 0;
+	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit)
+		return;
+	off = fn + exe + cwd + argv;
+	append_ancestors(r, task, off);
+	off += (r->nr_ancestors & (2 * ET_ANCESTORS_MAX - 1)) * sizeof(struct et_ancestor);
+	if (with_env)
+		append_env(r, task, off);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -761,10 +872,11 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 		c->len = argv_limit;
 		r->flags |= ET_F_ARGV_CUT;
 	}
-	bpf_loop(ET_ARGV_CAP / ET_CHUNK + 1, argv_chunk, NULL, 0);
+	bpf_loop(ET_ARGV_CAP / ET_CHUNK + 1, copy_chunk, NULL, 0);
 	if (c->fault)
 		r->flags |= ET_F_ARGV_FAULT;
 	r->argv_len = c->done;
+	append_lineage(r, task, true);
 	emit(ctx, r);
 	return 0;
 }
@@ -963,6 +1075,8 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	}
 	r->argc = st->walk.argc;
 	r->argv_len = st->walk.used;
+	/* The caller's ancestors; its environment is not read (docs/output.md). */
+	append_lineage(r, task, false);
 	emit(ctx, r);
 }
 
