@@ -3,13 +3,15 @@
  * Makes the execs the end-to-end tests check and that a script cannot make itself:
  * argc == 0, execveat on a memfd or a directory fd, exec from a non-leader thread,
  * after setuid, inside a new pid namespace, under an argv-rewriting thread, bursts, a failing execve with
- * millions of arguments, and an exec that fails before one that succeeds in the same process.
+ * millions of arguments, an exec that fails before one that succeeds in the same process, and a chain of
+ * processes.
  * Each mode prints what the test needs to know (pids) on stdout before it execs.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +214,42 @@ static int mode_retry(char **args)
 	return 1;
 }
 
+/*
+ * A chain of processes, each the child of the one before: at depth N > 0 the process forks a child that execs
+ * "spawn nest N-1 MARKER AFTER" and waits for it; at depth 0 it waits for SIGUSR1, then execs /bin/true
+ * AFTER.
+ */
+static int mode_nest(char **args)
+{
+	long n = strtol(args[0], NULL, 10);
+	char left[24];
+	char *argv[] = {"spawn", "nest", left, args[1], args[2], NULL};
+	char *after[] = {"/bin/true", args[2], NULL};
+	sigset_t usr1;
+	pid_t child;
+	int sig;
+
+	if (n <= 0) {
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		if (sigprocmask(SIG_BLOCK, &usr1, NULL) || sigwait(&usr1, &sig))
+			die("sigwait");
+		execv(after[0], after);
+		die("execv");
+	}
+	snprintf(left, sizeof(left), "%ld", n - 1);
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		execv("/proc/self/exe", argv);
+		die("execv");
+	}
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 /* Waits for a signal: a live process whose /proc/PID/exe the test can read. */
 static int mode_pause(char **args)
 {
@@ -269,7 +307,7 @@ int main(int argc, char **argv)
 	    {"thread", 1, mode_thread},	    {"setuid", 2, mode_setuid}, {"pidns", 1, mode_pidns},
 	    {"race", 2, mode_race},	    {"burst", 2, mode_burst},	{"chain", 1, mode_chain},
 	    {"hugeargv", 4, mode_hugeargv}, {"pause", 1, mode_pause},	{"ids", 1, mode_ids},
-	    {"retry", 2, mode_retry},
+	    {"retry", 2, mode_retry},	    {"nest", 3, mode_nest},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -280,8 +318,9 @@ int main(int argc, char **argv)
 			}
 			return modes[i].run(argv + 2);
 		}
-	fprintf(stderr,
-		"usage: spawn "
-		"argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry ARGS...\n");
+	fprintf(
+	    stderr,
+	    "usage: spawn "
+	    "argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry|nest ARGS...\n");
 	return 2;
 }
