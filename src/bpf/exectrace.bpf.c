@@ -310,7 +310,6 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 	/* Each length is bounded on its own so the verifier can bound the sum. */
 	__u64 size = HDR_SIZE;
 	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len;
-
 	__u64 anc = r->nr_ancestors, env = r->env_len;
 
 	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit ||

@@ -214,6 +214,22 @@ static int mode_retry(char **args)
 	return 1;
 }
 
+/* The bottom of mode_nest's chain: waits for SIGUSR1, then execs /bin/true AFTER. */
+static int nest_bottom(char *after)
+{
+	char *argv[] = {"/bin/true", after, NULL};
+	sigset_t usr1;
+	int sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &usr1, NULL) || sigwait(&usr1, &sig))
+		die("sigwait");
+	execv(argv[0], argv);
+	die("execv");
+	return 1;
+}
+
 /*
  * A chain of processes, each the child of the one before: at depth N > 0 the process forks a child that execs
  * "spawn nest N-1 MARKER AFTER" and waits for it; at depth 0 it waits for SIGUSR1, then execs /bin/true
@@ -222,26 +238,18 @@ static int mode_retry(char **args)
 static int mode_nest(char **args)
 {
 	long n = strtol(args[0], NULL, 10);
-	char left[24];
-	char *argv[] = {"spawn", "nest", left, args[1], args[2], NULL};
-	char *after[] = {"/bin/true", args[2], NULL};
-	sigset_t usr1;
 	pid_t child;
-	int sig;
 
-	if (n <= 0) {
-		sigemptyset(&usr1);
-		sigaddset(&usr1, SIGUSR1);
-		if (sigprocmask(SIG_BLOCK, &usr1, NULL) || sigwait(&usr1, &sig))
-			die("sigwait");
-		execv(after[0], after);
-		die("execv");
-	}
-	snprintf(left, sizeof(left), "%ld", n - 1);
+	if (n <= 0)
+		return nest_bottom(args[2]);
 	child = fork();
 	if (child < 0)
 		die("fork");
 	if (!child) {
+		char left[24];
+		char *argv[] = {"spawn", "nest", left, args[1], args[2], NULL};
+
+		snprintf(left, sizeof(left), "%ld", n - 1);
 		execv("/proc/self/exe", argv);
 		die("execv");
 	}
