@@ -22,6 +22,8 @@
 /* Steps a failed exec's argv walk takes at most, whatever the caller passes: each copies one argument (or 4
  * KiB of one) or, past --argv-bytes, counts up to 32 pointers. Bounds the work done in the syscall's exit. */
 #define ET_FAILED_WALK_STEPS 16384
+/* The same for a failed exec's environment (--env), each step one entry (or 4 KiB of one). */
+#define ET_FAILED_ENV_STEPS 4096
 /* Ancestors (-j): the most a record can hold, and how many by default (--ancestors). */
 #define ET_ANCESTORS_MAX     64
 #define ET_ANCESTORS_DEFAULT 16

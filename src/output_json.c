@@ -194,10 +194,10 @@ static int json_ancestors(FILE *f, const struct output *out, const struct exec_e
 	return 0;
 }
 
-/* ,"env":["NAME=value",...] with --env, for a new program (a failed exec has none: see docs/output.md). */
+/* ,"env":["NAME=value",...] with --env. */
 static int json_env(FILE *f, const struct output *out, const struct exec_event *ev)
 {
-	if (!out->opts->env || ev->retval < 0)
+	if (!out->opts->env)
 		return 0;
 	if (ev->env_unreadable)
 		return fputs(",\"env\":null,\"env_truncated\":true", f) == EOF ? -1 : 0;

@@ -18,9 +18,8 @@ char LICENSE[] SEC("license") = "GPL";
 /* Header, filename, exe and cwd regions, argv, ancestors, environment, and one chunk of slack for the last
  * read: the most a record can need. User space sizes the map for the limits it sets. */
 #define SCRATCH_SIZE (HDR_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ANCESTORS_SIZE + ET_ENV_CAP + ET_CHUNK)
-/* Highest offset in the record's data where an argv chunk may start. */
-#define ARGV_AT_MAX (3 * ET_PATH_MAX + argv_limit)
-/* Where the ancestors start at the latest, and where a chunk of argv or the environment may start. */
+/* Highest offset in the record's data where the ancestors start (argv's end), and where a chunk of argv or
+ * the environment may start. */
 #define ANCESTORS_AT_MAX (3 * ET_PATH_MAX + argv_limit)
 #define COPY_AT_MAX	 (ANCESTORS_AT_MAX + ancestors_max * sizeof(struct et_ancestor) + env_limit)
 /* Steps of the walk that names a path (the binary's, the working directory): one per directory or mount
@@ -109,13 +108,15 @@ struct argv_copy {
 };
 
 struct argv_walk {
-	const char *const *argv;
-	const char *str;  /* the argument being copied, or NULL between arguments */
-	__u64 off;	  /* where argv starts in the record's data */
-	__u64 used;	  /* argv bytes copied */
-	__u32 argc;	  /* pointers taken from argv */
-	__u32 next, have; /* batch[next..have) are argv[argc..] */
-	__u32 end;	  /* 1: the walk reached argv's NULL, or a pointer it could not read */
+	const char *const *argv; /* argv, or envp (env) */
+	const char *str;	 /* the argument being copied, or NULL between arguments */
+	__u64 off;		 /* where argv starts in the record's data */
+	__u64 used;		 /* argv bytes copied */
+	__u32 argc;		 /* pointers taken from argv */
+	__u32 next, have;	 /* batch[next..have) are argv[argc..] */
+	__u32 end;		 /* 1: the walk reached argv's NULL, or a pointer it could not read */
+	__u32 limit;		 /* bytes to copy at most: --argv-bytes, or --env-bytes */
+	__u32 env;		 /* 1: the walk is over envp */
 	const char *batch[PTR_BATCH];
 };
 
@@ -156,6 +157,7 @@ struct {
 struct pending_exec {
 	const char *filename;
 	const char *const *argv;
+	const char *const *envp;
 };
 
 /* Failed-exec tracking: what was passed at entry, keyed by thread id. */
@@ -755,17 +757,31 @@ static long ancestor_step(__u32 i, void *data)
 	return pid == 1; /* init is the top */
 }
 
-/* The chain above the parent of task, nearest first, at off in the record's data. */
-static __always_inline void append_ancestors(struct et_record *r, struct task_struct *task, __u64 off)
-{
-	struct ancestor_cursor cur = {.task = task->real_parent->group_leader};
-	union loop_state *st = loop_state();
+/* Where a region after argv cannot start: the record is not one this program built. */
+#define NO_ROOM (~0ULL)
 
-	if (!ancestors_max || !st || off > ANCESTORS_AT_MAX)
-		return;
+/* The chain above the parent of task, nearest first, after the record's argv; returns where the environment
+ * goes. */
+static __always_inline __u64 append_ancestors(struct et_record *r, struct task_struct *task)
+{
+	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len, off;
+	union loop_state *st = loop_state();
+	struct ancestor_cursor cur;
+
+	r->nr_ancestors = 0;
+	r->env_len = 0;
+	if (!ancestors_max && !env_limit)
+		return NO_ROOM; /* neither asked for: none of this is loaded */
+	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit || !st)
+		return NO_ROOM; /* cannot happen: each length is bounded */
+	off = fn + exe + cwd + argv;
+	if (!ancestors_max)
+		return off;
 	st->ancestors_off = off;
+	cur.task = task->real_parent->group_leader;
 	/* One more step than entries: it finds whether the chain went on. */
 	bpf_loop(ET_ANCESTORS_MAX + 1, ancestor_step, &cur, 0);
+	return off + (r->nr_ancestors & (2 * ET_ANCESTORS_MAX - 1)) * sizeof(struct et_ancestor);
 }
 
 /* The environment the new program received, copied like argv at off in the record's data. */
@@ -775,7 +791,7 @@ static __always_inline void append_env(struct et_record *r, struct task_struct *
 	unsigned long env_start, env_end;
 	struct argv_copy *c;
 
-	if (!env_limit || !st)
+	if (!env_limit || !st || off == NO_ROOM)
 		return;
 	env_start = task->mm->env_start;
 	env_end = task->mm->env_end;
@@ -793,23 +809,6 @@ static __always_inline void append_env(struct et_record *r, struct task_struct *
 	if (c->fault)
 		r->flags |= ET_F_ENV_FAULT;
 	r->env_len = c->done;
-}
-
-/* The ancestors and, for a new program (with_env), its environment, after the record's argv: the regions
- * asked for at load, nothing otherwise. */
-static __always_inline void append_lineage(struct et_record *r, struct task_struct *task, bool with_env)
-{
-	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len, off;
-
-	r->nr_ancestors = 0;
-	r->env_len = 0;
-	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit)
-		return;
-	off = fn + exe + cwd + argv;
-	append_ancestors(r, task, off);
-	off += (r->nr_ancestors & (2 * ET_ANCESTORS_MAX - 1)) * sizeof(struct et_ancestor);
-	if (with_env)
-		append_env(r, task, off);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -877,17 +876,18 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 	if (c->fault)
 		r->flags |= ET_F_ARGV_FAULT;
 	r->argv_len = c->done;
-	append_lineage(r, task, true);
+	append_env(r, task, append_ancestors(r, task));
 	emit(ctx, r);
 	return 0;
 }
 
 /* ---- failed execs: what was passed, read from the caller's memory at syscall exit ---- */
 
-static __always_inline void exec_entered(const char *filename, const char *const *argv)
+static __always_inline void exec_entered(const char *filename, const char *const *argv,
+					 const char *const *envp)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_exec p = {.filename = filename, .argv = argv};
+	struct pending_exec p = {.filename = filename, .argv = argv, .envp = envp};
 
 	if (!pass_filters())
 		return;
@@ -898,14 +898,16 @@ static __always_inline void exec_entered(const char *filename, const char *const
 SEC("tracepoint/syscalls/sys_enter_execve")
 int execve_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	exec_entered((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
+	exec_entered((const char *)ctx->args[0], (const char *const *)ctx->args[1],
+		     (const char *const *)ctx->args[2]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int execveat_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	exec_entered((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
+	exec_entered((const char *)ctx->args[1], (const char *const *)ctx->args[2],
+		     (const char *const *)ctx->args[3]);
 	return 0;
 }
 
@@ -967,11 +969,18 @@ static long argv_walk_step(__u32 i, void *data)
 
 		if (w->next >= w->have && !refill(w)) {
 			/* The kernel fails this exec with EFAULT at the same pointer. */
-			r->flags |= ET_F_ARGV_FAULT;
+			r->flags |= w->env ? ET_F_ENV_FAULT : ET_F_ARGV_FAULT;
 			w->end = 1;
 			return 1;
 		}
-		if (w->used >= argv_limit) {
+		if (w->used >= w->limit && w->env) {
+			/* Past the limit only whether the environment goes on matters. */
+			if (w->batch[w->next & (PTR_BATCH - 1)])
+				r->flags |= ET_F_ENV_CUT;
+			w->end = 1;
+			return 1;
+		}
+		if (w->used >= w->limit) {
 			/* A loop of its own: unrolled, its 32 steps made this program ten times longer to
 			 * verify. */
 			bpf_loop(PTR_BATCH, count_pointer, NULL, 0);
@@ -986,14 +995,20 @@ static long argv_walk_step(__u32 i, void *data)
 		w->argc++;
 		w->str = p;
 	}
-	room = argv_limit - w->used;
+	room = w->limit - w->used;
 	if (room > ET_CHUNK)
 		room = ET_CHUNK;
 	at = w->off + w->used;
 	barrier_var(at);
-	if (at > ARGV_AT_MAX)
+	if (at > COPY_AT_MAX)
 		return 1;
 	n = bpf_probe_read_user_str(r->data + at, room, w->str);
+	if (n < 0 && w->env) {
+		/* The kernel fails the exec with EFAULT there too. */
+		r->flags |= ET_F_ENV_FAULT;
+		w->end = 1;
+		return 1;
+	}
 	if (n < 0) {
 		__u32 k = r->nr_bad_args;
 
@@ -1016,7 +1031,8 @@ static long argv_walk_step(__u32 i, void *data)
 			return 0;
 		}
 		if (next) {
-			r->flags |= ET_F_ARGV_CUT; /* the limit cut it: no NUL, so it reads as partial */
+			/* The limit cut it: no NUL, so it reads as partial. */
+			r->flags |= w->env ? ET_F_ENV_CUT : ET_F_ARGV_CUT;
 			w->used += n - 1;
 			w->str = NULL;
 			return 0;
@@ -1025,6 +1041,21 @@ static long argv_walk_step(__u32 i, void *data)
 	w->used += n;
 	w->str = NULL;
 	return 0;
+}
+
+/* A failed exec's environment as passed (envp), read from the caller's memory by argv's walk, with a budget
+ * of its own; at off in the record's data. */
+static __always_inline void append_failed_env(struct et_record *r, const char *const *envp, __u64 off)
+{
+	union loop_state *st = loop_state();
+
+	if (!env_limit || !st || !envp || off == NO_ROOM)
+		return;
+	st->walk = (struct argv_walk){.argv = envp, .off = off, .limit = env_limit, .env = 1};
+	bpf_loop(ET_FAILED_ENV_STEPS, argv_walk_step, NULL, 0);
+	if (!st->walk.end)
+		r->flags |= ET_F_ENV_CUT;
+	r->env_len = st->walk.used;
 }
 
 static __always_inline void exec_exited(void *ctx, long ret)
@@ -1066,7 +1097,7 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	off += r->cwd_len & (2 * ET_PATH_MAX - 1);
 	if (off > 2 * ET_PATH_MAX)
 		return; /* cannot happen: both lengths are bounded */
-	st->walk = (struct argv_walk){.argv = args.argv, .off = off};
+	st->walk = (struct argv_walk){.argv = args.argv, .off = off, .limit = argv_limit};
 	if (args.argv) {
 		/* Bounded whatever the caller passes: a walk that did not reach argv's end leaves argc a
 		 * lower bound. */
@@ -1076,8 +1107,7 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	}
 	r->argc = st->walk.argc;
 	r->argv_len = st->walk.used;
-	/* The caller's ancestors; its environment is not read (docs/output.md). */
-	append_lineage(r, task, false);
+	append_failed_env(r, args.envp, append_ancestors(r, task));
 	emit(ctx, r);
 }
 

@@ -271,23 +271,18 @@ static int mode_pause(char **args)
  * the failing syscall took over ROUNDS tries, in microseconds. The work a tracer does at the syscall's exit
  * is inside that time.
  */
-static int mode_hugeargv(char **args)
+/* execve(path, argv, envp) ROUNDS times, failing each time: prints the median and longest time it took. */
+static int time_failing(const char *path, char **argv, char **envp, long rounds)
 {
-	long n = strtol(args[1], NULL, 10), rounds = strtol(args[3], NULL, 10);
-	char **argv = calloc(n + 3, sizeof(*argv));
 	long long *us = calloc(rounds > 0 ? rounds : 1, sizeof(*us));
 
-	if (!argv || !us || n < 0 || rounds <= 0)
-		die("hugeargv setup");
-	argv[0] = args[0];
-	for (long i = 1; i <= n; i++)
-		argv[i] = "";
-	argv[n + 1] = args[2];
+	if (!us || rounds <= 0)
+		die("timing setup");
 	for (long r = 0; r < rounds; r++) {
 		struct timespec a, b;
 
 		clock_gettime(CLOCK_MONOTONIC, &a);
-		execve(args[0], argv, environ); /* returns only when it fails, as it must here */
+		execve(path, argv, envp); /* returns only when it fails, as it must here */
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		us[r] = (b.tv_sec - a.tv_sec) * 1000000LL + (b.tv_nsec - a.tv_nsec) / 1000;
 		/* Insertion sort: rounds are few. */
@@ -300,8 +295,41 @@ static int mode_hugeargv(char **args)
 	}
 	printf("errno %d median_us %lld max_us %lld\n", errno, us[rounds / 2], us[rounds - 1]);
 	free(us);
-	free(argv);
 	return 0;
+}
+
+static int mode_hugeargv(char **args)
+{
+	long n = strtol(args[1], NULL, 10);
+	char **argv = calloc(n + 3, sizeof(*argv));
+	int ret;
+
+	if (!argv || n < 0)
+		die("hugeargv setup");
+	argv[0] = args[0];
+	for (long i = 1; i <= n; i++)
+		argv[i] = "";
+	argv[n + 1] = args[2];
+	ret = time_failing(args[0], argv, environ, strtol(args[3], NULL, 10));
+	free(argv);
+	return ret;
+}
+
+/* The same with an environment of N empty strings: execve(PATH, {PATH, MARKER}, {"", ...}). */
+static int mode_hugeenv(char **args)
+{
+	long n = strtol(args[1], NULL, 10);
+	char **envp = calloc(n + 1, sizeof(*envp));
+	char *argv[] = {args[0], args[2], NULL};
+	int ret;
+
+	if (!envp || n < 0)
+		die("hugeenv setup");
+	for (long i = 0; i < n; i++)
+		envp[i] = "";
+	ret = time_failing(args[0], argv, envp, strtol(args[3], NULL, 10));
+	free(envp);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -315,7 +343,7 @@ int main(int argc, char **argv)
 	    {"thread", 1, mode_thread},	    {"setuid", 2, mode_setuid}, {"pidns", 1, mode_pidns},
 	    {"race", 2, mode_race},	    {"burst", 2, mode_burst},	{"chain", 1, mode_chain},
 	    {"hugeargv", 4, mode_hugeargv}, {"pause", 1, mode_pause},	{"ids", 1, mode_ids},
-	    {"retry", 2, mode_retry},	    {"nest", 3, mode_nest},
+	    {"retry", 2, mode_retry},	    {"nest", 3, mode_nest},	{"hugeenv", 4, mode_hugeenv},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -326,9 +354,8 @@ int main(int argc, char **argv)
 			}
 			return modes[i].run(argv + 2);
 		}
-	fprintf(
-	    stderr,
-	    "usage: spawn "
-	    "argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry|nest ARGS...\n");
+	fprintf(stderr, "usage: spawn "
+			"argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry|"
+			"nest|hugeenv ARGS...\n");
 	return 2;
 }

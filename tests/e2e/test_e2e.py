@@ -754,13 +754,13 @@ def test_ancestors(tmp):
 def test_env():
     """--env: the environment the new program received, exact and in order; with names, those variables only,
     so that a secret-looking variable never reaches the output unless named; cut by --env-bytes with whole
-    entries only; left out without --env and for a failed exec."""
+    entries only; left out without --env; for a failed exec, the environment as passed."""
     m, fail = marker("env"), marker("env-fail")
     secret = "s3cret-" + RUN
     env = {"PATH": "/bin:/usr/bin", "ET_API_TOKEN": secret, "ET_NAMED": "named-" + RUN, "ET_NAMEDX": "x",
            "ET_ODD": "two words\nand \x1b[31m", "ET_EQ": "a=b", "ET_LONG": "y" * 200,
            "ET_BYTES": "caf\udcff"}  # an invalid UTF-8 byte, through surrogateescape
-    tracers = {"all": Tracer("-j", "-x", "--env"), "named": Tracer("-j", "--env=PATH,ET_NAMED,ET_EQ"),
+    tracers = {"all": Tracer("-j", "-x", "--env"), "named": Tracer("-j", "-x", "--env=PATH,ET_NAMED,ET_EQ"),
                "none": Tracer("-j"), "cut": Tracer("-j", "--env", "--env-bytes", "100")}
     run([TRUE, m], env=env)
     try:
@@ -792,8 +792,25 @@ def test_env():
               (got, r.get("env_truncated")))
     r = one("--env: a failed exec", with_marker(tracers["all"].records(), fail))
     if r:
-        check("--env: a failed exec has no env field (the caller's envp is not read)",
-              r["retval"] < 0 and "env" not in r, r)
+        check("--env: a failed exec has the environment passed, exact and in order",
+              r["retval"] < 0 and r.get("env") == passed and "env_truncated" not in r, r.get("env"))
+    # A failed exec's envp is walked in a bounded number of steps, whatever the caller passes.
+    t = Tracer("-j", "-x", "--env")
+    missing = "/nonexistent-%s/env" % RUN
+    _, out, err = spawn("hugeenv", missing, "4000000", m, "7")
+    t.stop()
+    got = dict(zip(out.split()[::2], out.split()[1::2]))
+    median = int(got.get("median_us", 10 ** 9))
+    check("--env: a failing execve with 4,000,000 environment strings takes under 5 ms (median %d us)" % median,
+          got.get("errno") == "2" and median < 5000, (out, err))
+    recs = [x for x in t.records() if x["type"] == "exec" and x["filename"] == missing]
+    check("--env: 4,000,000 environment strings: the walk's bound, 4,096 entries, and env_truncated",
+          len(recs) == 7 and all(len(x["env"]) == 4096 and set(x["env"]) == {""} and x.get("env_truncated")
+                                 for x in recs), [(len(x["env"]), x.get("env_truncated")) for x in recs])
+    r = one("--env=NAMES: a failed exec", with_marker(tracers["named"].records(), fail))
+    if r:
+        check("--env=NAMES: a failed exec has the variables named only",
+              r.get("env") == ["PATH=/bin:/usr/bin", "ET_NAMED=named-" + RUN, "ET_EQ=a=b"], r.get("env"))
 
 
 def cap_names():

@@ -1721,8 +1721,8 @@ static void test_json_ancestors(void **state)
 	check_format(json_exec, &o, -1, &none, want);
 }
 
-/* The environment with --env: escaped like argv, flagged when cut, null when unreadable, absent for a failed
- * exec and without --env. */
+/* The environment with --env: escaped like argv, flagged when cut, null when unreadable, a failed exec's too;
+ * absent without --env. */
 static void test_json_env(void **state)
 {
 	struct options o = opts();
@@ -1735,7 +1735,8 @@ static void test_json_env(void **state)
 				 FIELD(env, "A=1\0B=2")};
 	const struct spec unreadable = {
 	    .argc = 1, .flags = ET_F_ENV_FAULT, FIELD(filename, "/bin/ls"), FIELD(argv, "ls\0")};
-	const struct spec failed = {.retval = -2, .argc = 1, FIELD(filename, "/bin/ls"), FIELD(argv, "ls\0")};
+	const struct spec failed = {
+	    .retval = -2, .argc = 1, FIELD(filename, "/bin/ls"), FIELD(argv, "ls\0"), FIELD(env, "A=1\0")};
 	const char *head =
 	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
 	    ",\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":null,\"cwd\":null,\"argv\":[\"ls\"],"
@@ -1755,7 +1756,8 @@ static void test_json_env(void **state)
 	check_format(json_exec, &o, -1, &failed,
 		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
 		     ",\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":null,\"cwd\":null,\"argv\":[\"ls\"],"
-		     "\"argc\":1,\"truncated\":false,\"retval\":-2,\"error\":\"ENOENT\"" JSON_CONTEXT "}\n");
+		     "\"argc\":1,\"truncated\":false,\"retval\":-2,\"error\":\"ENOENT\"" JSON_CONTEXT
+		     ",\"env\":[\"A=1\"]}\n");
 }
 
 static void test_json_cwd_cut(void **state)

@@ -148,8 +148,8 @@ session() {
 		"\"env\":[\"VMTEST_NAMED=shown-$name\"]"
 	! grep -q "hidden-$name" "$out"
 	report "$name: --env=NAME: a variable not named is written nowhere" $?
-	record_matches "$name: failed exec: the caller's ancestors, no env" "$out" "$name-fail" \
-		'"ancestors":\[\{"pid":1,"comm":"[^"]+","exec_id":"1-[0-9]+-[0-9]+"\}\]\}$'
+	record_matches "$name: failed exec: the caller's ancestors, its environment (none named)" "$out" "$name-fail" \
+		'"ancestors":\[\{"pid":1,"comm":"[^"]+","exec_id":"1-[0-9]+-[0-9]+"\}\],"env":\[\]\}$'
 
 	show "$name"
 }
