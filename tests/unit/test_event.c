@@ -1721,6 +1721,46 @@ static void test_json_ancestors(void **state)
 	check_format(json_exec, &o, -1, &none, want);
 }
 
+/* The most ancestors, with the longest ids, and names to escape among them: written whole. */
+static void test_json_ancestors_many(void **state)
+{
+	struct options o = opts();
+	struct et_ancestor anc[ET_ANCESTORS_MAX];
+	const struct spec s = {.argc = 1,
+			       FIELD(filename, "/bin/ls"),
+			       FIELD(argv, "ls\0"),
+			       .ancestors = anc,
+			       .nr_ancestors = ET_ANCESTORS_MAX};
+	char want[16384], *p = want;
+
+	(void)state;
+	memset(anc, 0, sizeof(anc));
+	p += sprintf(p,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":null,\"cwd\":null,\"argv\":[\"ls\"],"
+		     "\"argc\":1,\"truncated\":false,\"retval\":0" JSON_CONTEXT ",\"ancestors\":[");
+	for (unsigned int i = 0; i < ET_ANCESTORS_MAX; i++) {
+		char name[48];
+
+		anc[i].pid = 4000000000U - i;
+		anc[i].start_time = 18446744073709551615ULL - i;
+		anc[i].exec_seq = 18446744073709551615ULL;
+		if (i % 7 == 3) {
+			/* 16 bytes, no NUL */
+			memcpy(anc[i].comm, "q\"\\\x1b-sixteen-byt", ET_COMM_LEN);
+			strcpy(name, "\"q\\\"\\\\\\u001b-sixteen-byt\"");
+		} else {
+			snprintf(anc[i].comm, ET_COMM_LEN, "p%u", i);
+			snprintf(name, sizeof(name), "\"p%u\"", i);
+		}
+		p += sprintf(p, "%s{\"pid\":%u,\"comm\":%s,\"exec_id\":\"%u-%llu-18446744073709551615\"}",
+			     i ? "," : "", anc[i].pid, name, anc[i].pid, anc[i].start_time);
+	}
+	strcpy(p, "]}\n");
+	o.ancestors = ET_ANCESTORS_MAX;
+	check_format(json_exec, &o, -1, &s, want);
+}
+
 /* The environment with --env: escaped like argv, flagged when cut, null when unreadable, a failed exec's too;
  * absent without --env. */
 static void test_json_env(void **state)
@@ -1915,6 +1955,7 @@ int main(void)
 	    cmocka_unit_test(test_json_context),
 	    cmocka_unit_test(test_json_cwd_cut),
 	    cmocka_unit_test(test_json_ancestors),
+	    cmocka_unit_test(test_json_ancestors_many),
 	    cmocka_unit_test(test_json_env),
 	    cmocka_unit_test(test_text_no_context),
 	    cmocka_unit_test(test_json_lost),
