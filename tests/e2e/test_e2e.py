@@ -393,12 +393,12 @@ def test_text_binary(tmp):
 
 
 def test_perf_buffer(tmp):
-    t = Tracer("-j", "-x", "--perf-buffer")
+    t = Tracer("-j", "-x", "--perf-buffer", "--env=ET_PERF")
     m = marker("perf")
-    p = subprocess.Popen([TRUE, m, "arg"])
+    p = subprocess.Popen([TRUE, m, "arg"], env={"ET_PERF": "p-" + RUN, "OTHER": "o"})
     p.wait()
     try:
-        run([os.path.join(tmp, "perfmissing"), m + "-fail"])
+        run([os.path.join(tmp, "perfmissing"), m + "-fail"], env={"ET_PERF": "f-" + RUN})
     except OSError:
         pass
     t.stop()
@@ -408,8 +408,13 @@ def test_perf_buffer(tmp):
     expect("perf buffer: exec record", r, pid=p.pid, argv=[TRUE, m, "arg"], retval=0, exe=os.path.realpath(TRUE),
            cwd=os.path.realpath(os.getcwd()), euid=0)
     check("perf buffer: exec_id", r and (exec_id(r.get("exec_id")) or (0,))[0] == p.pid, r and r.get("exec_id"))
+    mine = proc_chain(os.getpid())
+    check("perf buffer: ancestors and the environment named",
+          r and [a["pid"] for a in r.get("ancestors", [])] == [q for q, _ in mine][:16] and r.get("env") == ["ET_PERF=p-" + RUN],
+          r and (r.get("ancestors"), r.get("env")))
     r = one("perf buffer: failed exec", with_marker(recs, m + "-fail"))
-    expect("perf buffer: failed exec record", r, retval=-2, error="ENOENT", cwd=os.path.realpath(os.getcwd()))
+    expect("perf buffer: failed exec record", r, retval=-2, error="ENOENT", cwd=os.path.realpath(os.getcwd()),
+           env=["ET_PERF=f-" + RUN])
 
 
 def test_limits():
