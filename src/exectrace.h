@@ -183,7 +183,6 @@ struct et_count_value {
 	((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 3UL * ET_PATH_MAX -                                \
 	  (unsigned long)(n) * sizeof(struct et_ancestor)) &                                                 \
 	 ~1023UL)
-#define ET_PERF_ARGV_MAX ET_PERF_ROOM(0)
 
 /* Counters the kernel side keeps in .bss; user space reads them through the mmapped skeleton. */
 struct et_counters {

@@ -50,7 +50,7 @@ static const char doc[] =
     "  exectrace -n '^(ba)?sh$'  # command names matching a regex\n"
     "  exectrace -l 'curl|wget'  # arguments matching a regex\n"
     "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n"
-    "  exectrace -j --env=PATH,LANG  # JSON with two environment variables of each new program\n";
+    "  exectrace -j --env=PATH,LANG  # JSON with two environment variables of each exec\n";
 
 static const struct argp_option opts[] = {
     {"help", 'h', NULL, 0, "Show this help", -1},
@@ -82,7 +82,7 @@ static const struct argp_option opts[] = {
     {"ancestors", OPT_ANCESTORS, "N", 0,
      "JSON: the chain of processes above the parent, at most N (default 16, at most 64; 0 for none)", 0},
     {"env", OPT_ENV, "NAME,...", OPTION_ARG_OPTIONAL,
-     "JSON: the environment of each new program, all of it, or only the variables named (--env=NAME,...)", 0},
+     "JSON: the environment of each exec, all of it, or only the variables named (--env=NAME,...)", 0},
     {"env-bytes", OPT_ENV_BYTES, "SIZE", 0,
      "Capture at most SIZE bytes of the environment (default 32K, at most 1M)", 0},
     {NULL, 0, NULL, 0, "Count mode:", 1},
@@ -201,18 +201,15 @@ static bool valid_env_names(const char *names)
 }
 
 /* The perf buffer carries at most 64K per record: argv and the environment share what the header, paths and
- * ancestors leave. A size given too large is refused, a default one shrunk to fit. */
+ * ancestors leave. A size given too large is refused, argv's default shrunk to fit (the environment's default
+ * always leaves room). */
 static int fit_perf_record(struct argp_state *state, struct options *o)
 {
 	unsigned long room = ET_PERF_ROOM(o->json ? o->ancestors : 0), env = o->env ? o->env_bytes : 0;
 
-	if (env + 1024 > room) {
-		if (o->env_bytes_set)
-			fail(state,
-			     "--env-bytes is at most %luK with --perf-buffer (a perf record holds 64K)",
-			     (room - 1024) >> 10);
-		o->env_bytes = env = room / 2;
-	}
+	if (env + 1024 > room)
+		fail(state, "--env-bytes is at most %luK with --perf-buffer (a perf record holds 64K)",
+		     (room - 1024) >> 10);
 	if (o->argv_bytes > room - env) {
 		if (o->argv_bytes_set)
 			fail(state,

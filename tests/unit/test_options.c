@@ -728,7 +728,7 @@ static void test_perf_buffer_env(void **state)
 		    ET_PERF_RECORD_MAX);
 	options_free(&o);
 	/* The default ancestors leave the room --perf-buffer had without them. */
-	assert_int_equal(room, ET_PERF_ARGV_MAX);
+	assert_int_equal(room, ET_PERF_ROOM(0));
 	PARSE(&o, &r, "-j", "--perf-buffer", "--ancestors", "64", "--env", "--env-bytes", "8K");
 	assert_ok(&r);
 	assert_int_equal(o.argv_bytes, ET_PERF_ROOM(64) - 8192);
