@@ -1,5 +1,8 @@
 # exectrace: `make run` installs what is missing, builds and traces; `make test` runs the whole suite.
 OUT := build
+VERSION := 0.1.0
+# The commit built from, "unknown" outside git; given from outside where the build runs on a copy (make deb).
+COMMIT ?= $(or $(shell git describe --always --dirty 2>/dev/null),unknown)
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
@@ -15,7 +18,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 
 APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.c src/transport.c src/count_maps.c \
 	src/event.c src/escape.c src/output_text.c src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c \
-	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c
+	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
@@ -79,6 +82,13 @@ $(OUT)/invisible.h: src/gen_invisible.py $(UNICODE_DATA) | $(OUT)
 	python3 src/gen_invisible.py $(UNICODE_DATA) > $@.tmp && mv $@.tmp $@
 
 $(OUT)/escape.o $(OUT)/tests/escape.o: $(OUT)/invisible.h
+
+# Rewritten only when the version or the commit changed, so that an unchanged tree stays up to date.
+$(shell mkdir -p $(OUT) && printf '#define EXECTRACE_VERSION "%s"\n#define EXECTRACE_COMMIT "%s"\n' \
+	'$(VERSION)' '$(COMMIT)' > $(OUT)/build_version.h.tmp && \
+	{ cmp -s $(OUT)/build_version.h.tmp $(OUT)/build_version.h || mv $(OUT)/build_version.h.tmp \
+	$(OUT)/build_version.h; } && rm -f $(OUT)/build_version.h.tmp)
+$(OUT)/version.o: $(OUT)/build_version.h
 
 $(OUT)/%.o: src/%.c | $(OUT)
 	$(CC) $(CFLAGS) -c $< -o $@

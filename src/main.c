@@ -13,6 +13,7 @@
 #include "run.h"
 #include "timefmt.h"
 #include "users.h"
+#include "version.h"
 
 volatile sig_atomic_t stopping;
 
@@ -74,6 +75,8 @@ int main(int argc, char **argv)
 	switch (options_parse(argc, argv, &r.opts)) {
 	case OPTIONS_EXIT:
 		return 0;
+	case OPTIONS_VERSION:
+		return version_print(stdout);
 	case OPTIONS_ERROR:
 		return 2;
 	case OPTIONS_OK:

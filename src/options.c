@@ -52,6 +52,7 @@ static const struct argp_option opts[] = {
     {"help", 'h', NULL, 0, "Show this help", -1},
     /* argp's hint after an unknown option names --usage; ARGP_NO_HELP drops argp's own, so it is here. */
     {"usage", OPT_USAGE, NULL, OPTION_HIDDEN, "Show a short usage message", -1},
+    {"version", 'V', NULL, 0, "Show the version, the commit and libbpf's version", -1},
     {"json", 'j', NULL, 0, "Print one JSON object per line", 0},
     {"output", 'o', "FILE", 0, "Write records to FILE instead of standard output", 0},
     {"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
@@ -205,6 +206,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		argp_state_help(state, stdout, ARGP_HELP_USAGE);
 		o->help = true;
 		return 0;
+	case 'V':
+		o->version = true;
+		return 0;
 	case 'j':
 		o->json = true;
 		break;
@@ -345,6 +349,10 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 	if (o->help) {
 		options_free(o);
 		return OPTIONS_EXIT;
+	}
+	if (o->version) {
+		options_free(o);
+		return OPTIONS_VERSION;
 	}
 	return OPTIONS_OK;
 }
