@@ -25,7 +25,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev perl python3 clang-format clang-tidy \
-	cppcheck unicode-data libpcre2-dev
+	cppcheck unicode-data libpcre2-dev scdoc mandoc
 
 # $(call apt-install,PACKAGES,WHAT): installs those of the Debian PACKAGES that are missing (as root, with
 # apt-get), or says how to, and fails.
@@ -44,11 +44,12 @@ endef
 
 .PHONY: all deps run test unit e2e clean format lint
 
-all: $(OUT)/exectrace
+all: $(OUT)/exectrace doc
 
 # After `all`, so that it stays the default goal.
 include tests/vm/vm.mk
 include bench/bench.mk
+include packaging/packaging.mk
 
 deps:
 	$(call apt-install,$(DEPS),the build)
@@ -94,7 +95,7 @@ $(OUT)/%.o: src/%.c | $(OUT)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/exectrace: $(APP_OBJS)
-	$(CC) $(LDFLAGS_STATIC) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $(LDFLAGS_STATIC) $^ $(LDLIBS) -o $@
 
 # Unit tests: the modules under test are rebuilt with the sanitizers.
 $(OUT)/tests/%.o: src/%.c | $(OUT)/tests
