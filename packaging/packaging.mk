@@ -25,15 +25,14 @@ $(OUT)/exectrace.bash: packaging/exectrace.bash.in packaging/gen_completion.py $
 	$(OUT)/exectrace --help > $@.help && python3 packaging/gen_completion.py $< < $@.help > $@.tmp && \
 		rm $@.help && mv $@.tmp $@
 
-# Paths as installed: the unit is read where DESTDIR is no longer part of them.
-$(OUT)/exectrace.service: packaging/exectrace.service.in | $(OUT)
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@.tmp && mv $@.tmp $@
-
-install: $(OUT)/exectrace $(OUT)/exectrace.8 $(OUT)/exectrace.bash $(OUT)/exectrace.service
+install: $(OUT)/exectrace $(OUT)/exectrace.8 $(OUT)/exectrace.bash
 	install -D -m 0755 $(OUT)/exectrace $(DESTDIR)$(SBINDIR)/exectrace
 	install -D -m 0644 $(OUT)/exectrace.8 $(DESTDIR)$(MANDIR)/man8/exectrace.8
 	install -D -m 0644 $(OUT)/exectrace.bash $(DESTDIR)$(BASHCOMPDIR)/exectrace
-	install -D -m 0644 $(OUT)/exectrace.service $(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service
+	@# The unit names the paths as installed, where DESTDIR is no longer part of them.
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' packaging/exectrace.service.in > \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service
 	install -D -m 0644 docs/output.md $(DESTDIR)$(DOCDIR)/output.md
 	install -D -m 0644 packaging/exectrace.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/exectrace
 	@# The settings are the operator's once installed: an upgrade leaves them as they are.
