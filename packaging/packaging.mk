@@ -9,9 +9,11 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # Not under PREFIX: systemd reads the unit's settings, and logrotate its snippets, from /etc only.
 SYSCONFDIR ?= /etc
 # What make deb needs beyond the build's DEPS.
-PKG_DEPS := debhelper lintian logrotate
+PKG_DEPS := debhelper lintian logrotate systemd
 DEB_DIR := $(OUT)/deb
-.PHONY: doc install uninstall pkg-deps deb
+# The man page and --help, the completion, install and the unit, the Debian package (the slowest, last).
+PKG_TESTS := tests/pkg/test_doc.py tests/pkg/test_completion.py tests/pkg/test_install.py tests/pkg/test_deb.py
+.PHONY: doc install uninstall pkg-deps deb pkg-test
 
 doc: $(OUT)/exectrace.8 $(OUT)/exectrace.bash
 
@@ -50,6 +52,9 @@ uninstall:
 		rm $(DESTDIR)$(SYSCONFDIR)/default/exectrace; \
 	elif [ -e $(DESTDIR)$(SYSCONFDIR)/default/exectrace ]; then \
 		echo "kept $(DESTDIR)$(SYSCONFDIR)/default/exectrace: changed since it was installed"; fi
+
+pkg-test: pkg-deps $(OUT)/exectrace doc
+	prove -v -e '' $(PKG_TESTS)
 
 pkg-deps: deps
 	$(call apt-install,$(PKG_DEPS),make deb)

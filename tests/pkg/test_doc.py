@@ -38,7 +38,7 @@ def test_version():
     check("-V is --version", run([EXE, "-V"]).stdout == res.stdout)
     with open(ROOT + "/debian/changelog") as f:
         first = f.readline()
-    check("debian/changelog's latest entry is this VERSION", first.startswith("exectrace (%s-" % version), first)
+    check("debian/changelog's latest entry is this VERSION", first.startswith("exectrace (%s)" % version), first)
 
 
 def test_lint():
