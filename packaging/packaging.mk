@@ -9,7 +9,7 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # Not under PREFIX: systemd reads the unit's settings, and logrotate its snippets, from /etc only.
 SYSCONFDIR ?= /etc
 # What make deb needs beyond the build's DEPS.
-PKG_DEPS := debhelper lintian logrotate systemd
+PKG_DEPS := debhelper lintian logrotate systemd man-db groff-base
 DEB_DIR := $(OUT)/deb
 # The man page and --help, the completion, install and the unit, the Debian package (the slowest, last).
 PKG_TESTS := tests/pkg/test_doc.py tests/pkg/test_completion.py tests/pkg/test_install.py tests/pkg/test_deb.py
@@ -47,7 +47,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/exectrace $(DESTDIR)$(MANDIR)/man8/exectrace.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/exectrace $(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service \
 		$(DESTDIR)$(DOCDIR)/output.md $(DESTDIR)$(SYSCONFDIR)/logrotate.d/exectrace
-	if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir $(DESTDIR)$(DOCDIR); fi
+	if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR); fi
 	if cmp -s packaging/exectrace.default $(DESTDIR)$(SYSCONFDIR)/default/exectrace; then \
 		rm $(DESTDIR)$(SYSCONFDIR)/default/exectrace; \
 	elif [ -e $(DESTDIR)$(SYSCONFDIR)/default/exectrace ]; then \
