@@ -8,7 +8,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # Not under PREFIX: systemd reads the unit's settings, and logrotate its snippets, from /etc only.
 SYSCONFDIR ?= /etc
-# What make deb needs beyond the build's DEPS.
+# What make deb and the packaging tests need beyond the build's DEPS.
 PKG_DEPS := debhelper lintian logrotate systemd man-db groff-base
 DEB_DIR := $(OUT)/deb
 # The man page and --help, the completion, install and the unit, the Debian package (the slowest, last).
@@ -35,6 +35,7 @@ install: $(OUT)/exectrace $(OUT)/exectrace.8 $(OUT)/exectrace.bash
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' packaging/exectrace.service.in > \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service
 	install -D -m 0644 docs/output.md $(DESTDIR)$(DOCDIR)/output.md
 	install -D -m 0644 packaging/exectrace.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/exectrace
 	@# The settings are the operator's once installed: an upgrade leaves them as they are.
