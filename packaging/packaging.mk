@@ -9,7 +9,7 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # Not under PREFIX: systemd reads the unit's settings, and logrotate its snippets, from /etc only.
 SYSCONFDIR ?= /etc
 # What make deb and the packaging tests need beyond the build's DEPS.
-PKG_DEPS := debhelper lintian logrotate systemd man-db groff-base
+PKG_DEPS := debhelper lintian logrotate systemd man-db groff-base strace
 DEB_DIR := $(OUT)/deb
 # The man page and --help, the completion, install and the unit, the Debian package (the slowest, last).
 PKG_TESTS := tests/pkg/test_doc.py tests/pkg/test_completion.py tests/pkg/test_install.py tests/pkg/test_deb.py

@@ -226,10 +226,66 @@ def test_unprivileged():
         shutil.rmtree(tmp)
 
 
+def syscall_groups():
+    """systemd's named groups of system calls: {"@name": [calls and @groups]}."""
+    groups, name = {}, None
+    for line in run(["systemd-analyze", "syscall-filter"]).stdout.decode().splitlines():
+        if line.startswith("@"):
+            name = line.strip()
+            groups[name] = []
+        elif line.strip() and not line.strip().startswith("#") and name:
+            groups[name].append(line.strip())
+    return groups
+
+
+def expand(names, groups):
+    out = set()
+    for n in names:
+        out |= expand(groups[n], groups) if n.startswith("@") else {n}
+    return out
+
+
+def cgroup2_root():
+    with open("/proc/mounts") as f:
+        return next(line.split()[1] for line in f if line.split()[2] == "cgroup2")
+
+
+def test_syscalls():
+    """The unit's SystemCallFilter allows every system call exectrace makes, in each of its modes: traced by
+    strace (systemd always allows @default besides)."""
+    with open(ROOT + "/packaging/exectrace.service.in") as f:
+        text = f.read()
+    groups = syscall_groups()
+    allowed = expand(unit_value(text, "SystemCallFilter").split() + ["@default"], groups)
+    check("unit: a SystemCallFilter that names known groups", "bpf" in allowed and "read" in allowed and
+          "mount" not in allowed and "init_module" not in allowed, sorted(allowed)[:20])
+    tmp = tempfile.mkdtemp(prefix="exectrace-syscalls-")
+    try:
+        modes = {"-j -x, -n": ["-j", "-x", "-n", "true", "-d", "1"],
+                 "text, -l, -T, perf buffer": ["--perf-buffer", "-l", "x", "-T", "-t", "-U", "-q", "-d", "1"],
+                 "--count, --interval": ["--count", "uid,comm,pid,ppid,exe,cgroup", "--interval", "0.3", "-d", "1"],
+                 "-o FILE, --cgroup": ["-j", "-o", tmp + "/out.json", "--cgroup", cgroup2_root(), "-d", "1"],
+                 "--version": ["--version"], "bad option": ["--max-args", "x"]}
+        for what, args in modes.items():
+            log = os.path.join(tmp, "strace")
+            p = subprocess.Popen(["strace", "-f", "-qq", "-o", log, EXE, *args], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            for _ in range(5):
+                time.sleep(0.15)
+                subprocess.run(["/bin/sh", "-c", "/bin/true; /nonexistent-$0 2>/dev/null", RUN])
+            rc = p.wait(30)
+            with open(log) as f:
+                made = {m.group(1) for m in re.finditer(r"^(?:\d+ +)?(\w+)\(", f.read(), re.M)}
+            check("%s: every system call it made is allowed (%d calls)" % (what, len(made)),
+                  rc == (2 if what == "bad option" else 0) and made <= allowed, (rc, sorted(made - allowed)))
+    finally:
+        shutil.rmtree(tmp)
+
+
 if __name__ == "__main__":
     tests = [test_install_uninstall, test_unit_verify, test_logrotate]
     if os.geteuid() == 0:
-        tests.append(test_unprivileged)
+        tests += [test_unprivileged, test_syscalls]
     else:
         require_root("exectrace with the unit's capabilities")
     sys.exit(run_tests(tests))
