@@ -13,10 +13,11 @@ static struct proc *at(const struct proctable *t, uint32_t link)
 	return &t->chunks[(link - 1) >> CHUNK_SHIFT][(link - 1) & (CHUNK - 1)];
 }
 
+/* By process, not image: the images of one process share a chain, so an exec finds the one it replaces and
+ * its own in one walk. */
 static size_t hash(const struct exec_key *k, size_t nbuckets)
 {
-	unsigned long long h =
-	    k->start_time * 0x9e3779b97f4a7c15ULL ^ k->exec_seq * 0xc2b2ae3d27d4eb4fULL ^ k->pid;
+	unsigned long long h = k->start_time * 0x9e3779b97f4a7c15ULL ^ k->pid;
 
 	h ^= h >> 31;
 	h *= 0xbf58476d1ce4e5b9ULL;
@@ -249,16 +250,23 @@ static struct proc *on_exec_event(struct proctable *t, const struct exec_event *
 {
 	struct exec_key key = {ev->pid, ev->ids.start_time, ev->ids.exec_seq};
 	struct exec_key parent = {ev->ppid, ev->ids.parent_start_time, ev->ids.parent_exec_seq};
-	struct exec_key before = {ev->pid, ev->ids.start_time, ev->ids.exec_seq - 1};
-	struct proc *p, *old;
+	struct proc *p = NULL, *old = NULL;
 
 	if (ev->retval)
 		return NULL;
-	/* The kernel counts self_exec_id up by one at each exec: the image this one replaces. */
-	old = proctable_find(t, &before);
+	/* The kernel counts self_exec_id up by one at each exec: the image this one replaces is SEQ-1. */
+	for (uint32_t l = t->nbuckets ? t->buckets[hash(&key, t->nbuckets)] : 0; l; l = at(t, l)->hnext) {
+		struct proc *q = at(t, l);
+
+		if (q->key.pid != key.pid || q->key.start_time != key.start_time)
+			continue;
+		if (q->key.exec_seq == key.exec_seq)
+			p = q;
+		else if (q->key.exec_seq == key.exec_seq - 1)
+			old = q;
+	}
 	if (old && old->state == PROC_RUNNING)
 		retire(t, old, PROC_EXECED, ev->ktime_ns);
-	p = proctable_find(t, &key);
 	if (!p)
 		p = insert(t, &key, &parent, ev->ppid, ev->comm);
 	if (p) {

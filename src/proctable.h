@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include "event.h"
 
-/* Entries at most, running and exited together: at about 100 bytes each, 6.5 MiB when full. */
+/* Entries at most, running and exited together: 136 bytes each, 8.5 MiB when full. */
 #define PROCTABLE_CAP 65536
 
 /* One image of one process: the exec_id "PID-START-SEQ" of docs/output.md. */

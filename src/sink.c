@@ -6,6 +6,8 @@
 
 int sinks_add(struct sinks *set, struct sink *s)
 {
+	if (!s)
+		return -1;
 	if (set->n == SINKS_MAX) {
 		free(s);
 		return -1;

@@ -48,7 +48,8 @@ struct sinks {
 	size_t failed; /* sinks whose output failed */
 };
 
-/* Takes s (malloc'd by its constructor), or frees it and returns -1 when there is no room. */
+/* Takes s (malloc'd by its constructor); -1 when s is NULL (out of memory), or when there is no room (s is
+ * freed). */
 int sinks_add(struct sinks *set, struct sink *s);
 /* Whether a sink reads the process table, and whether one keeps history. */
 bool sinks_need_table(const struct sinks *set);

@@ -10,7 +10,7 @@ static int json_event(struct sink *s, const struct event *ev)
 		return json_exec(&s->out, &ev->exec) ? -1 : 1;
 	case EVENT_FORK:
 	case EVENT_EXIT:
-		break; /* no JSON writer for these records yet */
+		break; /* not shown: no JSON writer for these records */
 	}
 	return 0;
 }

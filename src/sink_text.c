@@ -15,7 +15,7 @@ static int text_event(struct sink *s, const struct event *ev)
 		return text_exec(&s->out, &ev->exec) ? -1 : 1;
 	case EVENT_FORK:
 	case EVENT_EXIT:
-		break; /* no text writer for these records yet */
+		break; /* not shown: no text writer for these records */
 	}
 	return 0;
 }

@@ -123,6 +123,7 @@ static void test_room(void **state)
 	for (size_t i = 0; i < SINKS_MAX; i++)
 		assert_int_equal(sinks_add(&set, sink_text_new(stdout, &o)), 0);
 	assert_int_equal(sinks_add(&set, sink_text_new(stdout, &o)), -1);
+	assert_int_equal(sinks_add(&set, NULL), -1); /* a constructor out of memory */
 	assert_int_equal(set.n, SINKS_MAX);
 	sinks_free(&set);
 }
