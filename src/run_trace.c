@@ -182,6 +182,9 @@ static int report_end(const struct trace *t)
 	fprintf(stderr, "%llu lost", tracer_lost(t->tracer));
 	if (t->abandoned)
 		fprintf(stderr, ", %llu filter matches abandoned", t->abandoned);
+	if (t->use_table && t->table.dropped)
+		fprintf(stderr, ", %llu process table entries dropped (at most %d)", t->table.dropped,
+			PROCTABLE_CAP);
 	fputc('\n', stderr);
 	for (size_t i = 0; i < set->n; i++) {
 		int err = set->s[i]->write_errno;
