@@ -18,9 +18,10 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 
 APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.c src/transport.c src/count_maps.c \
 	src/event.c src/escape.c src/output_text.c src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c \
-	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c
+	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
+	src/sink_text.c src/sink_json.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
-UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps
+UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
@@ -113,6 +114,10 @@ $(OUT)/tests/test_count: $(OUT)/tests/test_count.o $(OUT)/tests/count.o
 $(OUT)/tests/test_kernel: $(OUT)/tests/test_kernel.o $(OUT)/tests/kernel.o
 $(OUT)/tests/test_container: $(OUT)/tests/test_container.o $(OUT)/tests/container.o
 $(OUT)/tests/test_caps: $(OUT)/tests/test_caps.o $(OUT)/tests/caps.o
+$(OUT)/tests/test_proctable: $(OUT)/tests/test_proctable.o $(OUT)/tests/proctable.o
+$(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/tests/sink_text.o \
+	$(OUT)/tests/sink_json.o $(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/escape.o \
+	$(OUT)/tests/timefmt.o $(OUT)/tests/caps.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 
