@@ -5,10 +5,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <string.h>
 #include <unistd.h>
 #include "cgroups.h"
+#include "output_file.h"
 #include "run.h"
 #include "users.h"
 #include "version.h"
@@ -17,22 +17,10 @@ volatile sig_atomic_t stopping;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stopping = 1;
-}
-
-static FILE *open_output(const char *path)
-{
-	FILE *f = path ? fopen(path, "w") : stdout;
-
-	if (!f) {
-		fprintf(stderr, "exectrace: cannot open output file '%s': %s\n", path, strerror(errno));
-		return NULL;
-	}
-	/* One thread writes the records: stdio's lock, two atomic operations on every call (a record makes
-	 * dozens), would guard nothing. */
-	__fsetlocking(f, FSETLOCKING_BYCALLER);
-	return f;
+	if (sig == SIGHUP)
+		reopening = 1;
+	else
+		stopping = 1;
 }
 
 /* A closed standard stream would be reused by the next open: the output file as fd 2 would get the status
@@ -59,6 +47,8 @@ static void setup_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A log rotation's request to reopen -o: never the default, which ends the run. */
+	sigaction(SIGHUP, &sa, NULL);
 	/* A closed pipe shows as EPIPE on write, and ends the run quietly. */
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -93,7 +83,7 @@ int main(int argc, char **argv)
 	case OPTIONS_OK:
 		break;
 	}
-	f = open_output(opts.output);
+	f = output_open(opts.output);
 	if (!f)
 		goto out;
 	setup_signals();
@@ -101,6 +91,7 @@ int main(int argc, char **argv)
 		if (!tracer_open(&tracer, &opts, NULL, NULL))
 			status = run_count(&opts, tracer, f);
 	} else if (!choose_sinks(&trace.sinks, f, &opts)) {
+		trace.file = f;
 		trace_init(&trace, &opts);
 		if (!tracer_open(&tracer, &opts, run_trace_record, &trace)) {
 			trace.tracer = tracer;

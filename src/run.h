@@ -18,6 +18,7 @@
 struct trace {
 	const struct options *opts;
 	struct tracer *tracer;
+	FILE *file; /* where the sinks write: the -o file (reopened on SIGHUP) or stdout */
 	struct event_decoder dec;
 	struct proctable table; /* fed only when a sink reads it (use_table) */
 	bool use_table;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cgroups.h"
 #include "output_count.h"
+#include "output_file.h"
 #include "run.h"
 #include "timefmt.h"
 
@@ -104,6 +105,15 @@ static int count_loop(struct count_run *r)
 
 	while (!stopping && !r->write_errno) {
 		long long now = clock_now_ns(CLOCK_MONOTONIC), wake = next_drain;
+
+		if (reopening) {
+			reopening = 0;
+			if (fflush(r->f)) {
+				r->write_errno = errno ? errno : EIO;
+				break;
+			}
+			output_reopen(r->f, r->opts->output);
+		}
 
 		if (next_print && next_print < wake)
 			wake = next_print;

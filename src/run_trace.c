@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cgroups.h"
 #include "container.h"
+#include "output_file.h"
 #include "run.h"
 #include "timefmt.h"
 
@@ -231,6 +232,11 @@ int run_trace(struct trace *t)
 		}
 		report_lost(t);
 		sinks_tick(&t->sinks);
+		/* Flushed just now: what was written went to the file that a rotation renamed. */
+		if (reopening) {
+			reopening = 0;
+			output_reopen(t->file, o->output);
+		}
 		/* Cgroups come and go: where they are named by reading the tree, it may be read once a
 		 * second. */
 		if (clock_now_ns(CLOCK_MONOTONIC) - refreshed > 1000000000LL) {
