@@ -56,8 +56,10 @@ static const struct argp_option opts[] = {
     {"help", 'h', NULL, 0, "Show this help", -1},
     /* argp's hint after an unknown option names --usage; ARGP_NO_HELP drops argp's own, so it is here. */
     {"usage", OPT_USAGE, NULL, OPTION_HIDDEN, "Show a short usage message", -1},
+    {"version", 'V', NULL, 0, "Show the version, the commit and libbpf's version", -1},
     {"json", 'j', NULL, 0, "Print one JSON object per line", 0},
-    {"output", 'o', "FILE", 0, "Write records to FILE instead of standard output", 0},
+    {"output", 'o', "FILE", 0,
+     "Append records to FILE instead of standard output (reopened by name on SIGHUP)", 0},
     {"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
     {"time", 'T', NULL, 0, "Include a time column (HH:MM:SS)", 0},
     {"timestamp", 't', NULL, 0, "Include a column of seconds since the start", 0},
@@ -250,6 +252,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		argp_state_help(state, stdout, ARGP_HELP_USAGE);
 		o->help = true;
 		return 0;
+	case 'V':
+		o->version = true;
+		return 0;
 	case 'j':
 		o->json = true;
 		break;
@@ -419,6 +424,10 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 	if (o->help) {
 		options_free(o);
 		return OPTIONS_EXIT;
+	}
+	if (o->version) {
+		options_free(o);
+		return OPTIONS_VERSION;
 	}
 	return OPTIONS_OK;
 }

@@ -8,6 +8,7 @@
 
 struct options {
 	bool help;	   /* -h was given: the help is printed */
+	bool version;	   /* -V: the version is to be printed */
 	bool json;	   /* -j: one JSON object per line */
 	bool clock_time;   /* -T: HH:MM:SS column */
 	bool elapsed_time; /* -t: seconds since start column */
@@ -44,8 +45,9 @@ struct options {
 
 enum options_result {
 	OPTIONS_OK,
-	OPTIONS_EXIT, /* --help was shown: exit 0 */
-	OPTIONS_ERROR /* one line was printed to stderr */
+	OPTIONS_EXIT,	 /* --help was shown: exit 0 */
+	OPTIONS_VERSION, /* --version was given (and no --help): print it, exit 0 */
+	OPTIONS_ERROR	 /* one line was printed to stderr */
 };
 
 enum options_result options_parse(int argc, char **argv, struct options *o);

@@ -1614,6 +1614,57 @@ def test_lifecycle(tmp):
           (rc, err))
 
 
+def test_rotation(tmp):
+    """-o appends, and SIGHUP reopens it by name: a log rotation (rename, then HUP) in the middle of an exec storm
+    loses no record and writes none twice. HUP without -o, and in count mode, does not end the run."""
+    out = os.path.join(tmp, "rot-" + RUN)
+    with open(out, "w") as f:
+        f.write("an earlier run's line\n")
+    m, n = marker("rotate"), 3000
+    t = Tracer("-j", "-o", out)
+    storm = subprocess.Popen(["/bin/sh", "-c", 'i=0; while [ $i -lt %d ]; do %s %s $i; i=$((i+1)); done' %
+                              (n, TRUE, m)])
+    time.sleep(0.5)
+    os.rename(out, out + ".1")
+    t.proc.send_signal(signal.SIGHUP)
+    storm.wait(120)
+    t.stop()
+    files = []
+    for path in (out + ".1", out):
+        with open(path, "rb") as f:
+            files.append(f.read().splitlines())
+    check("-o appends: an earlier run's lines are kept", files[0][:1] == [b"an earlier run's line"], files[0][:1])
+    seen = [[r["argv"][2] for r in with_marker([json.loads(x) for x in lines[1 if i == 0 else 0:]], m)]
+            for i, lines in enumerate(files)]
+    every = sorted(int(x) for x in seen[0] + seen[1])
+    check("SIGHUP mid-storm: the run went on (status 0), nothing lost", t.rc == 0 and t.stats() and
+          t.stats()[2] == 0, (t.rc, t.err))
+    check("SIGHUP mid-storm: records before it in the renamed file, after it in the new one, every one of %d "
+          "exactly once" % n, every == list(range(n)) and seen[0] and seen[1],
+          (len(seen[0]), len(seen[1]), len(every)))
+
+    t = Tracer("-j")
+    t.proc.send_signal(signal.SIGHUP)
+    m2 = marker("hup-stdout")
+    time.sleep(0.3)
+    run([TRUE, m2])
+    t.stop()
+    check("SIGHUP with the records on stdout: ignored, tracing goes on",
+          t.rc == 0 and len(with_marker(t.records(), m2)) == 1, (t.rc, t.err))
+
+    cout = os.path.join(tmp, "rotc-" + RUN)
+    t = Tracer("--count", "comm", "--interval", "0.3", "-o", cout)
+    time.sleep(0.5)
+    os.rename(cout, cout + ".1")
+    t.proc.send_signal(signal.SIGHUP)
+    time.sleep(1)
+    t.stop()
+    with open(cout, "rb") as f:
+        later = f.read()
+    check("--count: SIGHUP reopens -o, the later tables go to the new file", t.rc == 0 and b"COUNT" in later,
+          (t.rc, later[:200], t.err))
+
+
 def traced_with_closed(fd, out, m):
     """exectrace -j -o out run with standard stream fd closed: it has no ready line to wait for, so the marker exec
     is repeated until it reaches the file, then exectrace is stopped. Its status, stdout and stderr, and the
@@ -1758,7 +1809,7 @@ def main():
                      test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
                      test_filters, test_filter_abandoned, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,
-                     test_count_cumulative_text, test_count_terminal, test_lifecycle, test_closed_streams,
+                     test_count_cumulative_text, test_count_terminal, test_lifecycle, test_rotation, test_closed_streams,
                      test_tracefs, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()

@@ -865,6 +865,28 @@ static void test_help(void **state)
 	assert_no_leak();
 }
 
+/* -V and --version: nothing printed by the parser (main prints it), status 0; --help wins over it. */
+static void test_version(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-V");
+	assert_int_equal(r.res, OPTIONS_VERSION);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	PARSE(&o, &r, "-n", "sh", "--version", "-j");
+	assert_int_equal(r.res, OPTIONS_VERSION);
+	assert_null(o.name_match);
+	assert_no_leak();
+	PARSE(&o, &r, "--version", "--help");
+	assert_int_equal(r.res, OPTIONS_EXIT);
+	assert_non_null(strstr(r.out, "--version"));
+	PARSE(&o, &r, "-V", "extra");
+	assert_error(&o, &r, "exectrace: unexpected argument 'extra' (see --help)\n");
+}
+
 /* Messages say "exectrace:" however the program was invoked, and argv[0] is given back. */
 static void test_argv0(void **state)
 {
@@ -904,6 +926,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_option_hint),
 	    cmocka_unit_test(test_positional),
 	    cmocka_unit_test(test_help),
+	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_argv0),
 	};
 
