@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The records the kernel programs send and user space decodes. An exec's: one header, then
- * filename, exe, cwd and argv bytes back to back (lengths in the header). A fork's and an
- * exit's: one fixed struct each. All start with {type, flags}. Shared by
+ * filename, exe, cwd and argv bytes, the ancestors and the environment back to back (lengths
+ * and counts in the header). A fork's and an exit's: one fixed struct each. All start with
+ * {type, flags}. Shared by
  * src/bpf/exectrace.bpf.c and the user-space decoder (src/event.c).
  */
 #ifndef EXECTRACE_H
@@ -22,6 +23,15 @@
 /* Steps a failed exec's argv walk takes at most, whatever the caller passes: each copies one argument (or 4
  * KiB of one) or, past --argv-bytes, counts up to 32 pointers. Bounds the work done in the syscall's exit. */
 #define ET_FAILED_WALK_STEPS 16384
+/* The same for a failed exec's environment (--env), each step one entry (or 4 KiB of one). */
+#define ET_FAILED_ENV_STEPS 4096
+/* Ancestors (-j): the most a record can hold, and how many by default (--ancestors). */
+#define ET_ANCESTORS_MAX     64
+#define ET_ANCESTORS_DEFAULT 16
+/* The environment (--env): capture limit by default (--env-bytes), and the most the kernel side is built for.
+ */
+#define ET_ENV_DEFAULT 32768   /* 32 KiB */
+#define ET_ENV_CAP     1048576 /* 1 MiB */
 /* Chunk in which argv is copied: one page keeps each read inside one fault-free page run. */
 #define ET_CHUNK 4096
 
@@ -51,6 +61,12 @@ enum et_flags {
 	ET_F_CWD_DELETED = 1 << 7,
 	/* The working directory could not be named whole, as for ET_F_EXE_CUT: cwd holds its tail. */
 	ET_F_CWD_CUT = 1 << 8,
+	/* The chain of ancestors went on past the number asked for (--ancestors). */
+	ET_F_ANCESTORS_CUT = 1 << 9,
+	/* Environment bytes beyond --env-bytes were not copied. */
+	ET_F_ENV_CUT = 1 << 10,
+	/* Reading the environment faulted: entries from the last complete one on are unreadable. */
+	ET_F_ENV_FAULT = 1 << 11,
 };
 
 /* The namespaces of a record, by the inode number /proc/PID/ns/<name> shows. */
@@ -82,7 +98,9 @@ struct et_record {
 	unsigned int filename_len;
 	unsigned int exe_len; /* 0: no binary ran (failed exec) */
 	unsigned int cwd_len;
-	unsigned int argv_len; /* NUL-separated; the last may lack its NUL when cut */
+	unsigned int argv_len;	   /* NUL-separated; the last may lack its NUL when cut */
+	unsigned int nr_ancestors; /* struct et_ancestor entries after argv, nearest first */
+	unsigned int env_len;	   /* after the ancestors, NUL-separated like argv; 0 unless --env */
 	unsigned int nr_bad_args;
 	unsigned int bad_args[ET_BAD_ARGS_MAX];
 	unsigned int pad; /* the context starts 8-byte aligned, and so does data (checked below) */
@@ -104,6 +122,15 @@ struct et_record {
 	char tty[ET_TTY_LEN]; /* the controlling terminal's name (tty_struct.name); "" when none */
 	char comm[ET_COMM_LEN];
 	char data[];
+};
+
+/* One process above the parent of the process that execs, as it was at the exec (its thread group leader). */
+struct et_ancestor {
+	unsigned long long start_time; /* its exec identity, as struct et_record's */
+	unsigned long long exec_seq;
+	unsigned int pid; /* tgid */
+	char comm[ET_COMM_LEN];
+	unsigned int pad;
 };
 
 /* Threads of an exiting process whose CPU time is added up one by one at most: those not yet released (the
@@ -205,8 +232,12 @@ struct et_count_value {
 	char pcomm[ET_COMM_LEN]; /* ET_KEY_PPID: the parent's */
 };
 
-/* The most argv a perf sample holds next to the header, filename, exe and cwd (user space only). */
-#define ET_PERF_ARGV_MAX ((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 3UL * ET_PATH_MAX) & ~1023UL)
+/* The most argv and environment together that a perf sample holds next to the header, filename, exe, cwd and
+ * n ancestors, in whole KiB (user space only). */
+#define ET_PERF_ROOM(n)                                                                                      \
+	((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 3UL * ET_PATH_MAX -                                \
+	  (unsigned long)(n) * sizeof(struct et_ancestor)) &                                                 \
+	 ~1023UL)
 
 /* Counters the kernel side keeps in .bss; user space reads them through the mmapped skeleton. */
 struct et_counters {
