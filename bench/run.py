@@ -503,7 +503,7 @@ def expected_rest(w):
 # ---------------------------------------------------------------------------------------------------------------
 # Reading a tracer's output.
 
-SUMMARY_RX = re.compile(r"exectrace: (\d+) execs received, (\d+) printed, (\d+) lost")
+SUMMARY_RX = re.compile(r"exectrace: (\d+) (?:execs|records) received, (\d+) printed, (\d+) lost")
 COUNT_SUMMARY_RX = re.compile(r"exectrace: (\d+) execs counted, (\d+) did not fit")
 LOST_RX = re.compile(r"Lost (\d+) events")
 

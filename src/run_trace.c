@@ -189,7 +189,7 @@ static int report_end(const struct trace *t)
 	const struct sinks *set = &t->sinks;
 	int status = 0;
 
-	fprintf(stderr, "exectrace: %llu execs received, ", t->received);
+	fprintf(stderr, "exectrace: %llu records received, ", t->received);
 	for (size_t i = 0; i < set->n; i++)
 		fprintf(stderr, set->n > 1 ? "%llu printed (%s), " : "%llu printed, ", set->s[i]->printed,
 			set->s[i]->name);

@@ -89,7 +89,7 @@ class Tracer:
         return [json.loads(line) for line in self.out.decode("utf-8").splitlines()]
 
     def stats(self):
-        m = re.search(rb"(\d+) execs received, (\d+) printed, (\d+) lost", bytes(self.err))
+        m = re.search(rb"(\d+) records received, (\d+) printed, (\d+) lost", bytes(self.err))
         return tuple(int(x) for x in m.groups()) if m else None
 
 
@@ -1948,7 +1948,7 @@ def test_closed_streams(tmp):
 
     res = run([EXE, "-d", "1"], preexec_fn=lambda: os.close(1), timeout=20)
     check("stdout closed, no -o: the output goes nowhere, without an error, exit 0",
-          res.returncode == 0 and re.fullmatch(rb"exectrace: ready: [^\n]*\nexectrace: \d+ execs received, \d+ "
+          res.returncode == 0 and re.fullmatch(rb"exectrace: ready: [^\n]*\nexectrace: \d+ records received, \d+ "
                                                rb"printed, 0 lost\n", res.stderr), (res.returncode, res.stderr))
 
 
