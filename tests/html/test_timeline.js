@@ -60,11 +60,11 @@ function smallRun() {
 			failed_execs: [{ time: 0.4, filename: '/usr/local/bin/cc', argv: ['cc', '--version'], error: 'ENOENT' }],
 		}),
 		proc('102-1500-3', '101-1100-2', 102, 101, 'cc', ['cc', '-c', 'a.c'], 0.5, 1.0, 0),
-		proc('103-1600-3', '101-1100-2', 103, 101, 'cc', ['cc', '-c', 'b.c'], 0.6, 2.4, 1),
+		proc('103-1600-3', '101-1100-2', 103, 101, 'cc', ['cc', '-c', 'b.c'], 0.6, 2.4, 1, { truncated: true }),
 		proc('104-1200-2', '100-1000-1', 104, 100, 'sleep', ['sleep', '100'], 0.2, 2.0, 'SIGKILL', { core_dumped: true }),
 		proc('105-1300-1', '100-1000-1', 105, 100, 'sh', null, 0.3, null, null),
 		proc('106-1350-2', '105-1300-1', 106, 105, 'printf',
-			['printf', EVIL, ESCAPES, 'bad\udcff', 'rlo\u202egnp.exe', 'line\u2028sep<!--'], 0.35, 0.36, 0),
+			['printf', EVIL, ESCAPES, 'bad\udcff', 'rlo\u202egnp.exe', 'line\u2028sep<!--', null], 0.35, 0.36, 0),
 		proc('107-2000-2', '100-1000-1', 107, 100, 'daemon', ['/usr/bin/daemon', '-f'], 1.0, null, null),
 	];
 	processes[7].execs = [
@@ -193,7 +193,7 @@ async function testSmall(browser, template) {
 		return page.$eval('#tip', (e) => ({ text: e.textContent, shown: getComputedStyle(e).display !== 'none' }));
 	};
 	let tip = await hoverTip('103-1600-3');
-	check('hovering a bar shows its argv, status and cwd', tip.shown && tip.text.includes('cc -c b.c') &&
+	check('hovering a bar shows its argv, status and cwd', tip.shown && tip.text.includes('cc -c b.c ... (argv cut') &&
 		tip.text.includes('exit 1') && tip.text.includes('cwd /home/u/src'), tip);
 	tip = await hoverTip('104-1200-2');
 	check('and a signal by name', tip.text.includes('killed by SIGKILL (core dumped)'), tip);
@@ -212,10 +212,11 @@ async function testSmall(browser, template) {
 	const r106 = await model(page, () => window.exectraceTimeline.barRect('106-1350-2'));
 	await page.mouse.click(r106.x + 1, r106.y + r106.h / 2);
 	const args = await page.$$eval('#details li', (els) => els.map((e) => e.textContent));
-	check('a click shows the full argv, one item per argument', args.length === 6 && args[1] === EVIL &&
+	check('a click shows the full argv, one item per argument', args.length === 7 && args[1] === EVIL &&
 		args[2] === '\\x1b[31mred\\x1b]0;title\\x07', args);
-	check('bad bytes, bidi controls and line separators are made visible', args[3] === 'bad\\xff' &&
-		args[4] === 'rlo\\u202egnp.exe' && args[5] === 'line\\u2028sep<!--', args);
+	check('bad bytes, bidi controls, line separators and unreadable arguments are made visible', args[3] === 'bad\\xff' &&
+		args[4] === 'rlo\\u202egnp.exe' && args[5] === 'line\\u2028sep<!--' &&
+		args[6] === '\\?', args);
 
 	// The summary, checked against a count of our own.
 	const summary = await page.$eval('#summary', (e) => e.textContent);
