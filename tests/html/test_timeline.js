@@ -135,7 +135,10 @@ const model = (page, fn, arg) => page.evaluate(fn, arg);
 async function testSmall(browser, template) {
 	const run = smallRun();
 	const file = path.join(OUT, 'small.html');
-	fs.writeFileSync(file, fill(template, run));
+	const html = fill(template, run);
+	fs.writeFileSync(file, html);
+	const tags = (text) => text.split(/<\/script/i).length + text.split('<!--').length;
+	check('the filled data adds no "</script" or "<!--" to the page', tags(html) === tags(template));
 	const { page, log } = await open(browser, file);
 	check('the page loaded its data without an error', await model(page, () => !window.exectraceTimeline.error));
 
@@ -212,6 +215,10 @@ async function testSmall(browser, template) {
 	const r106 = await model(page, () => window.exectraceTimeline.barRect('106-1350-2'));
 	await page.mouse.click(r106.x + 1, r106.y + r106.h / 2);
 	const args = await page.$$eval('#details li', (els) => els.map((e) => e.textContent));
+	await page.waitForTimeout(50);
+	const heights = await model(page, () => [document.getElementById('cv').clientHeight,
+		document.getElementById('main').clientHeight, document.getElementById('details').clientHeight]);
+	check('the canvas shrinks to leave the details room', heights[2] > 0 && heights[0] === heights[1], heights);
 	check('a click shows the full argv, one item per argument', args.length === 7 && args[1] === EVIL &&
 		args[2] === '\\x1b[31mred\\x1b]0;title\\x07', args);
 	check('bad bytes, bidi controls, line separators and unreadable arguments are made visible', args[3] === 'bad\\xff' &&
