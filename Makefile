@@ -52,6 +52,7 @@ all: $(OUT)/exectrace doc
 include tests/vm/vm.mk
 include bench/bench.mk
 include packaging/packaging.mk
+include tests/html/html.mk
 
 deps:
 	$(call apt-install,$(DEPS),the build)
@@ -128,12 +129,14 @@ $(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
 	$(CC) $(CFLAGS) -pthread $< -o $@
 
 # TAP from every test program, summed up by one prove: unit tests, end-to-end tests on this kernel, the
-# same binary on other kernels under qemu (tests/vm), and the packaging (tests/pkg).
+# same binary on other kernels under qemu (tests/vm), the packaging (tests/pkg) and the timeline page in a browser
+# (tests/html).
 test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn
 	@# After vm-deps, not beside it (make -j): two apt-get runs would fight over dpkg's lock.
 	$(MAKE) --no-print-directory pkg-deps
+	$(MAKE) --no-print-directory html-deps
 	CMOCKA_MESSAGE_OUTPUT=TAP VM_SERIES="$(VM_SERIES)" prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py \
-		tests/vm/run.sh $(PKG_TESTS)
+		tests/vm/run.sh $(PKG_TESTS) $(HTML_TESTS)
 
 unit: deps $(UNIT_BINS)
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)
