@@ -154,6 +154,23 @@ static void decode_path(const char *p, size_t len, bool cut, bool deleted, char 
 	}
 }
 
+/* The context, when the record carries one (JSON): its fields of the groups not asked for are meaningless. */
+static void decode_context(const struct et_context *cx, struct exec_event *ev)
+{
+	ev->euid = cx->euid;
+	ev->egid = cx->egid;
+	ev->loginuid = cx->loginuid;
+	ev->sessionid = cx->sessionid;
+	ev->ids.start_time = cx->start_time;
+	ev->ids.exec_seq = cx->exec_seq;
+	ev->ids.parent_start_time = cx->parent_start_time;
+	ev->ids.parent_exec_seq = cx->parent_exec_seq;
+	ev->cgroup_id = cx->cgroup_id;
+	ev->cap_effective = cx->cap_effective;
+	memcpy(ev->ns, cx->ns, sizeof(ev->ns));
+	tty_name(ev->tty, cx->tty);
+}
+
 static int decode_exec(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
 {
 	const struct et_record *r = &d->hdr;
@@ -166,9 +183,10 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	if (size < sizeof(*r))
 		return -EINVAL;
 	memcpy(&d->hdr, data, sizeof(*r));
-	if (r->type != ET_REC_EXEC || r->filename_len > ET_PATH_MAX || r->exe_len > ET_PATH_MAX ||
-	    r->cwd_len > ET_PATH_MAX || r->argv_len > ET_ARGV_CAP ||
-	    sizeof(*r) + r->filename_len + r->exe_len + r->cwd_len + r->argv_len > size)
+	if (r->type != ET_REC_EXEC || (r->context_len && r->context_len != sizeof(d->ctx)) ||
+	    r->filename_len > ET_PATH_MAX || r->exe_len > ET_PATH_MAX || r->cwd_len > ET_PATH_MAX ||
+	    r->argv_len > ET_ARGV_CAP ||
+	    sizeof(*r) + r->context_len + r->filename_len + r->exe_len + r->cwd_len + r->argv_len > size)
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
 	ev->ktime_ns = r->ktime_ns;
@@ -176,18 +194,6 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	ev->ppid = r->ppid;
 	ev->uid = r->uid;
 	ev->gid = r->gid;
-	ev->euid = r->euid;
-	ev->egid = r->egid;
-	ev->loginuid = r->loginuid;
-	ev->sessionid = r->sessionid;
-	ev->ids.start_time = r->start_time;
-	ev->ids.exec_seq = r->exec_seq;
-	ev->ids.parent_start_time = r->parent_start_time;
-	ev->ids.parent_exec_seq = r->parent_exec_seq;
-	ev->cgroup_id = r->cgroup_id;
-	ev->cap_effective = r->cap_effective;
-	memcpy(ev->ns, r->ns, sizeof(ev->ns));
-	tty_name(ev->tty, r->tty);
 	ev->retval = r->retval;
 	ev->argc = r->argc;
 	ev->argc_partial = r->flags & ET_F_ARGC_PARTIAL;
@@ -195,6 +201,11 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	ev->comm[ET_COMM_LEN] = '\0';
 
 	p = (const char *)data + sizeof(*r);
+	if (r->context_len) {
+		memcpy(&d->ctx, p, sizeof(d->ctx));
+		decode_context(&d->ctx, ev);
+		p += sizeof(d->ctx);
+	}
 	ev->filename = p;
 	ev->filename_len = r->filename_len;
 	ev->filename_unreadable = r->flags & ET_F_FILENAME_FAULT;

@@ -66,6 +66,21 @@ enum et_ns {
 /* loginuid and sessionid when unset (the kernel's AUDIT_UID_UNSET and AUDIT_SID_UNSET). */
 #define ET_ID_UNSET 0xffffffffU
 
+/*
+ * The context of an exec, groups of JSON fields each read in the kernel only when shown (--context): ET_CTX_*
+ * bits, set at load. A record carries it (context_len) only in JSON mode.
+ */
+enum et_context_group {
+	ET_CTX_IDS = 1 << 0,	 /* euid, egid */
+	ET_CTX_SESSION = 1 << 1, /* loginuid, sessionid */
+	ET_CTX_TTY = 1 << 2,
+	ET_CTX_CWD = 1 << 3,
+	ET_CTX_CGROUP = 1 << 4, /* cgroup_id, cgroup, container_id */
+	ET_CTX_NS = 1 << 5,
+	ET_CTX_CAPS = 1 << 6, /* cap_effective */
+	ET_CTX_ALL = (1 << 7) - 1,
+};
+
 struct et_record {
 	unsigned int type;
 	unsigned int flags;
@@ -81,24 +96,11 @@ struct et_record {
 	unsigned int cwd_len;
 	unsigned int argv_len; /* NUL-separated; the last may lack its NUL when cut */
 	unsigned int nr_bad_args;
+	/* 0, or sizeof(struct et_context) (JSON): the context is then the first bytes of data. Text mode
+	 * sends none: every byte of a record costs the kernel's copy into the buffer and the reader's read.
+	 */
+	unsigned int context_len;
 	unsigned int bad_args[ET_BAD_ARGS_MAX];
-	unsigned int pad; /* the context starts 8-byte aligned, and so does data (checked below) */
-	/* The context, from euid to tty: JSON shows it, text mode does not, and then it is left zero. */
-	unsigned int euid; /* effective ids */
-	unsigned int egid;
-	unsigned int loginuid;	      /* ET_ID_UNSET: unset */
-	unsigned int sessionid;	      /* ET_ID_UNSET: unset */
-	unsigned int ns[ET_NS_COUNT]; /* inode numbers; 0: unknown */
-	/* The exec identity of the process (pid) and of its parent (ppid): the thread group leader's
-	 * start_time (CLOCK_MONOTONIC ns at fork) and self_exec_id (one more with each exec). For a failed
-	 * exec, the caller's, unchanged. */
-	unsigned long long start_time;
-	unsigned long long exec_seq;
-	unsigned long long parent_start_time;
-	unsigned long long parent_exec_seq;
-	unsigned long long cgroup_id;	  /* cgroup v2 */
-	unsigned long long cap_effective; /* bit n: capability n */
-	char tty[ET_TTY_LEN]; /* the controlling terminal's name (tty_struct.name); "" when none */
 	char comm[ET_COMM_LEN];
 	char data[];
 };
@@ -106,6 +108,27 @@ struct et_record {
 /* The kernel writes the variable part at data, user space reads it at sizeof: they must agree. */
 _Static_assert(__builtin_offsetof(struct et_record, data) == sizeof(struct et_record),
 	       "struct et_record must end 8-byte aligned");
+
+/* The exec identity, and the context groups asked for (the fields of the others are left as they were). */
+struct et_context {
+	/* The exec identity of the process (pid) and of its parent (ppid): the thread group leader's
+	 * start_time (CLOCK_MONOTONIC ns at fork) and self_exec_id (one more with each exec). For a failed
+	 * exec, the caller's, unchanged. Always there. */
+	unsigned long long start_time;
+	unsigned long long exec_seq;
+	unsigned long long parent_start_time;
+	unsigned long long parent_exec_seq;
+	unsigned long long cgroup_id;	  /* cgroup v2 */
+	unsigned long long cap_effective; /* bit n: capability n */
+	unsigned int euid;		  /* effective ids */
+	unsigned int egid;
+	unsigned int loginuid;	      /* ET_ID_UNSET: unset */
+	unsigned int sessionid;	      /* ET_ID_UNSET: unset */
+	unsigned int ns[ET_NS_COUNT]; /* inode numbers; 0: unknown */
+	char tty[ET_TTY_LEN];	      /* the controlling terminal's name (tty_struct.name); "" when none */
+};
+
+_Static_assert(sizeof(struct et_context) % 8 == 0, "data after struct et_context must stay 8-byte aligned");
 
 /* Count mode (--count): which fields make up a count key. */
 enum et_count_field {
@@ -151,7 +174,9 @@ struct et_count_value {
 };
 
 /* The most argv a perf sample holds next to the header, filename, exe and cwd (user space only). */
-#define ET_PERF_ARGV_MAX ((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 3UL * ET_PATH_MAX) & ~1023UL)
+#define ET_PERF_ARGV_MAX                                                                                     \
+	((ET_PERF_RECORD_MAX - sizeof(struct et_record) - sizeof(struct et_context) - 3UL * ET_PATH_MAX) &   \
+	 ~1023UL)
 
 /* Counters the kernel side keeps in .bss; user space reads them through the mmapped skeleton. */
 struct et_counters {

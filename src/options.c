@@ -24,6 +24,7 @@ enum {
 	OPT_CUMULATIVE,
 	OPT_MAX_KEYS,
 	OPT_USAGE,
+	OPT_CONTEXT,
 };
 
 #define DEFAULT_MAX_KEYS 10240
@@ -34,6 +35,15 @@ static const struct {
 } count_keys[] = {
     {"uid", ET_KEY_UID},   {"comm", ET_KEY_COMM}, {"pid", ET_KEY_PID},
     {"ppid", ET_KEY_PPID}, {"exe", ET_KEY_EXE},	  {"cgroup", ET_KEY_CGROUP},
+};
+
+/* --context names, in the order the help and docs/output.md list them. */
+static const struct {
+	const char *name;
+	unsigned int bit;
+} context_names[] = {
+    {"ids", ET_CTX_IDS},       {"session", ET_CTX_SESSION}, {"tty", ET_CTX_TTY},   {"cwd", ET_CTX_CWD},
+    {"cgroup", ET_CTX_CGROUP}, {"ns", ET_CTX_NS},	    {"caps", ET_CTX_CAPS}, {"all", ET_CTX_ALL},
 };
 
 static const char doc[] =
@@ -53,6 +63,10 @@ static const struct argp_option opts[] = {
     /* argp's hint after an unknown option names --usage; ARGP_NO_HELP drops argp's own, so it is here. */
     {"usage", OPT_USAGE, NULL, OPTION_HIDDEN, "Show a short usage message", -1},
     {"json", 'j', NULL, 0, "Print one JSON object per line", 0},
+    {"context", OPT_CONTEXT, "GROUPS", 0,
+     "JSON context fields: ids, session, tty, cwd, cgroup, ns, caps, comma-separated, or all or none "
+     "(default: " CONTEXT_DEFAULT_NAMES ")",
+     0},
     {"output", 'o', "FILE", 0, "Write records to FILE instead of standard output", 0},
     {"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
     {"time", 'T', NULL, 0, "Include a time column (HH:MM:SS)", 0},
@@ -175,6 +189,30 @@ static int parse_count_keys(const char *arg, unsigned int *fields)
 	}
 }
 
+/* "tty,cwd", "all" or "none": each name once, none alone. */
+static int parse_context(const char *arg, unsigned int *groups)
+{
+	const char *p = arg;
+
+	*groups = 0;
+	if (!strcmp(arg, "none"))
+		return 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		unsigned int bit = 0;
+
+		for (size_t i = 0; i < sizeof(context_names) / sizeof(context_names[0]); i++)
+			if (strlen(context_names[i].name) == len && !strncmp(p, context_names[i].name, len))
+				bit = context_names[i].bit;
+		if (!bit || (*groups & bit))
+			return -1;
+		*groups |= bit;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
 /* The pattern of -n or -l into *m, replacing one given before. */
 static int compile_pattern(struct argp_state *state, struct matcher **m, const char *pattern,
 			   const char *flag)
@@ -282,6 +320,14 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			fail(state, "invalid --count '%s': give keys among uid, comm, pid, ppid, exe, cgroup",
 			     arg);
 		break;
+	case OPT_CONTEXT:
+		if (parse_context(arg, &o->context_groups))
+			fail(state,
+			     "invalid --context '%s': give groups among ids, session, tty, cwd, cgroup, ns, "
+			     "caps, or all or none",
+			     arg);
+		o->context_set = true;
+		break;
 	case OPT_INTERVAL:
 		if (parse_seconds(arg, 0.1, 1e6, &o->interval))
 			fail(state, "invalid --interval '%s': give a number of seconds, at least 0.1", arg);
@@ -302,6 +348,8 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		fail(state, "unexpected argument '%s' (see --help)", arg);
 	case ARGP_KEY_END:
+		if (o->context_set && (!o->json || o->count_fields))
+			fail(state, "--context chooses the fields of JSON exec records: it goes with -j");
 		if (!o->count_fields && (o->interval || o->top >= 0 || o->cumulative))
 			fail(state, "--interval, --top and --cumulative go with --count");
 		if (o->count_fields && (o->name_match || o->line_match))
@@ -334,6 +382,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 	o->buffer_size = DEFAULT_BUFFER_SIZE;
 	o->top = -1;
 	o->max_keys = DEFAULT_MAX_KEYS;
+	o->context_groups = CONTEXT_DEFAULT;
 	/* Messages start "exectrace:", however the program was invoked. */
 	argv[0] = "exectrace";
 	err = argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, o);

@@ -4,11 +4,18 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "exectrace.h"
 #include "match.h"
 
+/* The context groups JSON shows unless --context says otherwise, chosen by their cost (docs/output.md). */
+#define CONTEXT_DEFAULT	      ET_CTX_ALL
+#define CONTEXT_DEFAULT_NAMES "all"
+
 struct options {
-	bool help;	   /* -h was given: the help is printed */
-	bool json;	   /* -j: one JSON object per line */
+	bool help;		     /* -h was given: the help is printed */
+	bool json;		     /* -j: one JSON object per line */
+	unsigned int context_groups; /* --context: ET_CTX_* groups on JSON exec records */
+	bool context_set;
 	bool clock_time;   /* -T: HH:MM:SS column */
 	bool elapsed_time; /* -t: seconds since start column */
 	bool fails;	   /* -x: failed execs too */

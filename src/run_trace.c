@@ -101,7 +101,7 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 	}
 	if (!wanted(r, ev))
 		return 0;
-	if (r->opts.json) {
+	if (r->opts.json && (r->opts.context_groups & ET_CTX_CGROUP)) {
 		ev->cgroup = cgroup_path(ev->cgroup_id);
 		ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
 	}

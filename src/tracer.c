@@ -186,12 +186,14 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	s->rodata->track_failures = o->fails;
 	s->rodata->argv_limit = t->argv_limit;
 	s->rodata->with_context = o->json;
+	s->rodata->context_groups = o->json ? o->context_groups : 0;
 	s->rodata->filter_uid = o->filter_uid;
 	s->rodata->target_uid = o->uid;
 	bpf_map__set_max_entries(s->maps.scratch, ncpus);
-	/* Header, filename, exe and cwd regions, argv, and one chunk of slack for the last argv read. */
-	bpf_map__set_value_size(s->maps.scratch,
-				sizeof(struct et_record) + 3UL * ET_PATH_MAX + t->argv_limit + ET_CHUNK);
+	/* Header, context, filename, exe and cwd regions, argv, and one chunk of slack for the last argv
+	 * read. */
+	bpf_map__set_value_size(s->maps.scratch, sizeof(struct et_record) + sizeof(struct et_context) +
+						     3UL * ET_PATH_MAX + t->argv_limit + ET_CHUNK);
 	if (ring) {
 		unsigned long size = round_pow2(o->buffer_size);
 

@@ -14,11 +14,12 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define HDR_SIZE sizeof(struct et_record)
-/* Header, filename, exe and cwd regions, argv, and one chunk of slack for the last read: the most a record
- * can need. User space sizes the map for the argv limit it sets. */
-#define SCRATCH_SIZE (HDR_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
+#define CTX_SIZE sizeof(struct et_context)
+/* Header, context, filename, exe and cwd regions, argv, and one chunk of slack for the last read: the most a
+ * record can need. User space sizes the map for the argv limit it sets. */
+#define SCRATCH_SIZE (HDR_SIZE + CTX_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
 /* Highest offset in the record's data where an argv chunk may start. */
-#define ARGV_AT_MAX (3 * ET_PATH_MAX + argv_limit)
+#define ARGV_AT_MAX (CTX_SIZE + 3 * ET_PATH_MAX + argv_limit)
 /* Steps of the walk that names a path (the binary's, the working directory): one per directory or mount
  * crossed. Every path that fits PATH_MAX has at most PATH_MAX / 2 components ("/a" each); a deeper one is
  * cut, and flagged. */
@@ -37,9 +38,10 @@ const volatile bool filter_cgroup = false;
 const volatile bool filter_cgroupmap = false;
 const volatile bool filter_mntnsmap = false;
 const volatile bool count_mode = false;
-/* Whether records carry the context (struct et_record, euid to tty) and the working directory: JSON shows
- * them. */
+/* Whether records carry the context (struct et_context): JSON shows it. context_groups: which of its groups
+ * (ET_CTX_*) are read; the others cost nothing. */
 const volatile bool with_context = false;
+const volatile __u32 context_groups = 0;
 const volatile __u32 count_fields = 0;
 
 struct et_counters counters = {};
@@ -233,50 +235,61 @@ static __always_inline __u32 pid_ns_inum(struct task_struct *task)
 	return BPF_CORE_READ(ns, ns.inum);
 }
 
-/* The context of an exec: exec identity, effective ids, session, namespaces, capabilities, terminal. */
+/* The context of an exec at r->data: exec identity, and the groups asked for (context_groups). */
 static __always_inline void fill_context(struct et_record *r, struct task_struct *task)
 {
+	struct et_context *cx = (struct et_context *)r->data;
 	struct task_struct *leader, *parent;
 	const struct cred *cred;
 	struct nsproxy *nsproxy;
 	struct tty_struct *tty;
 
 	if (!with_context) {
-		__builtin_memset(&r->euid, 0,
-				 __builtin_offsetof(struct et_record, comm) -
-				     __builtin_offsetof(struct et_record, euid));
+		r->context_len = 0;
 		return;
 	}
+	r->context_len = CTX_SIZE;
 	/* The process and its parent as processes: a thread's exec identity is its thread group's. */
 	leader = task->group_leader;
 	parent = task->real_parent->group_leader;
+	cx->start_time = leader->start_time;
+	cx->exec_seq = leader->self_exec_id;
+	cx->parent_start_time = parent->start_time;
+	cx->parent_exec_seq = parent->self_exec_id;
 	cred = task->cred;
-	nsproxy = task->nsproxy;
-	tty = task->signal->tty;
-	r->euid = cred->euid.val;
-	r->egid = cred->egid.val;
-	r->start_time = leader->start_time;
-	r->exec_seq = leader->self_exec_id;
-	r->parent_start_time = parent->start_time;
-	r->parent_exec_seq = parent->self_exec_id;
-	/* Without CONFIG_AUDIT there are none: unset. */
-	r->loginuid = bpf_core_field_exists(task->loginuid) ? task->loginuid.val : ET_ID_UNSET;
-	r->sessionid = bpf_core_field_exists(task->sessionid) ? task->sessionid : ET_ID_UNSET;
-	r->cgroup_id = bpf_get_current_cgroup_id();
+	if (context_groups & ET_CTX_IDS) {
+		cx->euid = cred->euid.val;
+		cx->egid = cred->egid.val;
+	}
+	if (context_groups & ET_CTX_SESSION) {
+		/* Without CONFIG_AUDIT there are none: unset. */
+		cx->loginuid = bpf_core_field_exists(task->loginuid) ? task->loginuid.val : ET_ID_UNSET;
+		cx->sessionid = bpf_core_field_exists(task->sessionid) ? task->sessionid : ET_ID_UNSET;
+	}
+	if (context_groups & ET_CTX_CGROUP)
+		cx->cgroup_id = bpf_get_current_cgroup_id();
 	/* A u64 since 6.3, two u32 before: the same 8 bytes on a little-endian machine. */
-	if (bpf_core_read(&r->cap_effective, sizeof(r->cap_effective), &cred->cap_effective))
-		r->cap_effective = 0;
-	r->ns[ET_NS_MNT] = nsproxy->mnt_ns->ns.inum;
-	r->ns[ET_NS_PID] = pid_ns_inum(task);
-	r->ns[ET_NS_NET] = nsproxy->net_ns->ns.inum;
-	r->ns[ET_NS_UTS] = nsproxy->uts_ns->ns.inum;
-	r->ns[ET_NS_IPC] = nsproxy->ipc_ns->ns.inum;
-	r->ns[ET_NS_USER] = cred->user_ns->ns.inum;
-	r->ns[ET_NS_CGROUP] = nsproxy->cgroup_ns->ns.inum;
-	r->ns[ET_NS_TIME] = nsproxy->time_ns->ns.inum; /* NULL without CONFIG_TIME_NS: the load gives 0 */
-	r->tty[0] = '\0';
-	if (tty && bpf_probe_read_kernel_str(r->tty, sizeof(r->tty), tty->name) < 0)
-		r->tty[0] = '\0';
+	if ((context_groups & ET_CTX_CAPS) &&
+	    bpf_core_read(&cx->cap_effective, sizeof(cx->cap_effective), &cred->cap_effective))
+		cx->cap_effective = 0;
+	if (context_groups & ET_CTX_NS) {
+		nsproxy = task->nsproxy;
+		cx->ns[ET_NS_MNT] = nsproxy->mnt_ns->ns.inum;
+		cx->ns[ET_NS_PID] = pid_ns_inum(task);
+		cx->ns[ET_NS_NET] = nsproxy->net_ns->ns.inum;
+		cx->ns[ET_NS_UTS] = nsproxy->uts_ns->ns.inum;
+		cx->ns[ET_NS_IPC] = nsproxy->ipc_ns->ns.inum;
+		cx->ns[ET_NS_USER] = cred->user_ns->ns.inum;
+		cx->ns[ET_NS_CGROUP] = nsproxy->cgroup_ns->ns.inum;
+		/* NULL without CONFIG_TIME_NS: the load gives 0 */
+		cx->ns[ET_NS_TIME] = nsproxy->time_ns->ns.inum;
+	}
+	if (context_groups & ET_CTX_TTY) {
+		tty = task->signal->tty;
+		cx->tty[0] = '\0';
+		if (tty && bpf_probe_read_kernel_str(cx->tty, sizeof(cx->tty), tty->name) < 0)
+			cx->tty[0] = '\0';
+	}
 }
 
 /* Who execs: ids, names, and the context when it is shown. */
@@ -300,11 +313,12 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 {
 	/* Each length is bounded on its own so the verifier can bound the sum. */
 	__u64 size = HDR_SIZE;
-	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len;
+	__u64 cx = r->context_len, fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len,
+	      argv = r->argv_len;
 
-	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit)
+	if (cx > CTX_SIZE || fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit)
 		return;
-	size += fn + exe + cwd + argv;
+	size += cx + fn + exe + cwd + argv;
 	if (use_ringbuf) {
 		/* A wakeup costs more than the tracing: only a sleeping reader gets one, and a reader that
 		 * has not caught up with a burst when a quarter of the ring is full. */
@@ -583,14 +597,14 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 	return pb->len;
 }
 
-/* The task's working directory at out (ET_F_CWD_* in *flags), with the context; its length. */
+/* The task's working directory at out (ET_F_CWD_* in *flags), when asked for; its length. */
 static __always_inline __u32 read_cwd(struct task_struct *task, char *out, __u32 *flags)
 {
 	__u32 zero = 0;
 	struct path_buf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
 	struct fs_struct *fs = task->fs;
 
-	if (!with_context || !pb || !fs)
+	if (!with_context || !(context_groups & ET_CTX_CWD) || !pb || !fs)
 		return 0;
 	read_path(pb, fs->pwd.dentry, fs->pwd.mnt, out, task->nsproxy->mnt_ns->root);
 	if (pb->marks & PATH_CUT)
@@ -726,7 +740,9 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 	r->retval = 0;
 	r->argc = bprm->argc;
 
-	n = bpf_probe_read_kernel_str(r->data, ET_PATH_MAX, bprm->filename);
+	/* The regions follow the context (a constant: with_context is). */
+	off = with_context ? CTX_SIZE : 0;
+	n = bpf_probe_read_kernel_str(r->data + off, ET_PATH_MAX, bprm->filename);
 	if (n < 1) {
 		r->flags |= ET_F_FILENAME_FAULT;
 		n = 1;
@@ -734,17 +750,17 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 	r->filename_len = n - 1;
 	if (bprm->fdpath)
 		r->flags |= ET_F_FDPATH;
-	off = r->filename_len & (ET_PATH_MAX - 1);
+	off += r->filename_len & (ET_PATH_MAX - 1);
 
 	r->exe_len = read_exe(task, r->data + off, &r->flags);
 	off += r->exe_len & (2 * ET_PATH_MAX - 1);
-	if (off > 2 * ET_PATH_MAX) {
+	if (off > CTX_SIZE + 2 * ET_PATH_MAX) {
 		__sync_fetch_and_add(&counters.lost, 1); /* cannot happen: both lengths are bounded */
 		return 0;
 	}
 	r->cwd_len = read_cwd(task, r->data + off, &r->flags);
 	off += r->cwd_len & (2 * ET_PATH_MAX - 1);
-	if (off > 3 * ET_PATH_MAX) {
+	if (off > CTX_SIZE + 3 * ET_PATH_MAX) {
 		__sync_fetch_and_add(&counters.lost, 1); /* cannot happen: the three lengths are bounded */
 		return 0;
 	}
@@ -941,17 +957,18 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	task = bpf_get_current_task_btf();
 	fill_common(r, task);
 	r->retval = ret;
-	n = bpf_probe_read_user_str(r->data, ET_PATH_MAX, args.filename);
+	off = with_context ? CTX_SIZE : 0;
+	n = bpf_probe_read_user_str(r->data + off, ET_PATH_MAX, args.filename);
 	if (n < 1) {
 		r->flags |= ET_F_FILENAME_FAULT;
 		n = 1;
 	}
 	r->filename_len = n - 1;
 	r->exe_len = 0;
-	off = r->filename_len & (ET_PATH_MAX - 1);
+	off += r->filename_len & (ET_PATH_MAX - 1);
 	r->cwd_len = read_cwd(task, r->data + off, &r->flags);
 	off += r->cwd_len & (2 * ET_PATH_MAX - 1);
-	if (off > 2 * ET_PATH_MAX)
+	if (off > CTX_SIZE + 2 * ET_PATH_MAX)
 		return; /* cannot happen: both lengths are bounded */
 	st->walk = (struct argv_walk){.argv = args.argv, .off = off};
 	if (args.argv) {

@@ -836,6 +836,45 @@ def test_context_ids_and_paths(tmp):
            cgroup="/" + os.path.relpath(plain, root), container_id=None, cgroup_id=cgroup_ids.get(plain))
 
 
+# --context groups and the JSON fields each brings.
+CONTEXT_FIELDS = {"ids": ("euid", "egid"), "session": ("loginuid", "sessionid"), "tty": ("tty",), "cwd": ("cwd",),
+                  "cgroup": ("cgroup_id", "cgroup", "container_id"), "ns": ("ns",), "caps": ("cap_effective",)}
+
+
+def test_context_groups(tmp):
+    """--context: each group asked for has the values the whole context has, a group left out none of its fields,
+    and the exec identity is always there; for a successful and a failed exec alike."""
+    choices = ("none", "tty,caps", "cwd,ns", "ids,session,cgroup", "all")
+    m, mf = marker("groups"), marker("groups-fail")
+    missing = os.path.join(tmp, "groups-missing-" + RUN)
+    tracers = {c: Tracer("-j", "-x", "--context", c) for c in choices}
+    try:
+        run([TRUE, m], cwd=tmp)
+        try:
+            run([missing, mf], cwd=tmp)
+        except OSError:
+            pass
+    finally:
+        for t in tracers.values():
+            t.stop()
+    for tag, mk in (("exec", m), ("failed exec", mf)):
+        full = one("--context all, %s" % tag, with_marker(tracers["all"].records(), mk))
+        if full is None:
+            continue
+        check("--context all, %s: every field there" % tag,
+              all(f in full for fields in CONTEXT_FIELDS.values() for f in fields), full)
+        for c in choices[:-1]:
+            r = one("--context %s, %s" % (c, tag), with_marker(tracers[c].records(), mk))
+            if r is None:
+                continue
+            on = set() if c == "none" else set(c.split(","))
+            want = {f: full[f] for g in on for f in CONTEXT_FIELDS[g]}
+            absent = [f for g in CONTEXT_FIELDS if g not in on for f in CONTEXT_FIELDS[g] if f in r]
+            expect("--context %s, %s: the groups asked for, as with all" % (c, tag), r, exec_id=full["exec_id"],
+                   parent_exec_id=full["parent_exec_id"], retval=full["retval"], **want)
+            check("--context %s, %s: the others absent" % (c, tag), not absent, (absent, r))
+
+
 def test_exe_honest(tmp):
     """exe is whole, or marked: a path 200 directories deep is whole; one longer than PATH_MAX is its tail after
     '...' with exe_truncated, in records and in count mode."""
@@ -1553,8 +1592,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_context_live, test_context_ids_and_paths, test_text,
-                     test_text_binary, test_perf_buffer, test_limits,
+        for test in (test_records, test_exec_identity, test_context_live, test_context_ids_and_paths,
+                     test_context_groups, test_text, test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
                      test_filters, test_filter_abandoned, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,
                      test_count_cumulative_text, test_count_terminal, test_lifecycle, test_closed_streams,
