@@ -55,7 +55,7 @@ static void strip_fdpath(struct exec_event *ev)
 }
 
 static int decode_argv(struct event_decoder *d, const struct et_record *r, const char *argv,
-		       struct exec_event *ev)
+		       const unsigned int *bad_args, struct exec_event *ev)
 {
 	const char *p = argv, *end = argv + r->argv_len;
 	bool cut = r->flags & ET_F_ARGV_CUT, fault = r->flags & ET_F_ARGV_FAULT;
@@ -79,8 +79,8 @@ static int decode_argv(struct event_decoder *d, const struct et_record *r, const
 		p += len + 1;
 	}
 	for (unsigned int i = 0; i < r->nr_bad_args && i < ET_BAD_ARGS_MAX; i++)
-		if (r->bad_args[i] < n)
-			d->args[r->bad_args[i]].unreadable = true;
+		if (bad_args[i] < n)
+			d->args[bad_args[i]].unreadable = true;
 	if (fault && !cut)
 		while (n < r->argc && n < limit)
 			if (push_arg(d, n++, "", 0, true))
@@ -174,6 +174,7 @@ static void decode_context(const struct et_context *cx, struct exec_event *ev)
 static int decode_exec(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
 {
 	const struct et_record *r = &d->hdr;
+	size_t bad_len;
 	const char *p;
 
 	/* The record was just written on another CPU: asking for its first cache lines at once overlaps their
@@ -183,10 +184,13 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	if (size < sizeof(*r))
 		return -EINVAL;
 	memcpy(&d->hdr, data, sizeof(*r));
-	if (r->type != ET_REC_EXEC || (r->context_len && r->context_len != sizeof(d->ctx)) ||
+	bad_len = r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0;
+	if (r->type != ET_REC_EXEC || (r->nr_bad_args && !bad_len) ||
+	    (r->context_len && (r->context_len < ET_CONTEXT_MIN || r->context_len > sizeof(d->ctx))) ||
 	    r->filename_len > ET_PATH_MAX || r->exe_len > ET_PATH_MAX || r->cwd_len > ET_PATH_MAX ||
 	    r->argv_len > ET_ARGV_CAP ||
-	    sizeof(*r) + r->context_len + r->filename_len + r->exe_len + r->cwd_len + r->argv_len > size)
+	    sizeof(*r) + bad_len + r->context_len + r->filename_len + r->exe_len + r->cwd_len + r->argv_len >
+		size)
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
 	ev->ktime_ns = r->ktime_ns;
@@ -201,10 +205,16 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	ev->comm[ET_COMM_LEN] = '\0';
 
 	p = (const char *)data + sizeof(*r);
+	if (bad_len) {
+		memcpy(d->bad_args, p, bad_len);
+		p += bad_len;
+	}
 	if (r->context_len) {
-		memcpy(&d->ctx, p, sizeof(d->ctx));
+		/* The terminal's name is sent up to its NUL: the rest of the field, or all of it, is zero. */
+		memset(d->ctx.tty, 0, sizeof(d->ctx.tty));
+		memcpy(&d->ctx, p, r->context_len);
 		decode_context(&d->ctx, ev);
-		p += sizeof(d->ctx);
+		p += r->context_len;
 	}
 	ev->filename = p;
 	ev->filename_len = r->filename_len;
@@ -224,7 +234,7 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	decode_path(p, r->cwd_len, ev->cwd_truncated, r->flags & ET_F_CWD_DELETED, d->cwd_buf, &ev->cwd,
 		    &ev->cwd_len);
 	p += r->cwd_len;
-	return decode_argv(d, r, p, ev);
+	return decode_argv(d, r, p, d->bad_args, ev);
 }
 
 int event_decode(struct event_decoder *d, const void *data, size_t size, struct event *ev)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The record the kernel programs send and user space decodes: one header, then
- * filename, exe, cwd and argv bytes back to back (lengths in the header). Shared by
+ * The record the kernel programs send and user space decodes: one header, then a failed exec's unreadable
+ * argument positions (ET_F_BAD_ARGS), the context (JSON), and filename, exe, cwd and argv bytes back to back
+ * (lengths in the header). Shared by
  * src/bpf/exectrace.bpf.c and the user-space decoder (src/event.c).
  */
 #ifndef EXECTRACE_H
@@ -48,7 +49,13 @@ enum et_flags {
 	ET_F_CWD_DELETED = 1 << 7,
 	/* The working directory could not be named whole, as for ET_F_EXE_CUT: cwd holds its tail. */
 	ET_F_CWD_CUT = 1 << 8,
+	/* A failed exec's record: ET_BAD_ARGS_SIZE bytes after the header name the first unreadable argument
+	 * positions (see nr_bad_args). A successful exec has no unreadable argument, and not these bytes. */
+	ET_F_BAD_ARGS = 1 << 9,
 };
+
+/* The unreadable argument positions of a failed exec: ET_BAD_ARGS_MAX u32, the first nr_bad_args used. */
+#define ET_BAD_ARGS_SIZE (ET_BAD_ARGS_MAX * sizeof(unsigned int))
 
 /* The namespaces of a record, by the inode number /proc/PID/ns/<name> shows. */
 enum et_ns {
@@ -94,13 +101,13 @@ struct et_record {
 	unsigned int filename_len;
 	unsigned int exe_len; /* 0: no binary ran (failed exec) */
 	unsigned int cwd_len;
-	unsigned int argv_len; /* NUL-separated; the last may lack its NUL when cut */
-	unsigned int nr_bad_args;
-	/* 0, or sizeof(struct et_context) (JSON): the context is then the first bytes of data. Text mode
-	 * sends none: every byte of a record costs the kernel's copy into the buffer and the reader's read.
-	 */
+	unsigned int argv_len;	  /* NUL-separated; the last may lack its NUL when cut */
+	unsigned int nr_bad_args; /* all of them: the first ET_BAD_ARGS_MAX are named (ET_F_BAD_ARGS) */
+	/* 0, or the context's length (JSON): the context is then the first bytes of data, struct et_context
+	 * up to its tty (ET_CONTEXT_MIN bytes) and, with the tty group, the terminal's name and its NUL. Text
+	 * mode sends none: every byte of a record costs the kernel a write to the buffer, most of them cache
+	 * misses. */
 	unsigned int context_len;
-	unsigned int bad_args[ET_BAD_ARGS_MAX];
 	char comm[ET_COMM_LEN];
 	char data[];
 };
@@ -125,8 +132,12 @@ struct et_context {
 	unsigned int loginuid;	      /* ET_ID_UNSET: unset */
 	unsigned int sessionid;	      /* ET_ID_UNSET: unset */
 	unsigned int ns[ET_NS_COUNT]; /* inode numbers; 0: unknown */
-	char tty[ET_TTY_LEN];	      /* the controlling terminal's name (tty_struct.name); "" when none */
+	/* The controlling terminal's name (tty_struct.name), "" when none: last, sent up to its NUL only. */
+	char tty[ET_TTY_LEN];
 };
+
+/* The shortest context: all but the terminal's name. */
+#define ET_CONTEXT_MIN __builtin_offsetof(struct et_context, tty)
 
 _Static_assert(sizeof(struct et_context) % 8 == 0, "data after struct et_context must stay 8-byte aligned");
 
@@ -175,7 +186,8 @@ struct et_count_value {
 
 /* The most argv a perf sample holds next to the header, filename, exe and cwd (user space only). */
 #define ET_PERF_ARGV_MAX                                                                                     \
-	((ET_PERF_RECORD_MAX - sizeof(struct et_record) - sizeof(struct et_context) - 3UL * ET_PATH_MAX) &   \
+	((ET_PERF_RECORD_MAX - sizeof(struct et_record) - ET_BAD_ARGS_SIZE - sizeof(struct et_context) -     \
+	  3UL * ET_PATH_MAX) &                                                                               \
 	 ~1023UL)
 
 /* Counters the kernel side keeps in .bss; user space reads them through the mmapped skeleton. */

@@ -190,10 +190,11 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	s->rodata->filter_uid = o->filter_uid;
 	s->rodata->target_uid = o->uid;
 	bpf_map__set_max_entries(s->maps.scratch, ncpus);
-	/* Header, context, filename, exe and cwd regions, argv, and one chunk of slack for the last argv
-	 * read. */
-	bpf_map__set_value_size(s->maps.scratch, sizeof(struct et_record) + sizeof(struct et_context) +
-						     3UL * ET_PATH_MAX + t->argv_limit + ET_CHUNK);
+	/* Header, bad arguments, context, filename, exe and cwd regions, argv, and one chunk of slack for the
+	 * last argv read. */
+	bpf_map__set_value_size(s->maps.scratch, sizeof(struct et_record) + ET_BAD_ARGS_SIZE +
+						     sizeof(struct et_context) + 3UL * ET_PATH_MAX +
+						     t->argv_limit + ET_CHUNK);
 	if (ring) {
 		unsigned long size = round_pow2(o->buffer_size);
 

@@ -15,11 +15,13 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define HDR_SIZE sizeof(struct et_record)
 #define CTX_SIZE sizeof(struct et_context)
-/* Header, context, filename, exe and cwd regions, argv, and one chunk of slack for the last read: the most a
- * record can need. User space sizes the map for the argv limit it sets. */
-#define SCRATCH_SIZE (HDR_SIZE + CTX_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
+/* Where the regions after the header end at most: unreadable argument positions and context. */
+#define PRE_SIZE (ET_BAD_ARGS_SIZE + CTX_SIZE)
+/* Header, bad arguments, context, filename, exe and cwd regions, argv, and one chunk of slack for the last
+ * read: the most a record can need. User space sizes the map for the argv limit it sets. */
+#define SCRATCH_SIZE (HDR_SIZE + PRE_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
 /* Highest offset in the record's data where an argv chunk may start. */
-#define ARGV_AT_MAX (CTX_SIZE + 3 * ET_PATH_MAX + argv_limit)
+#define ARGV_AT_MAX (PRE_SIZE + 3 * ET_PATH_MAX + argv_limit)
 /* Steps of the walk that names a path (the binary's, the working directory): one per directory or mount
  * crossed. Every path that fits PATH_MAX has at most PATH_MAX / 2 components ("/a" each); a deeper one is
  * cut, and flagged. */
@@ -235,10 +237,10 @@ static __always_inline __u32 pid_ns_inum(struct task_struct *task)
 	return BPF_CORE_READ(ns, ns.inum);
 }
 
-/* The context of an exec at r->data: exec identity, and the groups asked for (context_groups). */
-static __always_inline void fill_context(struct et_record *r, struct task_struct *task)
+/* The context of an exec at r->data + at: exec identity, and the groups asked for (context_groups). */
+static __always_inline void fill_context(struct et_record *r, struct task_struct *task, __u32 at)
 {
-	struct et_context *cx = (struct et_context *)r->data;
+	struct et_context *cx = (struct et_context *)(r->data + at);
 	struct task_struct *leader, *parent;
 	const struct cred *cred;
 	struct nsproxy *nsproxy;
@@ -248,7 +250,7 @@ static __always_inline void fill_context(struct et_record *r, struct task_struct
 		r->context_len = 0;
 		return;
 	}
-	r->context_len = CTX_SIZE;
+	r->context_len = ET_CONTEXT_MIN;
 	/* The process and its parent as processes: a thread's exec identity is its thread group's. */
 	leader = task->group_leader;
 	parent = task->real_parent->group_leader;
@@ -285,15 +287,24 @@ static __always_inline void fill_context(struct et_record *r, struct task_struct
 		cx->ns[ET_NS_TIME] = nsproxy->time_ns->ns.inum;
 	}
 	if (context_groups & ET_CTX_TTY) {
+		long n = 1;
+
 		tty = task->signal->tty;
 		cx->tty[0] = '\0';
-		if (tty && bpf_probe_read_kernel_str(cx->tty, sizeof(cx->tty), tty->name) < 0)
-			cx->tty[0] = '\0';
+		if (tty) {
+			n = bpf_probe_read_kernel_str(cx->tty, sizeof(cx->tty), tty->name);
+			if (n < 1 || n > ET_TTY_LEN) {
+				cx->tty[0] = '\0';
+				n = 1;
+			}
+		}
+		r->context_len = ET_CONTEXT_MIN + n;
 	}
 }
 
-/* Who execs: ids, names, and the context when it is shown. */
-static __always_inline void fill_common(struct et_record *r, struct task_struct *task)
+/* Who execs: ids, names, and the context when it is shown. A failed exec's record has room for its unreadable
+ * arguments first (failed: a constant at each call). */
+static __always_inline void fill_common(struct et_record *r, struct task_struct *task, bool failed)
 {
 	__u64 ugid = bpf_get_current_uid_gid();
 
@@ -305,14 +316,16 @@ static __always_inline void fill_common(struct et_record *r, struct task_struct 
 	r->uid = (__u32)ugid;
 	r->gid = ugid >> 32;
 	r->nr_bad_args = 0;
+	if (failed)
+		r->flags = ET_F_BAD_ARGS;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
-	fill_context(r, task);
+	fill_context(r, task, failed ? ET_BAD_ARGS_SIZE : 0);
 }
 
 static __always_inline void emit(void *ctx, struct et_record *r)
 {
 	/* Each length is bounded on its own so the verifier can bound the sum. */
-	__u64 size = HDR_SIZE;
+	__u64 size = HDR_SIZE + (r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0);
 	__u64 cx = r->context_len, fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len,
 	      argv = r->argv_len;
 
@@ -736,12 +749,14 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 	r = scratch_record();
 	if (!r || !st)
 		return 0;
-	fill_common(r, task);
+	fill_common(r, task, false);
 	r->retval = 0;
 	r->argc = bprm->argc;
 
-	/* The regions follow the context (a constant: with_context is). */
-	off = with_context ? CTX_SIZE : 0;
+	/* The regions follow the context. */
+	off = r->context_len;
+	if (off > CTX_SIZE)
+		return 0; /* cannot happen: fill_context bounds it */
 	n = bpf_probe_read_kernel_str(r->data + off, ET_PATH_MAX, bprm->filename);
 	if (n < 1) {
 		r->flags |= ET_F_FILENAME_FAULT;
@@ -901,7 +916,7 @@ static long argv_walk_step(__u32 i, void *data)
 		__u32 k = r->nr_bad_args;
 
 		if (k < ET_BAD_ARGS_MAX)
-			r->bad_args[k] = w->argc - 1;
+			((__u32 *)r->data)[k] = w->argc - 1;
 		r->nr_bad_args = k + 1;
 		r->data[at] = '\0';
 		w->used += 1;
@@ -955,9 +970,12 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	if (!r || !st)
 		return;
 	task = bpf_get_current_task_btf();
-	fill_common(r, task);
+	fill_common(r, task, true);
 	r->retval = ret;
-	off = with_context ? CTX_SIZE : 0;
+	off = r->context_len;
+	if (off > CTX_SIZE)
+		return; /* cannot happen: fill_context bounds it */
+	off += ET_BAD_ARGS_SIZE;
 	n = bpf_probe_read_user_str(r->data + off, ET_PATH_MAX, args.filename);
 	if (n < 1) {
 		r->flags |= ET_F_FILENAME_FAULT;
@@ -968,7 +986,7 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	off += r->filename_len & (ET_PATH_MAX - 1);
 	r->cwd_len = read_cwd(task, r->data + off, &r->flags);
 	off += r->cwd_len & (2 * ET_PATH_MAX - 1);
-	if (off > CTX_SIZE + 2 * ET_PATH_MAX)
+	if (off > PRE_SIZE + 2 * ET_PATH_MAX)
 		return; /* cannot happen: both lengths are bounded */
 	st->walk = (struct argv_walk){.argv = args.argv, .off = off};
 	if (args.argv) {

@@ -66,32 +66,46 @@ struct spec {
 	",\"tty\":null,\"cgroup_id\":4242424,\"cgroup\":null,\"container_id\":null," JSON_NS                 \
 	",\"cap_effective\":[]"
 
+/* Where a record's unreadable argument positions when it has them: before its context. */
+static size_t bad_len_of(const struct et_record *r)
+{
+	return r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0;
+}
+
 /* The context of a record built below. */
 static struct et_context *ctx_of(struct et_record *r)
 {
-	return (struct et_context *)r->data;
+	return (struct et_context *)(r->data + bad_len_of(r));
 }
 
-/* Where a record's filename, exe, cwd and argv regions start: after its context, when it has one. */
+/* Where a record's filename, exe, cwd and argv regions start: after those and its context. */
 static const char *regions(const struct et_record *r)
 {
-	return r->data + r->context_len;
+	return r->data + bad_len_of(r) + r->context_len;
 }
 
 /* The record exactly as the kernel sends it, in a heap block of exactly its size (ASan sees any overread). */
 static struct et_record *build(const struct spec *s, size_t *size)
 {
-	size_t ctx = s->no_context ? 0 : sizeof(struct et_context);
-	size_t n = sizeof(struct et_record) + ctx + s->filename_len + s->exe_len + s->cwd_len + s->argv_len;
+	/* As the kernel sends it: the terminal's name up to its NUL. */
+	size_t ctx = s->no_context ? 0 : ET_CONTEXT_MIN + (s->tty ? strnlen(s->tty, ET_TTY_LEN - 1) : 0) + 1;
+	/* Every failed exec's record has room for its unreadable arguments, as has one that names any. */
+	size_t bad = s->retval < 0 || s->nr_bad_args ? ET_BAD_ARGS_SIZE : 0;
+	size_t n =
+	    sizeof(struct et_record) + bad + ctx + s->filename_len + s->exe_len + s->cwd_len + s->argv_len;
 	struct et_record *r = malloc(n);
 	const char *comm = s->comm ? s->comm : "ls";
-	struct et_context *cx = ctx_of(r);
-	char *data = r->data + ctx;
+	struct et_context *cx;
+	char *data;
 
 	assert_non_null(r);
-	memset(r, 0, sizeof(*r) + ctx);
+	assert_true(ctx <= sizeof(struct et_context));
+	memset(r, 0, sizeof(*r) + bad + ctx);
 	r->type = s->type ? s->type : ET_REC_EXEC;
-	r->flags = s->flags;
+	r->flags = s->flags | (bad ? ET_F_BAD_ARGS : 0);
+	cx = ctx_of(r);
+	data = r->data + bad + ctx;
+	memcpy(r->data, s->bad_args, bad);
 	r->ktime_ns = KTIME;
 	r->pid = 4242;
 	r->ppid = 4241;
@@ -104,7 +118,6 @@ static struct et_record *build(const struct spec *s, size_t *size)
 	r->cwd_len = (unsigned int)s->cwd_len;
 	r->argv_len = (unsigned int)s->argv_len;
 	r->nr_bad_args = s->nr_bad_args;
-	memcpy(r->bad_args, s->bad_args, sizeof(r->bad_args));
 	r->context_len = (unsigned int)ctx;
 	if (ctx) {
 		cx->euid = 0;
@@ -698,12 +711,21 @@ static void test_malformed(void **state)
 	r->argv_len++;
 	expect_einval(r, size);
 	r->argv_len--;
-	/* A context of another size than this build's: none is the only other one. */
-	r->context_len = sizeof(struct et_context) - 8;
+	/* Unreadable arguments named without room for them, and that room past the record's end. */
+	r->nr_bad_args = 1;
 	expect_einval(r, size);
-	r->context_len = sizeof(struct et_context) + 8;
-	expect_einval(r, size + 8);
-	r->context_len = sizeof(struct et_context);
+	r->nr_bad_args = 0;
+	r->flags |= ET_F_BAD_ARGS;
+	expect_einval(r, size);
+	r->flags &= ~ET_F_BAD_ARGS;
+	/* A context shorter than all but the terminal, or longer than all of it. */
+	r->context_len = ET_CONTEXT_MIN - 1;
+	expect_einval(r, size);
+	r->context_len = 1;
+	expect_einval(r, size);
+	r->context_len = sizeof(struct et_context) + 1;
+	expect_einval(r, size);
+	r->context_len = ET_CONTEXT_MIN + 1;
 	/* Lengths whose sum wraps around in 32 bits. */
 	r->exe_len = 0xffffffffu;
 	r->argv_len = 0xffffffffu;
