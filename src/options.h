@@ -8,8 +8,8 @@
 #include "match.h"
 
 /* The context groups JSON shows unless --context says otherwise, chosen by their cost (docs/output.md). */
-#define CONTEXT_DEFAULT	      ET_CTX_ALL
-#define CONTEXT_DEFAULT_NAMES "all"
+#define CONTEXT_DEFAULT	      (ET_CTX_ALL & ~ET_CTX_CAPS)
+#define CONTEXT_DEFAULT_NAMES "all but caps"
 
 struct options {
 	bool help;		     /* -h was given: the help is printed */

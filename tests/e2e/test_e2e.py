@@ -694,7 +694,7 @@ def test_context_live(tmp):
                     kw=dict(stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
                             preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))),
     }
-    t = Tracer("-j")
+    t = Tracer("-j", "--context", "all")
     live = {}
     try:
         for name, c in cases.items():
@@ -777,7 +777,7 @@ def test_context_ids_and_paths(tmp):
     docker = os.path.join(top, "docker-%s.scope" % cid)
     plain = os.path.join(top, "plain")
     cgroup_ids = {}
-    t = Tracer("-j", "-x")
+    t = Tracer("-j", "-x", "--context", "all")
     try:
         _, ids_out, ids_err = spawn("setuid", str(UID_B), suid, "ids", m["suid"])
         run([TRUE, m["cwd"]], cwd=tmp)
@@ -839,15 +839,18 @@ def test_context_ids_and_paths(tmp):
 # --context groups and the JSON fields each brings.
 CONTEXT_FIELDS = {"ids": ("euid", "egid"), "session": ("loginuid", "sessionid"), "tty": ("tty",), "cwd": ("cwd",),
                   "cgroup": ("cgroup_id", "cgroup", "container_id"), "ns": ("ns",), "caps": ("cap_effective",)}
+# Without --context: all but caps (docs/output.md says why).
+CONTEXT_DEFAULT = "ids,session,tty,cwd,cgroup,ns"
 
 
 def test_context_groups(tmp):
     """--context: each group asked for has the values the whole context has, a group left out none of its fields,
-    and the exec identity is always there; for a successful and a failed exec alike."""
-    choices = ("none", "tty,caps", "cwd,ns", "ids,session,cgroup", "all")
+    and the exec identity is always there; for a successful and a failed exec alike. Without it, the default
+    groups."""
+    choices = ("none", "tty,caps", "cwd,ns", "ids,session,cgroup", "default", "all")
     m, mf = marker("groups"), marker("groups-fail")
     missing = os.path.join(tmp, "groups-missing-" + RUN)
-    tracers = {c: Tracer("-j", "-x", "--context", c) for c in choices}
+    tracers = {c: Tracer("-j", "-x", *(() if c == "default" else ("--context", c))) for c in choices}
     try:
         run([TRUE, m], cwd=tmp)
         try:
@@ -867,7 +870,7 @@ def test_context_groups(tmp):
             r = one("--context %s, %s" % (c, tag), with_marker(tracers[c].records(), mk))
             if r is None:
                 continue
-            on = set() if c == "none" else set(c.split(","))
+            on = set() if c == "none" else set((CONTEXT_DEFAULT if c == "default" else c).split(","))
             want = {f: full[f] for g in on for f in CONTEXT_FIELDS[g]}
             absent = [f for g in CONTEXT_FIELDS if g not in on for f in CONTEXT_FIELDS[g] if f in r]
             expect("--context %s, %s: the groups asked for, as with all" % (c, tag), r, exec_id=full["exec_id"],
