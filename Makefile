@@ -1,5 +1,8 @@
 # exectrace: `make run` installs what is missing, builds and traces; `make test` runs the whole suite.
 OUT := build
+VERSION := 0.1.0
+# The commit built from, "unknown" outside git; given from outside where the build runs on a copy (make deb).
+COMMIT ?= $(or $(shell git describe --always --dirty 2>/dev/null),unknown)
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
@@ -15,14 +18,15 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 
 APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.c src/transport.c src/count_maps.c \
 	src/event.c src/escape.c src/output_text.c src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c \
-	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c
+	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
+	src/sink_text.c src/sink_json.c src/output_file.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
-UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps
+UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev perl python3 clang-format clang-tidy \
-	cppcheck unicode-data libpcre2-dev
+	cppcheck unicode-data libpcre2-dev scdoc mandoc
 
 # $(call apt-install,PACKAGES,WHAT): installs those of the Debian PACKAGES that are missing (as root, with
 # apt-get), or says how to, and fails.
@@ -41,11 +45,12 @@ endef
 
 .PHONY: all deps run test unit e2e clean format lint
 
-all: $(OUT)/exectrace
+all: $(OUT)/exectrace doc
 
 # After `all`, so that it stays the default goal.
 include tests/vm/vm.mk
 include bench/bench.mk
+include packaging/packaging.mk
 
 deps:
 	$(call apt-install,$(DEPS),the build)
@@ -80,11 +85,18 @@ $(OUT)/invisible.h: src/gen_invisible.py $(UNICODE_DATA) | $(OUT)
 
 $(OUT)/escape.o $(OUT)/tests/escape.o: $(OUT)/invisible.h
 
+# Rewritten only when the version or the commit changed, so that an unchanged tree stays up to date.
+$(shell mkdir -p $(OUT) && printf '#define EXECTRACE_VERSION "%s"\n#define EXECTRACE_COMMIT "%s"\n' \
+	'$(VERSION)' '$(COMMIT)' > $(OUT)/build_version.h.tmp && \
+	{ cmp -s $(OUT)/build_version.h.tmp $(OUT)/build_version.h || mv $(OUT)/build_version.h.tmp \
+	$(OUT)/build_version.h; } && rm -f $(OUT)/build_version.h.tmp)
+$(OUT)/version.o: $(OUT)/build_version.h
+
 $(OUT)/%.o: src/%.c | $(OUT)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/exectrace: $(APP_OBJS)
-	$(CC) $(LDFLAGS_STATIC) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $(LDFLAGS_STATIC) $^ $(LDLIBS) -o $@
 
 # Unit tests: the modules under test are rebuilt with the sanitizers.
 $(OUT)/tests/%.o: src/%.c | $(OUT)/tests
@@ -102,17 +114,23 @@ $(OUT)/tests/test_count: $(OUT)/tests/test_count.o $(OUT)/tests/count.o
 $(OUT)/tests/test_kernel: $(OUT)/tests/test_kernel.o $(OUT)/tests/kernel.o
 $(OUT)/tests/test_container: $(OUT)/tests/test_container.o $(OUT)/tests/container.o
 $(OUT)/tests/test_caps: $(OUT)/tests/test_caps.o $(OUT)/tests/caps.o
+$(OUT)/tests/test_proctable: $(OUT)/tests/test_proctable.o $(OUT)/tests/proctable.o
+$(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/tests/sink_text.o \
+	$(OUT)/tests/sink_json.o $(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/escape.o \
+	$(OUT)/tests/timefmt.o $(OUT)/tests/caps.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 
 $(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
 	$(CC) $(CFLAGS) -pthread $< -o $@
 
-# TAP from every test program, summed up by one prove: unit tests, end-to-end tests on this kernel, and the
-# same binary on other kernels under qemu (tests/vm).
-test: deps vm-deps lint $(OUT)/exectrace $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn
+# TAP from every test program, summed up by one prove: unit tests, end-to-end tests on this kernel, the
+# same binary on other kernels under qemu (tests/vm), and the packaging (tests/pkg).
+test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn
+	@# After vm-deps, not beside it (make -j): two apt-get runs would fight over dpkg's lock.
+	$(MAKE) --no-print-directory pkg-deps
 	CMOCKA_MESSAGE_OUTPUT=TAP VM_SERIES="$(VM_SERIES)" prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py \
-		tests/vm/run.sh
+		tests/vm/run.sh $(PKG_TESTS)
 
 unit: deps $(UNIT_BINS)
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)

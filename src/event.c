@@ -17,23 +17,35 @@ void event_decoder_init(struct event_decoder *d, long max_args)
 void event_decoder_free(struct event_decoder *d)
 {
 	free(d->args);
-	d->args = NULL;
-	d->cap = 0;
+	free(d->env);
+	d->args = d->env = NULL;
+	d->cap = d->env_cap = 0;
+}
+
+void event_decoder_env_names(struct event_decoder *d, const char *names)
+{
+	d->env_names = names;
+}
+
+/* Sets (*arr)[n], growing the array as needed. */
+static int push(struct arg **arr, size_t *cap, size_t n, const char *s, size_t len, bool unreadable)
+{
+	if (n == *cap) {
+		size_t c = *cap ? 2 * *cap : 64;
+		struct arg *a = realloc(*arr, c * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		*arr = a;
+		*cap = c;
+	}
+	(*arr)[n] = (struct arg){.s = s, .len = len, .unreadable = unreadable};
+	return 0;
 }
 
 static int push_arg(struct event_decoder *d, size_t n, const char *s, size_t len, bool unreadable)
 {
-	if (n == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 64;
-		struct arg *a = realloc(d->args, cap * sizeof(*a));
-
-		if (!a)
-			return -ENOMEM;
-		d->args = a;
-		d->cap = cap;
-	}
-	d->args[n] = (struct arg){.s = s, .len = len, .unreadable = unreadable};
-	return 0;
+	return push(&d->args, &d->cap, n, s, len, unreadable);
 }
 
 /* execveat with a directory fd: the kernel names the file "/dev/fd/N/<as passed>", or "/dev/fd/N" with
@@ -91,6 +103,69 @@ static int decode_argv(struct event_decoder *d, const struct et_record *r, const
 	ev->nargs = n;
 	ev->args = d->args;
 	return 0;
+}
+
+/* Whether the environment entry s (len bytes) is one of names (comma-separated): by its text before the
+ * first '='. */
+static bool env_named(const char *names, const char *s, size_t len)
+{
+	const char *eq = memchr(s, '=', len);
+	size_t name_len = eq ? (size_t)(eq - s) : len;
+
+	for (const char *p = names;;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == name_len && !memcmp(p, s, n))
+			return true;
+		if (!p[n])
+			return false;
+		p += n + 1;
+	}
+}
+
+/* Entries are whole or left out: one cut by --env-bytes or a fault could pass for another variable. */
+static int decode_env(struct event_decoder *d, const struct et_record *r, const char *env,
+		      struct exec_event *ev)
+{
+	const char *p = env, *end = env + r->env_len;
+	size_t n = 0;
+
+	ev->env_truncated = r->flags & (ET_F_ENV_CUT | ET_F_ENV_FAULT);
+	ev->env_unreadable = (r->flags & ET_F_ENV_FAULT) && !r->env_len;
+	while (p < end) {
+		const char *nul = memchr(p, '\0', end - p);
+		size_t len;
+
+		if (!nul)
+			break;
+		len = nul - p;
+		if ((!d->env_names || env_named(d->env_names, p, len)) &&
+		    push(&d->env, &d->env_cap, n++, p, len, false))
+			return -ENOMEM;
+		p = nul + 1;
+	}
+	ev->nenv = n;
+	ev->env = d->env;
+	return 0;
+}
+
+/* The ancestors, copied out of the record: a perf sample's payload is not aligned. */
+static void decode_ancestors(struct event_decoder *d, const struct et_record *r, const char *p,
+			     struct exec_event *ev)
+{
+	for (unsigned int i = 0; i < r->nr_ancestors; i++) {
+		struct et_ancestor a;
+
+		memcpy(&a, p + i * sizeof(a), sizeof(a));
+		d->ancestors[i].pid = a.pid;
+		d->ancestors[i].start_time = a.start_time;
+		d->ancestors[i].exec_seq = a.exec_seq;
+		memcpy(d->ancestors[i].comm, a.comm, ET_COMM_LEN);
+		d->ancestors[i].comm[ET_COMM_LEN] = '\0';
+	}
+	ev->ancestors = d->ancestors;
+	ev->nancestors = r->nr_ancestors;
+	ev->ancestors_truncated = r->flags & ET_F_ANCESTORS_CUT;
 }
 
 size_t path_name(char *out, const char *path, size_t len, bool cut, bool deleted)
@@ -188,8 +263,9 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	if (r->type != ET_REC_EXEC || (r->nr_bad_args && !bad_len) ||
 	    (r->context_len && (r->context_len < ET_CONTEXT_MIN || r->context_len > sizeof(d->ctx))) ||
 	    r->filename_len > ET_PATH_MAX || r->exe_len > ET_PATH_MAX || r->cwd_len > ET_PATH_MAX ||
-	    r->argv_len > ET_ARGV_CAP ||
-	    sizeof(*r) + bad_len + r->context_len + r->filename_len + r->exe_len + r->cwd_len + r->argv_len >
+	    r->argv_len > ET_ARGV_CAP || r->nr_ancestors > ET_ANCESTORS_MAX || r->env_len > ET_ENV_CAP ||
+	    sizeof(*r) + bad_len + r->context_len + r->filename_len + r->exe_len + r->cwd_len + r->argv_len +
+		    r->nr_ancestors * sizeof(struct et_ancestor) + r->env_len >
 		size)
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
@@ -234,7 +310,12 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	decode_path(p, r->cwd_len, ev->cwd_truncated, r->flags & ET_F_CWD_DELETED, d->cwd_buf, &ev->cwd,
 		    &ev->cwd_len);
 	p += r->cwd_len;
-	return decode_argv(d, r, p, d->bad_args, ev);
+	if (decode_argv(d, r, p, d->bad_args, ev))
+		return -ENOMEM;
+	p += r->argv_len;
+	decode_ancestors(d, r, p, ev);
+	p += r->nr_ancestors * sizeof(struct et_ancestor);
+	return decode_env(d, r, p, ev);
 }
 
 int event_decode(struct event_decoder *d, const void *data, size_t size, struct event *ev)

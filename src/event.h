@@ -29,6 +29,13 @@ struct exec_ids {
 	unsigned long long start_time, exec_seq, parent_start_time, parent_exec_seq;
 };
 
+/* A process above the parent, as it was at the exec. */
+struct ancestor {
+	unsigned int pid;
+	unsigned long long start_time, exec_seq; /* its exec identity */
+	char comm[ET_COMM_LEN + 1];
+};
+
 struct exec_event {
 	unsigned long long ktime_ns;
 	unsigned int pid, ppid, uid, gid, euid, egid;
@@ -59,6 +66,15 @@ struct exec_event {
 	struct arg *args;
 	bool truncated;	       /* a documented limit (--argv-bytes, --max-args) cut argv */
 	bool filter_abandoned; /* set by the reader: a -n or -l match too costly to finish, so shown */
+	/* The chain above the parent, nearest first (-j, --ancestors); truncated: it went on. */
+	const struct ancestor *ancestors;
+	size_t nancestors;
+	bool ancestors_truncated;
+	/* The environment's entries (--env), those named only; truncated: --env-bytes cut it, or the rest
+	 * could not be read; unreadable: none could. */
+	struct arg *env;
+	size_t nenv;
+	bool env_truncated, env_unreadable;
 };
 
 /* A process (thread group) that forked off a new one (--forks). */
@@ -108,6 +124,10 @@ struct event_decoder {
 	struct arg *args;
 	size_t cap;
 	long max_args; /* --max-args, or -1 */
+	struct arg *env;
+	size_t env_cap;
+	const char *env_names; /* --env=NAME,...: the only entries decoded; NULL for all */
+	struct ancestor ancestors[ET_ANCESTORS_MAX];
 	char exe_buf[PATH_NAME_MAX];
 	char cwd_buf[PATH_NAME_MAX];
 	struct et_record hdr; /* the record's header, aligned: a perf sample's payload is not */
@@ -117,6 +137,9 @@ struct event_decoder {
 
 void event_decoder_init(struct event_decoder *d, long max_args);
 void event_decoder_free(struct event_decoder *d);
+/* Environment entries to decode: those whose name (the text before the first '=') is in names, a
+ * comma-separated list; all when names is NULL. Others never leave the decoder. */
+void event_decoder_env_names(struct event_decoder *d, const char *names);
 /* 0 on success, -EINVAL for a malformed record, -ENOMEM. ev points into data and d. */
 int event_decode(struct event_decoder *d, const void *data, size_t size, struct event *ev);
 

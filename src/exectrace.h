@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The record the kernel programs send and user space decodes: one header, then a failed exec's unreadable
- * argument positions (ET_F_BAD_ARGS), the context (JSON), and filename, exe, cwd and argv bytes back to back
- * (lengths in the header). Shared by
+ * argument positions (ET_F_BAD_ARGS), the context (JSON), filename, exe, cwd and argv bytes, the ancestors
+ * and the environment back to back (lengths and counts in the header). Shared by
  * src/bpf/exectrace.bpf.c and the user-space decoder (src/event.c).
  */
 #ifndef EXECTRACE_H
@@ -22,6 +22,15 @@
 /* Steps a failed exec's argv walk takes at most, whatever the caller passes: each copies one argument (or 4
  * KiB of one) or, past --argv-bytes, counts up to 32 pointers. Bounds the work done in the syscall's exit. */
 #define ET_FAILED_WALK_STEPS 16384
+/* The same for a failed exec's environment (--env), each step one entry (or 4 KiB of one). */
+#define ET_FAILED_ENV_STEPS 4096
+/* Ancestors (-j): the most a record can hold, and how many by default (--ancestors). */
+#define ET_ANCESTORS_MAX     64
+#define ET_ANCESTORS_DEFAULT 8
+/* The environment (--env): capture limit by default (--env-bytes), and the most the kernel side is built for.
+ */
+#define ET_ENV_DEFAULT 32768   /* 32 KiB */
+#define ET_ENV_CAP     1048576 /* 1 MiB */
 /* Chunk in which argv is copied: one page keeps each read inside one fault-free page run. */
 #define ET_CHUNK 4096
 
@@ -52,6 +61,12 @@ enum et_flags {
 	/* A failed exec's record: ET_BAD_ARGS_SIZE bytes after the header name the first unreadable argument
 	 * positions (see nr_bad_args). A successful exec has no unreadable argument, and not these bytes. */
 	ET_F_BAD_ARGS = 1 << 9,
+	/* The chain of ancestors went on past the number asked for (--ancestors). */
+	ET_F_ANCESTORS_CUT = 1 << 10,
+	/* Environment bytes beyond --env-bytes were not copied. */
+	ET_F_ENV_CUT = 1 << 11,
+	/* Reading the environment faulted: entries from the last complete one on are unreadable. */
+	ET_F_ENV_FAULT = 1 << 12,
 };
 
 /* The unreadable argument positions of a failed exec: ET_BAD_ARGS_MAX u32, the first nr_bad_args used. */
@@ -101,8 +116,10 @@ struct et_record {
 	unsigned int filename_len;
 	unsigned int exe_len; /* 0: no binary ran (failed exec) */
 	unsigned int cwd_len;
-	unsigned int argv_len;	  /* NUL-separated; the last may lack its NUL when cut */
-	unsigned int nr_bad_args; /* all of them: the first ET_BAD_ARGS_MAX are named (ET_F_BAD_ARGS) */
+	unsigned int argv_len;	   /* NUL-separated; the last may lack its NUL when cut */
+	unsigned int nr_ancestors; /* struct et_ancestor entries after argv, nearest first */
+	unsigned int env_len;	   /* after the ancestors, NUL-separated like argv; 0 unless --env */
+	unsigned int nr_bad_args;  /* all of them: the first ET_BAD_ARGS_MAX are named (ET_F_BAD_ARGS) */
 	/* 0, or the context's length (JSON): the context is then the first bytes of data, struct et_context
 	 * up to its tty (ET_CONTEXT_MIN bytes) and, with the tty group, the terminal's name and its NUL. Text
 	 * mode sends none: every byte of a record costs the kernel a write to the buffer, most of them cache
@@ -110,6 +127,15 @@ struct et_record {
 	unsigned int context_len;
 	char comm[ET_COMM_LEN];
 	char data[];
+};
+
+/* One process above the parent of the process that execs, as it was at the exec (its thread group leader). */
+struct et_ancestor {
+	unsigned long long start_time; /* its exec identity, as struct et_record's */
+	unsigned long long exec_seq;
+	unsigned int pid; /* tgid */
+	char comm[ET_COMM_LEN];
+	unsigned int pad;
 };
 
 /* The kernel writes the variable part at data, user space reads it at sizeof: they must agree. */
@@ -184,10 +210,11 @@ struct et_count_value {
 	char pcomm[ET_COMM_LEN]; /* ET_KEY_PPID: the parent's */
 };
 
-/* The most argv a perf sample holds next to the header, filename, exe and cwd (user space only). */
-#define ET_PERF_ARGV_MAX                                                                                     \
+/* The most argv and environment together that a perf sample holds next to the header, filename, exe, cwd and
+ * n ancestors, in whole KiB (user space only). */
+#define ET_PERF_ROOM(n)                                                                                      \
 	((ET_PERF_RECORD_MAX - sizeof(struct et_record) - ET_BAD_ARGS_SIZE - sizeof(struct et_context) -     \
-	  3UL * ET_PATH_MAX) &                                                                               \
+	  3UL * ET_PATH_MAX - (unsigned long)(n) * sizeof(struct et_ancestor)) &                             \
 	 ~1023UL)
 
 /* Counters the kernel side keeps in .bss; user space reads them through the mmapped skeleton. */

@@ -1,39 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
-/* exectrace: parse the options, open the output, attach, then trace or count until told to stop. */
+/* exectrace: parse the options, open the output, choose the sinks, attach, then trace (records -> decoder ->
+ * process table -> sinks, src/run_trace.c) or count (src/run_count.c) until told to stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdio_ext.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "cgroups.h"
+#include "output_file.h"
 #include "run.h"
-#include "timefmt.h"
 #include "users.h"
+#include "version.h"
 
 volatile sig_atomic_t stopping;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stopping = 1;
-}
-
-static FILE *open_output(const char *path)
-{
-	FILE *f = path ? fopen(path, "w") : stdout;
-
-	if (!f) {
-		fprintf(stderr, "exectrace: cannot open output file '%s': %s\n", path, strerror(errno));
-		return NULL;
-	}
-	/* One thread writes the records: stdio's lock, two atomic operations on every call (a record makes
-	 * dozens), would guard nothing. */
-	__fsetlocking(f, FSETLOCKING_BYCALLER);
-	return f;
+	if (sig == SIGHUP)
+		reopening = 1;
+	else
+		stopping = 1;
 }
 
 /* A closed standard stream would be reused by the next open: the output file as fd 2 would get the status
@@ -60,51 +47,66 @@ static void setup_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A log rotation's request to reopen -o: never the default, which ends the run. */
+	sigaction(SIGHUP, &sa, NULL);
 	/* A closed pipe shows as EPIPE on write, and ends the run quietly. */
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* The outputs of a trace, all told every event: one line each. */
+static int choose_sinks(struct sinks *set, FILE *f, const struct options *o)
+{
+	if (sinks_add(set, o->json ? sink_json_new(f, o) : sink_text_new(f, o))) {
+		fprintf(stderr, "exectrace: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct run r = {0};
+	struct options opts = {0};
+	struct trace trace = {0};
+	struct tracer *tracer = NULL;
+	FILE *f = NULL;
 	int status = 1;
 
 	if (open_std_fds())
 		return 1;
-	switch (options_parse(argc, argv, &r.opts)) {
+	switch (options_parse(argc, argv, &opts)) {
 	case OPTIONS_EXIT:
 		return 0;
+	case OPTIONS_VERSION:
+		return version_print(stdout);
 	case OPTIONS_ERROR:
 		return 2;
 	case OPTIONS_OK:
 		break;
 	}
-	event_decoder_init(&r.dec, r.opts.max_args);
-	r.out.opts = &r.opts;
-	r.out.f = open_output(r.opts.output);
-	if (!r.out.f)
+	f = output_open(opts.output);
+	if (!f)
 		goto out;
 	setup_signals();
-	if (tracer_open(&r.tracer, &r.opts, run_trace_record, &r))
-		goto out;
-	r.out.boot_to_real_ns = boot_to_real_offset_ns();
-	r.out.start_boot_ns = clock_now_ns(CLOCK_BOOTTIME);
-	status = r.opts.count_fields ? run_count(&r) : run_trace(&r);
-	if (r.write_errno && r.write_errno != EPIPE) {
-		fprintf(stderr, "exectrace: writing the output failed: %s\n", strerror(r.write_errno));
-		status = 1;
+	if (opts.count_fields) {
+		if (!tracer_open(&tracer, &opts, NULL, NULL))
+			status = run_count(&opts, tracer, f);
+	} else if (!choose_sinks(&trace.sinks, f, &opts)) {
+		trace.file = f;
+		trace_init(&trace, &opts);
+		if (!tracer_open(&tracer, &opts, run_trace_record, &trace)) {
+			trace.tracer = tracer;
+			status = run_trace(&trace);
+		}
 	}
 out:
-	tracer_close(r.tracer);
-	if (r.out.f && r.out.f != stdout && fclose(r.out.f) && !status) {
+	tracer_close(tracer);
+	if (f && f != stdout && fclose(f) && !status) {
 		fprintf(stderr, "exectrace: writing the output failed: %s\n", strerror(errno));
 		status = 1;
 	}
-	event_decoder_free(&r.dec);
-	count_table_free(&r.table);
+	trace_free(&trace);
 	users_free();
 	cgroups_free();
-	free(r.line);
-	options_free(&r.opts);
+	options_free(&opts);
 	return status;
 }

@@ -23,6 +23,9 @@ enum {
 	OPT_TOP,
 	OPT_CUMULATIVE,
 	OPT_MAX_KEYS,
+	OPT_ANCESTORS,
+	OPT_ENV,
+	OPT_ENV_BYTES,
 	OPT_USAGE,
 	OPT_CONTEXT,
 };
@@ -56,18 +59,21 @@ static const char doc[] =
     "  exectrace -u 1000 -T      # execs by uid 1000, with a time column\n"
     "  exectrace -n '^(ba)?sh$'  # command names matching a regex\n"
     "  exectrace -l 'curl|wget'  # arguments matching a regex\n"
-    "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n";
+    "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n"
+    "  exectrace -j --env=PATH,LANG  # JSON with two environment variables of each exec\n";
 
 static const struct argp_option opts[] = {
     {"help", 'h', NULL, 0, "Show this help", -1},
     /* argp's hint after an unknown option names --usage; ARGP_NO_HELP drops argp's own, so it is here. */
     {"usage", OPT_USAGE, NULL, OPTION_HIDDEN, "Show a short usage message", -1},
+    {"version", 'V', NULL, 0, "Show the version, the commit and libbpf's version", -1},
     {"json", 'j', NULL, 0, "Print one JSON object per line", 0},
     {"context", OPT_CONTEXT, "GROUPS", 0,
      "JSON context fields: ids, session, tty, cwd, cgroup, ns, caps, comma-separated, or all or none "
      "(default: " CONTEXT_DEFAULT_NAMES ")",
      0},
-    {"output", 'o', "FILE", 0, "Write records to FILE instead of standard output", 0},
+    {"output", 'o', "FILE", 0,
+     "Append records to FILE instead of standard output (reopened by name on SIGHUP)", 0},
     {"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
     {"time", 'T', NULL, 0, "Include a time column (HH:MM:SS)", 0},
     {"timestamp", 't', NULL, 0, "Include a column of seconds since the start", 0},
@@ -89,6 +95,12 @@ static const struct argp_option opts[] = {
      "Ring buffer size, or each CPU's perf buffer (default 4M; rounded up to a power of two)", 0},
     {"perf-buffer", OPT_PERF_BUFFER, NULL, 0, "Use the perf buffer even where a ring buffer is available", 0},
     {"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
+    {"ancestors", OPT_ANCESTORS, "N", 0,
+     "JSON: the chain of processes above the parent, at most N (default 8, at most 64; 0 for none)", 0},
+    {"env", OPT_ENV, "NAME,...", OPTION_ARG_OPTIONAL,
+     "JSON: the environment of each exec, all of it, or only the variables named (--env=NAME,...)", 0},
+    {"env-bytes", OPT_ENV_BYTES, "SIZE", 0,
+     "Capture at most SIZE bytes of the environment (default 32K, at most 1M)", 0},
     {NULL, 0, NULL, 0, "Count mode:", 1},
     {"count", OPT_COUNT, "KEYS", 0,
      "Count execs in the kernel per KEYS instead of printing them: uid, comm, pid, ppid, exe, cgroup, "
@@ -213,6 +225,41 @@ static int parse_context(const char *arg, unsigned int *groups)
 	}
 }
 
+/* --env's names: "NAME,NAME", each non-empty and without '=' (an entry's name is its text before the first
+ * '='). */
+static bool valid_env_names(const char *names)
+{
+	for (const char *p = names;; p++) {
+		size_t len = strcspn(p, ",=");
+
+		if (!len || p[len] == '=')
+			return false;
+		p += len;
+		if (!*p)
+			return true;
+	}
+}
+
+/* The perf buffer carries at most 64K per record: argv and the environment share what the header, paths and
+ * ancestors leave. A size given too large is refused, argv's default shrunk to fit (the environment's default
+ * always leaves room). */
+static int fit_perf_record(struct argp_state *state, struct options *o)
+{
+	unsigned long room = ET_PERF_ROOM(o->json ? o->ancestors : 0), env = o->env ? o->env_bytes : 0;
+
+	if (env + 1024 > room)
+		fail(state, "--env-bytes is at most %luK with --perf-buffer (a perf record holds 64K)",
+		     (room - 1024) >> 10);
+	if (o->argv_bytes > room - env) {
+		if (o->argv_bytes_set)
+			fail(state,
+			     "--argv-bytes is at most %luK with --perf-buffer (a perf record holds 64K%s)",
+			     (room - env) >> 10, env ? ", the environment included" : "");
+		o->argv_bytes = room - env;
+	}
+	return 0;
+}
+
 /* The pattern of -n or -l into *m, replacing one given before. */
 static int compile_pattern(struct argp_state *state, struct matcher **m, const char *pattern,
 			   const char *flag)
@@ -242,6 +289,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_USAGE:
 		argp_state_help(state, stdout, ARGP_HELP_USAGE);
 		o->help = true;
+		return 0;
+	case 'V':
+		o->version = true;
 		return 0;
 	case 'j':
 		o->json = true;
@@ -345,7 +395,34 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			fail(state, "invalid --max-keys '%s': give a whole number from 1 to 16777216", arg);
 		o->max_keys = v;
 		break;
+	case OPT_ANCESTORS:
+		if (parse_number(arg, 0, ET_ANCESTORS_MAX, false, &v))
+			fail(state, "invalid --ancestors '%s': give a whole number from 0 to %d", arg,
+			     ET_ANCESTORS_MAX);
+		o->ancestors = v;
+		o->ancestors_set = true;
+		break;
+	case OPT_ENV:
+		if (arg && !valid_env_names(arg))
+			fail(state,
+			     "invalid --env '%s': give variable names separated by commas, without '=' "
+			     "(--env=PATH,HOME)",
+			     arg);
+		o->env = true;
+		o->env_names = arg;
+		break;
+	case OPT_ENV_BYTES:
+		if (parse_number(arg, 1, ET_ENV_CAP, true, &v))
+			fail(state,
+			     "invalid --env-bytes '%s': give a size from 1 to 1M (K and M suffixes allowed)",
+			     arg);
+		o->env_bytes = v;
+		o->env_bytes_set = true;
+		break;
 	case ARGP_KEY_ARG:
+		/* "--env PATH": argp takes an optional argument only after '='. */
+		if (state->next >= 2 && !strcmp(state->argv[state->next - 2], "--env"))
+			fail(state, "unexpected argument '%s': name variables as --env=%s", arg, arg);
 		fail(state, "unexpected argument '%s' (see --help)", arg);
 	case ARGP_KEY_END:
 		if (o->context_set && (!o->json || o->count_fields))
@@ -355,14 +432,14 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		if (o->count_fields && (o->name_match || o->line_match))
 			fail(state,
 			     "-n and -l select printed execs; with --count, filter with -u or --cgroup");
-		if (o->perf_buffer && o->argv_bytes > ET_PERF_ARGV_MAX) {
-			if (o->argv_bytes_set)
-				fail(state,
-				     "--argv-bytes is at most %luK with --perf-buffer (a perf record holds "
-				     "64K)",
-				     ET_PERF_ARGV_MAX >> 10);
-			o->argv_bytes = ET_PERF_ARGV_MAX;
-		}
+		if (o->env_bytes_set && !o->env)
+			fail(state, "--env-bytes goes with --env");
+		if ((o->env || o->ancestors_set) && (!o->json || o->count_fields))
+			fail(state,
+			     "--env and --ancestors add to JSON exec records: use them with -j, without "
+			     "--count");
+		if (o->perf_buffer)
+			return fit_perf_record(state, o);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -383,6 +460,8 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 	o->top = -1;
 	o->max_keys = DEFAULT_MAX_KEYS;
 	o->context_groups = CONTEXT_DEFAULT;
+	o->ancestors = ET_ANCESTORS_DEFAULT;
+	o->env_bytes = ET_ENV_DEFAULT;
 	/* Messages start "exectrace:", however the program was invoked. */
 	argv[0] = "exectrace";
 	err = argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, o);
@@ -394,6 +473,10 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 	if (o->help) {
 		options_free(o);
 		return OPTIONS_EXIT;
+	}
+	if (o->version) {
+		options_free(o);
+		return OPTIONS_VERSION;
 	}
 	return OPTIONS_OK;
 }

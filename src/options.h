@@ -13,6 +13,7 @@
 
 struct options {
 	bool help;		     /* -h was given: the help is printed */
+	bool version;		     /* -V: the version is to be printed */
 	bool json;		     /* -j: one JSON object per line */
 	unsigned int context_groups; /* --context: ET_CTX_* groups on JSON exec records */
 	bool context_set;
@@ -40,12 +41,20 @@ struct options {
 	long top;		   /* --top N rows, -1 for all */
 	bool cumulative;	   /* --cumulative: counts since the start, not per interval */
 	unsigned long max_keys;	   /* --max-keys: size of the kernel's count map */
+	/* Process lineage on JSON exec records */
+	unsigned int ancestors; /* --ancestors: the most each record carries, 0 for none */
+	bool ancestors_set;
+	bool env;		 /* --env: the new program's environment */
+	const char *env_names;	 /* --env=NAME,...: only these (comma-separated, validated); NULL for all */
+	unsigned long env_bytes; /* --env-bytes */
+	bool env_bytes_set;
 };
 
 enum options_result {
 	OPTIONS_OK,
-	OPTIONS_EXIT, /* --help was shown: exit 0 */
-	OPTIONS_ERROR /* one line was printed to stderr */
+	OPTIONS_EXIT,	 /* --help was shown: exit 0 */
+	OPTIONS_VERSION, /* --version was given (and no --help): print it, exit 0 */
+	OPTIONS_ERROR	 /* one line was printed to stderr */
 };
 
 enum options_result options_parse(int argc, char **argv, struct options *o);

@@ -263,6 +263,84 @@ static int json_context(FILE *f, struct chunk *c, const struct exec_event *ev, u
 	return write_chunk(f, c);
 }
 
+/* Writes out c when fewer than need bytes are left in it. */
+static int make_room(FILE *f, struct chunk *c, size_t need)
+{
+	if (c->len <= sizeof(c->buf) - need)
+		return 0;
+	if (write_chunk(f, c))
+		return -1;
+	c->len = 0;
+	return 0;
+}
+
+/* Whether s needs no JSON escaping: printable ASCII, without '"' or '\\'. Most command names. */
+static bool json_plain(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+/* ,"ancestors":[{"pid":N,"comm":"...","exec_id":"..."},...] when asked for (--ancestors above 0): put
+ * together in chunks, a command name that needs escaping written apart. */
+static int json_ancestors(FILE *f, const struct output *out, const struct exec_event *ev)
+{
+	/* Room for one entry at most (ids and punctuation, a plain name of 16 bytes), or for the end. */
+	const size_t entry_max = 128;
+	struct chunk c;
+
+	if (!out->opts->ancestors)
+		return 0;
+	c.len = 0;
+	put(&c, ",\"ancestors\":[");
+	for (size_t i = 0; i < ev->nancestors; i++) {
+		const struct ancestor *a = &ev->ancestors[i];
+
+		if (make_room(f, &c, entry_max))
+			return -1;
+		put(&c, i ? ",{\"pid\":" : "{\"pid\":");
+		put_u64(&c, a->pid);
+		put(&c, ",\"comm\":");
+		if (json_plain(a->comm)) {
+			put(&c, "\"");
+			put(&c, a->comm);
+			put(&c, "\"");
+		} else {
+			if (write_chunk(f, &c) || escape_json(f, a->comm, strlen(a->comm)))
+				return -1;
+			c.len = 0;
+		}
+		put(&c, ",\"exec_id\":");
+		put_exec_id(&c, a->pid, a->start_time, a->exec_seq);
+		put(&c, "}");
+	}
+	if (make_room(f, &c, entry_max))
+		return -1;
+	put(&c, "]");
+	if (ev->ancestors_truncated)
+		put(&c, ",\"ancestors_truncated\":true");
+	return write_chunk(f, &c);
+}
+
+/* ,"env":["NAME=value",...] with --env. */
+static int json_env(FILE *f, const struct output *out, const struct exec_event *ev)
+{
+	if (!out->opts->env)
+		return 0;
+	if (ev->env_unreadable)
+		return fputs(",\"env\":null,\"env_truncated\":true", f) == EOF ? -1 : 0;
+	if (fputs(",\"env\":[", f) == EOF)
+		return -1;
+	for (size_t i = 0; i < ev->nenv; i++)
+		if ((i && fputc(',', f) == EOF) || escape_json(f, ev->env[i].s, ev->env[i].len))
+			return -1;
+	if (fputc(']', f) == EOF || (ev->env_truncated && fputs(",\"env_truncated\":true", f) == EOF))
+		return -1;
+	return 0;
+}
+
 int json_exec(const struct output *out, const struct exec_event *ev)
 {
 	unsigned int groups = out->opts->context_groups;
@@ -311,7 +389,8 @@ int json_exec(const struct output *out, const struct exec_event *ev)
 	} else {
 		put_u64(&c, (unsigned int)ev->retval);
 	}
-	if (json_context(f, &c, ev, groups))
+	/* json_context writes out c, and leaves it empty. */
+	if (json_context(f, &c, ev, groups) || json_ancestors(f, out, ev) || json_env(f, out, ev))
 		return -1;
 	if (ev->filter_abandoned)
 		PUT(&c, ",\"filter_abandoned\":true");

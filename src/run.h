@@ -1,43 +1,48 @@
-/* One run of exectrace: what main sets up, and the two ways it runs (src/run_trace.c, src/run_count.c). */
+/* The two ways exectrace runs, each with its own state: tracing (src/run_trace.c: the kernel's records ->
+ * decoder -> process table -> sinks) and counting (src/run_count.c: the kernel's counts -> a table printed
+ * at an interval). main parses the options and wires them. */
 #ifndef RUN_H
 #define RUN_H
 
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "count.h"
+#include <stdio.h>
 #include "event.h"
 #include "options.h"
-#include "output.h"
+#include "proctable.h"
+#include "sink.h"
 #include "tracer.h"
 
-struct run {
-	struct options opts;
-	struct output out;
+/* Tracing's state. */
+struct trace {
+	const struct options *opts;
 	struct tracer *tracer;
-	int write_errno; /* first failed write to the output */
-	/* Tracing */
+	FILE *file; /* where the sinks write: the -o file (reopened on SIGHUP) or stdout */
 	struct event_decoder dec;
+	struct proctable table; /* fed only when a sink reads it (use_table) */
+	bool use_table;
+	struct sinks sinks;
 	char *line; /* -l matches against the arguments joined here */
 	size_t line_cap;
-	/* printed: records whose bytes reached the output (a flush succeeded); unflushed: written to the
-	 * stdio buffer since the last flush */
-	unsigned long long received, printed, unflushed, malformed, lost_reported;
-	long long offset_read_ns;     /* CLOCK_BOOTTIME when out.boot_to_real_ns was last read */
+	unsigned long long received, malformed, lost_reported;
 	unsigned long long abandoned; /* -n and -l matches abandoned as too costly */
-	/* Counting */
-	struct count_table table;
-	bool redraw; /* on a terminal */
-	bool table_oom;
+	long long offset_read_ns;     /* CLOCK_BOOTTIME when the wall clock's offset was last read */
 };
 
 /* Set by SIGINT and SIGTERM. */
 extern volatile sig_atomic_t stopping;
 
-/* The tracer's record callback (tracer_record_fn). */
+/* Before the tracer opens, with the sinks chosen (t->sinks): the decoder, and the process table if a sink
+ * reads it. */
+void trace_init(struct trace *t, const struct options *o);
+/* The tracer's record callback (tracer_record_fn): decode, update the table, filter, tell the sinks. */
 int run_trace_record(void *ctx, const void *data, size_t size);
-/* Each returns the exit status, and prints its totals at the end. */
-int run_trace(struct run *r);
-int run_count(struct run *r);
+/* Traces until stopped, prints the totals; returns the exit status. */
+int run_trace(struct trace *t);
+void trace_free(struct trace *t);
+
+/* Count mode: the kernel's counts as a table on f every interval; returns the exit status. */
+int run_count(const struct options *o, struct tracer *tracer, FILE *f);
 
 #endif

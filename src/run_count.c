@@ -8,16 +8,28 @@
 #include <unistd.h>
 #include "cgroups.h"
 #include "output_count.h"
+#include "output_file.h"
 #include "run.h"
 #include "timefmt.h"
 
 /* So that the kernel's map holds one second's keys. */
 #define DRAIN_NS 1000000000LL
 
+/* Count mode's state. */
+struct count_run {
+	const struct options *opts;
+	struct tracer *tracer;
+	FILE *f;
+	struct count_table table;
+	bool redraw; /* on a terminal */
+	bool table_oom;
+	int write_errno; /* the first failed write */
+};
+
 /* count_exe_fn: the path of a counted binary, for the row the table makes. */
 static char *binary_path(void *ctx, const struct et_exe_id *id, size_t *len, bool *truncated)
 {
-	const struct run *r = ctx;
+	const struct count_run *r = ctx;
 	struct et_exe_name name;
 	char *s;
 
@@ -34,7 +46,7 @@ static char *binary_path(void *ctx, const struct et_exe_id *id, size_t *len, boo
 
 static void on_count(void *ctx, const struct et_count_key *key, const struct et_count_value *value)
 {
-	struct run *r = ctx;
+	struct count_run *r = ctx;
 
 	if (count_table_add(&r->table, key, value) && !r->table_oom) {
 		r->table_oom = true;
@@ -43,7 +55,7 @@ static void on_count(void *ctx, const struct et_count_key *key, const struct et_
 	}
 }
 
-static int drain_counts(struct run *r)
+static int drain_counts(struct count_run *r)
 {
 	long long overflow = count_maps_drain(tracer_count_maps(r->tracer), on_count, r);
 
@@ -55,22 +67,22 @@ static int drain_counts(struct run *r)
 	return 0;
 }
 
-static int print_counts(struct run *r, long long *last_ns)
+static int print_counts(struct count_run *r, long long *last_ns)
 {
 	long long now = clock_now_ns(CLOCK_BOOTTIME);
 	struct count_view v = {
-	    .f = r->out.f,
-	    .opts = &r->opts,
+	    .f = r->f,
+	    .opts = r->opts,
 	    .redraw = r->redraw,
 	    .real_ns = now + boot_to_real_offset_ns(),
 	    .interval_s = (double)(now - *last_ns) / 1e9,
 	};
-	int err = r->opts.json ? count_print_json(&v, &r->table) : count_print_text(&v, &r->table);
+	int err = r->opts->json ? count_print_json(&v, &r->table) : count_print_text(&v, &r->table);
 
 	*last_ns = now;
 	count_table_next(&r->table);
 	cgroups_refresh_allowed();
-	if (err || fflush(r->out.f)) {
+	if (err || fflush(r->f)) {
 		r->write_errno = errno ? errno : EIO;
 		return -1;
 	}
@@ -78,21 +90,30 @@ static int print_counts(struct run *r, long long *last_ns)
 }
 
 /* Count mode: move the kernel's counts into the table every second, print them every interval. */
-int run_count(struct run *r)
+static int count_loop(struct count_run *r)
 {
 	long long start = clock_now_ns(CLOCK_MONOTONIC), last = clock_now_ns(CLOCK_BOOTTIME);
-	long long interval = (long long)(r->opts.interval * 1e9);
-	long long deadline = r->opts.duration > 0 ? start + (long long)(r->opts.duration * 1e9) : 0;
+	long long interval = (long long)(r->opts->interval * 1e9);
+	long long deadline = r->opts->duration > 0 ? start + (long long)(r->opts->duration * 1e9) : 0;
 	long long next_drain = start + DRAIN_NS, next_print = interval ? start + interval : 0;
 	int status = 0;
 
-	count_table_init(&r->table, 4 * r->opts.max_keys, binary_path, r);
-	r->redraw = !r->opts.json && isatty(fileno(r->out.f));
+	count_table_init(&r->table, 4 * r->opts->max_keys, binary_path, r);
+	r->redraw = !r->opts->json && isatty(fileno(r->f));
 	fprintf(stderr, "exectrace: ready: counting exec in the kernel%s\n",
-		r->opts.duration > 0 ? "" : "; Ctrl-C to stop");
+		r->opts->duration > 0 ? "" : "; Ctrl-C to stop");
 
 	while (!stopping && !r->write_errno) {
 		long long now = clock_now_ns(CLOCK_MONOTONIC), wake = next_drain;
+
+		if (reopening) {
+			reopening = 0;
+			if (fflush(r->f)) {
+				r->write_errno = errno ? errno : EIO;
+				break;
+			}
+			output_reopen(r->f, r->opts->output);
+		}
 
 		if (next_print && next_print < wake)
 			wake = next_print;
@@ -124,5 +145,19 @@ int run_count(struct run *r)
 	}
 	fprintf(stderr, "exectrace: %llu execs counted, %llu did not fit --max-keys\n", r->table.total_execs,
 		r->table.total_overflow);
+	return status;
+}
+
+int run_count(const struct options *o, struct tracer *tracer, FILE *f)
+{
+	struct count_run r = {.opts = o, .tracer = tracer, .f = f};
+	int status = count_loop(&r);
+
+	/* A closed pipe ends the run quietly. */
+	if (r.write_errno && r.write_errno != EPIPE) {
+		fprintf(stderr, "exectrace: writing the output failed: %s\n", strerror(r.write_errno));
+		status = 1;
+	}
+	count_table_free(&r.table);
 	return status;
 }

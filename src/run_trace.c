@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Tracing: each exec record, decoded, filtered by -n/-l, printed; losses said as they happen. */
+/* Tracing: each kernel record decoded into an event, applied to the process table (when a sink reads it),
+ * filtered by -n/-l, and told to every sink; losses told as they are counted. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cgroups.h"
 #include "container.h"
+#include "output_file.h"
 #include "run.h"
 #include "timefmt.h"
 
@@ -13,27 +15,27 @@
  * only paces the perf buffer's reads, loss reports and the end of -d. */
 #define POLL_MS 250
 
-/* The arguments joined by spaces into r->line, *len bytes. */
-static int join_args(struct run *r, const struct exec_event *ev, size_t *len)
+/* The arguments joined by spaces into t->line, *len bytes. */
+static int join_args(struct trace *t, const struct exec_event *ev, size_t *len)
 {
 	size_t need = 1; /* never an empty buffer: PCRE2 takes no NULL subject, even of length 0 */
 
 	for (size_t i = 0; i < ev->nargs; i++)
 		need += ev->args[i].len + 1;
-	if (need > r->line_cap) {
-		char *p = realloc(r->line, need);
+	if (need > t->line_cap) {
+		char *p = realloc(t->line, need);
 
 		if (!p)
 			return -1;
-		r->line = p;
-		r->line_cap = need;
+		t->line = p;
+		t->line_cap = need;
 	}
 	need = 0;
 	for (size_t i = 0; i < ev->nargs; i++) {
 		if (i)
-			r->line[need++] = ' ';
+			t->line[need++] = ' ';
 		if (!ev->args[i].unreadable) {
-			memcpy(r->line + need, ev->args[i].s, ev->args[i].len);
+			memcpy(t->line + need, ev->args[i].s, ev->args[i].len);
 			need += ev->args[i].len;
 		}
 	}
@@ -43,7 +45,7 @@ static int join_args(struct run *r, const struct exec_event *ev, size_t *len)
 
 /* Fail-open: a match abandoned as too costly counts as a match, so that a traced program cannot hide from a
  * filter by making the match expensive. */
-static bool matches(struct run *r, struct matcher *m, const char *flag, const char *s, size_t len,
+static bool matches(struct trace *t, struct matcher *m, const char *flag, const char *s, size_t len,
 		    struct exec_event *ev)
 {
 	switch (matcher_match(m, s, len)) {
@@ -54,7 +56,7 @@ static bool matches(struct run *r, struct matcher *m, const char *flag, const ch
 	case MATCH_ABANDONED:
 		break;
 	}
-	if (!r->abandoned++)
+	if (!t->abandoned++)
 		fprintf(stderr,
 			"exectrace: warning: a %s match was abandoned (too costly); such records are shown "
 			"unfiltered\n",
@@ -63,108 +65,156 @@ static bool matches(struct run *r, struct matcher *m, const char *flag, const ch
 	return true;
 }
 
-static bool wanted(struct run *r, struct exec_event *ev)
+static bool wanted(struct trace *t, struct exec_event *ev)
 {
 	size_t len;
 
-	if (r->opts.name_match && !matches(r, r->opts.name_match, "-n", ev->comm, strlen(ev->comm), ev))
+	if (t->opts->name_match && !matches(t, t->opts->name_match, "-n", ev->comm, strlen(ev->comm), ev))
 		return false;
-	if (r->opts.line_match &&
-	    (join_args(r, ev, &len) || !matches(r, r->opts.line_match, "-l", r->line, len, ev)))
+	if (t->opts->line_match &&
+	    (join_args(t, ev, &len) || !matches(t, t->opts->line_match, "-l", t->line, len, ev)))
 		return false;
 	return true;
 }
 
+void trace_init(struct trace *t, const struct options *o)
+{
+	t->opts = o;
+	event_decoder_init(&t->dec, o->max_args);
+	event_decoder_env_names(&t->dec, o->env_names);
+	/* Only a sink that reads the table pays for it. */
+	t->use_table = sinks_need_table(&t->sinks);
+	if (t->use_table) {
+		proctable_init(&t->table, PROCTABLE_CAP, sinks_keep_history(&t->sinks));
+		sinks_set_table(&t->sinks, &t->table);
+	}
+}
+
+void trace_free(struct trace *t)
+{
+	sinks_free(&t->sinks);
+	if (t->use_table)
+		proctable_free(&t->table);
+	event_decoder_free(&t->dec);
+	free(t->line);
+}
+
+/* The wall clock's offset, read again: kernel stamps plus it give the records' times. */
+static void read_clock(struct trace *t)
+{
+	long long offset = boot_to_real_offset_ns();
+
+	t->offset_read_ns = clock_now_ns(CLOCK_BOOTTIME);
+	sinks_set_clock(&t->sinks, offset);
+}
+
+static unsigned long long event_ktime(const struct event *e)
+{
+	switch (e->type) {
+	case EVENT_EXEC:
+		return e->exec.ktime_ns;
+	case EVENT_FORK:
+		return e->fork.ktime_ns;
+	case EVENT_EXIT:
+		return e->exit.ktime_ns;
+	}
+	return 0;
+}
+
 int run_trace_record(void *ctx, const void *data, size_t size)
 {
-	struct run *r = ctx;
+	struct trace *t = ctx;
 	struct event e;
-	struct exec_event *ev = &e.exec;
 	int err;
 
-	r->received++;
-	err = event_decode(&r->dec, data, size, &e);
-	/* The wall clock's offset is read again for a record made over 10 ms after the last reading (the
-	 * first after a sleep, and a few a second in a storm), so that times follow a stepped or slewed
-	 * clock. */
-	if (!err && (long long)ev->ktime_ns - r->offset_read_ns > 10000000LL) {
-		r->out.boot_to_real_ns = boot_to_real_offset_ns();
-		r->offset_read_ns = clock_now_ns(CLOCK_BOOTTIME);
-	}
+	t->received++;
+	err = event_decode(&t->dec, data, size, &e);
 	if (err) {
 		if (err == -ENOMEM)
 			return err;
-		if (!r->malformed++)
+		if (!t->malformed++)
 			fprintf(stderr,
 				"exectrace: warning: a malformed record from the kernel was skipped\n");
 		return 0;
 	}
-	if (!wanted(r, ev))
-		return 0;
-	if (r->opts.json && (r->opts.context_groups & ET_CTX_CGROUP)) {
-		ev->cgroup = cgroup_path(ev->cgroup_id);
-		ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
+	/* The wall clock's offset is read again for a record made over 10 ms after the last reading (the
+	 * first after a sleep, and a few a second in a storm), so that times follow a stepped or slewed
+	 * clock. */
+	if ((long long)event_ktime(&e) - t->offset_read_ns > 10000000LL)
+		read_clock(t);
+	/* The table follows every process, printed or not. */
+	if (t->use_table)
+		proctable_update(&t->table, &e);
+	if (e.type == EVENT_EXEC) {
+		struct exec_event *ev = &e.exec;
+
+		if (!wanted(t, ev))
+			return 0;
+		if (t->opts->json && (t->opts->context_groups & ET_CTX_CGROUP)) {
+			ev->cgroup = cgroup_path(ev->cgroup_id);
+			ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
+		}
 	}
-	err = r->opts.json ? json_exec(&r->out, ev) : text_exec(&r->out, ev);
-	if (err) {
-		r->write_errno = errno ? errno : EIO;
-		return -1;
-	}
-	r->unflushed++;
-	return 0;
+	sinks_event(&t->sinks, &e);
+	return sinks_all_failed(&t->sinks) ? -1 : 0;
 }
 
-/* Flushes the output; what was buffered counts as printed only once it reached the output. */
-static int flush_output(struct run *r)
+/* Lost records are told as soon as they are counted. */
+static void report_lost(struct trace *t)
 {
-	/* After a failed write stdio may hold nothing more to flush: what it held is lost, not printed. */
-	if (r->write_errno)
-		return -1;
-	if (fflush(r->out.f) || ferror(r->out.f)) {
-		r->write_errno = errno ? errno : EIO;
-		return -1;
-	}
-	r->printed += r->unflushed;
-	r->unflushed = 0;
-	return 0;
-}
-
-/* Lost records are said as soon as they are counted: a warning, or a record in JSON. */
-static int report_lost(struct run *r)
-{
-	unsigned long long lost = tracer_lost(r->tracer), n = lost - r->lost_reported;
+	unsigned long long lost = tracer_lost(t->tracer), n = lost - t->lost_reported;
 
 	if (!n)
-		return 0;
-	r->lost_reported = lost;
-	if (r->opts.json) {
-		r->out.boot_to_real_ns = boot_to_real_offset_ns();
-		r->offset_read_ns = clock_now_ns(CLOCK_BOOTTIME);
-		if (json_lost(&r->out, n, r->offset_read_ns)) {
-			r->write_errno = errno ? errno : EIO;
-			return -1;
-		}
-		return 0;
-	}
-	fprintf(stderr, "exectrace: warning: %llu exec records lost (buffer full; raise --buffer-size)\n", n);
-	return 0;
+		return;
+	t->lost_reported = lost;
+	read_clock(t);
+	sinks_lost(&t->sinks, n, t->offset_read_ns);
 }
 
-int run_trace(struct run *r)
+/* The totals on stderr, and each output's failure; returns the exit status. */
+static int report_end(const struct trace *t)
+{
+	const struct sinks *set = &t->sinks;
+	int status = 0;
+
+	fprintf(stderr, "exectrace: %llu execs received, ", t->received);
+	for (size_t i = 0; i < set->n; i++)
+		fprintf(stderr, set->n > 1 ? "%llu printed (%s), " : "%llu printed, ", set->s[i]->printed,
+			set->s[i]->name);
+	fprintf(stderr, "%llu lost", tracer_lost(t->tracer));
+	if (t->abandoned)
+		fprintf(stderr, ", %llu filter matches abandoned", t->abandoned);
+	if (t->use_table && t->table.dropped)
+		fprintf(stderr, ", %llu process table entries dropped (at most %d)", t->table.dropped,
+			PROCTABLE_CAP);
+	fputc('\n', stderr);
+	for (size_t i = 0; i < set->n; i++) {
+		int err = set->s[i]->write_errno;
+
+		/* A closed pipe (exectrace | head) ends the run quietly. */
+		if (!err || err == EPIPE)
+			continue;
+		fprintf(stderr, "exectrace: writing the output failed: %s", strerror(err));
+		fprintf(stderr, set->n > 1 ? " (%s)\n" : "\n", set->s[i]->name);
+		status = 1;
+	}
+	return status;
+}
+
+int run_trace(struct trace *t)
 {
 	long long deadline = 0, refreshed = clock_now_ns(CLOCK_MONOTONIC);
+	const struct options *o = t->opts;
 
 	fprintf(stderr, "exectrace: ready: tracing exec (%s, argv up to %lu bytes)%s\n",
-		tracer_transport(r->tracer), tracer_argv_limit(r->tracer),
-		r->opts.duration > 0 ? "" : "; Ctrl-C to stop");
-	if (!r->opts.json && text_header(&r->out))
-		r->write_errno = errno ? errno : EIO;
-	else
-		flush_output(r);
+		tracer_transport(t->tracer), tracer_argv_limit(t->tracer),
+		o->duration > 0 ? "" : "; Ctrl-C to stop");
+	sinks_begin(&t->sinks, boot_to_real_offset_ns(), clock_now_ns(CLOCK_BOOTTIME));
+	sinks_tick(&t->sinks);
 
-	if (r->opts.duration > 0)
-		deadline = clock_now_ns(CLOCK_MONOTONIC) + (long long)(r->opts.duration * 1e9);
-	while (!stopping && !r->write_errno) {
+	if (o->duration > 0)
+		deadline = clock_now_ns(CLOCK_MONOTONIC) + (long long)(o->duration * 1e9);
+	while (!stopping && !sinks_all_failed(&t->sinks)) {
 		int timeout = POLL_MS;
 
 		if (deadline) {
@@ -175,14 +225,19 @@ int run_trace(struct run *r)
 			if (left < POLL_MS * 1000000LL)
 				timeout = (int)(left / 1000000) + 1;
 		}
-		int err = tracer_poll(r->tracer, timeout);
+		int err = tracer_poll(t->tracer, timeout);
 
-		if (err < 0 && !r->write_errno) {
+		if (err < 0 && !sinks_all_failed(&t->sinks)) {
 			fprintf(stderr, "exectrace: reading records failed: %s\n", strerror(-err));
 			return 1;
 		}
-		if (!report_lost(r))
-			flush_output(r);
+		report_lost(t);
+		sinks_tick(&t->sinks);
+		/* Flushed just now: what was written went to the file that a rotation renamed. */
+		if (reopening) {
+			reopening = 0;
+			output_reopen(t->file, o->output);
+		}
 		/* Cgroups come and go: where they are named by reading the tree, it may be read once a
 		 * second. */
 		if (clock_now_ns(CLOCK_MONOTONIC) - refreshed > 1000000000LL) {
@@ -191,12 +246,8 @@ int run_trace(struct run *r)
 		}
 	}
 	/* Drain what is already in the buffer, then say the final loss. */
-	if (!r->write_errno && tracer_poll(r->tracer, 0) >= 0 && !report_lost(r))
-		flush_output(r);
-	fprintf(stderr, "exectrace: %llu execs received, %llu printed, %llu lost", r->received, r->printed,
-		tracer_lost(r->tracer));
-	if (r->abandoned)
-		fprintf(stderr, ", %llu filter matches abandoned", r->abandoned);
-	fputc('\n', stderr);
-	return 0;
+	if (!sinks_all_failed(&t->sinks) && tracer_poll(t->tracer, 0) >= 0)
+		report_lost(t);
+	sinks_end(&t->sinks);
+	return report_end(t);
 }

@@ -24,6 +24,8 @@ struct tracer {
 	struct count_maps counts;
 	bool ring;		  /* the transport: ring buffer, or perf buffer */
 	unsigned long argv_limit; /* --argv-bytes, within what the transport carries */
+	unsigned int ancestors;	  /* per record at most: --ancestors with -j, else 0 */
+	unsigned long env_limit;  /* --env-bytes with --env, within what the transport carries; else 0 */
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -174,6 +176,18 @@ static int use_pinned(struct bpf_map *map, const char *path, const struct pinned
 	return err;
 }
 
+/* Where the perf buffer is used for want of a ring buffer (options fit --perf-buffer's own limits): argv and
+ * the environment share what a perf sample has room for. */
+static void fit_perf_sample(struct tracer *t)
+{
+	unsigned long room = ET_PERF_ROOM(t->ancestors);
+
+	if (t->env_limit > room / 2)
+		t->env_limit = room / 2;
+	if (t->argv_limit > room - t->env_limit)
+		t->argv_limit = room - t->env_limit;
+}
+
 static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 {
 	struct exectrace_bpf *s = t->skel;
@@ -187,14 +201,17 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	s->rodata->argv_limit = t->argv_limit;
 	s->rodata->with_context = o->json;
 	s->rodata->context_groups = o->json ? o->context_groups : 0;
+	s->rodata->ancestors_max = t->ancestors;
+	s->rodata->env_limit = t->env_limit;
 	s->rodata->filter_uid = o->filter_uid;
 	s->rodata->target_uid = o->uid;
 	bpf_map__set_max_entries(s->maps.scratch, ncpus);
-	/* Header, bad arguments, context, filename, exe and cwd regions, argv, and one chunk of slack for the
-	 * last argv read. */
-	bpf_map__set_value_size(s->maps.scratch, sizeof(struct et_record) + ET_BAD_ARGS_SIZE +
-						     sizeof(struct et_context) + 3UL * ET_PATH_MAX +
-						     t->argv_limit + ET_CHUNK);
+	/* Header, bad arguments, context, filename, exe and cwd regions, argv, ancestors, environment, and
+	 * one chunk of slack for the last read. */
+	bpf_map__set_value_size(s->maps.scratch,
+				sizeof(struct et_record) + ET_BAD_ARGS_SIZE + sizeof(struct et_context) +
+				    3UL * ET_PATH_MAX + t->argv_limit +
+				    t->ancestors * sizeof(struct et_ancestor) + t->env_limit + ET_CHUNK);
 	if (ring) {
 		unsigned long size = round_pow2(o->buffer_size);
 
@@ -289,8 +306,10 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 	/* Kernels before 5.8 have no ring buffer: the perf buffer carries the records there. */
 	t->ring = !o->perf_buffer && libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	t->argv_limit = o->argv_bytes;
-	if (!t->ring && t->argv_limit > ET_PERF_ARGV_MAX)
-		t->argv_limit = ET_PERF_ARGV_MAX;
+	t->ancestors = o->json && !o->count_fields ? o->ancestors : 0;
+	t->env_limit = o->env ? o->env_bytes : 0;
+	if (!t->ring)
+		fit_perf_sample(t);
 	if (!t->ring && !o->perf_buffer)
 		fprintf(
 		    stderr,

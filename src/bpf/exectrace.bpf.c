@@ -13,15 +13,19 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define HDR_SIZE sizeof(struct et_record)
-#define CTX_SIZE sizeof(struct et_context)
+#define HDR_SIZE       sizeof(struct et_record)
+#define CTX_SIZE       sizeof(struct et_context)
+#define ANCESTORS_SIZE (ET_ANCESTORS_MAX * sizeof(struct et_ancestor))
 /* Where the regions after the header end at most: unreadable argument positions and context. */
 #define PRE_SIZE (ET_BAD_ARGS_SIZE + CTX_SIZE)
-/* Header, bad arguments, context, filename, exe and cwd regions, argv, and one chunk of slack for the last
- * read: the most a record can need. User space sizes the map for the argv limit it sets. */
-#define SCRATCH_SIZE (HDR_SIZE + PRE_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ET_CHUNK)
-/* Highest offset in the record's data where an argv chunk may start. */
-#define ARGV_AT_MAX (PRE_SIZE + 3 * ET_PATH_MAX + argv_limit)
+/* Header, bad arguments, context, filename, exe and cwd regions, argv, ancestors, environment, and one chunk
+ * of slack for the last read: the most a record can need. User space sizes the map for the limits it sets. */
+#define SCRATCH_SIZE                                                                                         \
+	(HDR_SIZE + PRE_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ANCESTORS_SIZE + ET_ENV_CAP + ET_CHUNK)
+/* Highest offset in the record's data where the ancestors start (argv's end), and where a chunk of argv or
+ * the environment may start. */
+#define ANCESTORS_AT_MAX (PRE_SIZE + 3 * ET_PATH_MAX + argv_limit)
+#define COPY_AT_MAX	 (ANCESTORS_AT_MAX + ancestors_max * sizeof(struct et_ancestor) + env_limit)
 /* Steps of the walk that names a path (the binary's, the working directory): one per directory or mount
  * crossed. Every path that fits PATH_MAX has at most PATH_MAX / 2 components ("/a" each); a deeper one is
  * cut, and flagged. */
@@ -45,6 +49,10 @@ const volatile bool count_mode = false;
 const volatile bool with_context = false;
 const volatile __u32 context_groups = 0;
 const volatile __u32 count_fields = 0;
+/* Ancestors each record carries at most (-j, --ancestors), and the environment's capture limit (--env): 0 for
+ * none, and then the verifier drops that code. */
+const volatile __u32 ancestors_max = 0;
+const volatile __u32 env_limit = 0;
 
 struct et_counters counters = {};
 /* 1 while the reader sleeps until woken (user space sets it before it sleeps): the first record after that
@@ -105,13 +113,15 @@ struct argv_copy {
 };
 
 struct argv_walk {
-	const char *const *argv;
-	const char *str;  /* the argument being copied, or NULL between arguments */
-	__u64 off;	  /* where argv starts in the record's data */
-	__u64 used;	  /* argv bytes copied */
-	__u32 argc;	  /* pointers taken from argv */
-	__u32 next, have; /* batch[next..have) are argv[argc..] */
-	__u32 end;	  /* 1: the walk reached argv's NULL, or a pointer it could not read */
+	const char *const *argv; /* argv, or envp (env) */
+	const char *str;	 /* the argument being copied, or NULL between arguments */
+	__u64 off;		 /* where argv starts in the record's data */
+	__u64 used;		 /* argv bytes copied */
+	__u32 argc;		 /* pointers taken from argv */
+	__u32 next, have;	 /* batch[next..have) are argv[argc..] */
+	__u32 end;		 /* 1: the walk reached argv's NULL, or a pointer it could not read */
+	__u32 limit;		 /* bytes to copy at most: --argv-bytes, or --env-bytes */
+	__u32 env;		 /* 1: the walk is over envp */
 	const char *batch[PTR_BATCH];
 };
 
@@ -122,6 +132,7 @@ struct argv_walk {
 union loop_state {
 	struct argv_copy copy;
 	struct argv_walk walk;
+	__u64 ancestors_off; /* where the ancestors start in the record's data */
 };
 
 struct {
@@ -151,6 +162,7 @@ struct {
 struct pending_exec {
 	const char *filename;
 	const char *const *argv;
+	const char *const *envp;
 };
 
 /* Failed-exec tracking: what was passed at entry, keyed by thread id. */
@@ -328,10 +340,12 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 	__u64 size = HDR_SIZE + (r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0);
 	__u64 cx = r->context_len, fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len,
 	      argv = r->argv_len;
+	__u64 anc = r->nr_ancestors, env = r->env_len;
 
-	if (cx > CTX_SIZE || fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit)
+	if (cx > CTX_SIZE || fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX ||
+	    argv > argv_limit || anc > ancestors_max || env > env_limit)
 		return;
-	size += cx + fn + exe + cwd + argv;
+	size += cx + fn + exe + cwd + argv + anc * sizeof(struct et_ancestor) + env;
 	if (use_ringbuf) {
 		/* A wakeup costs more than the tracing: only a sleeping reader gets one, and a reader that
 		 * has not caught up with a burst when a quarter of the ring is full. */
@@ -698,9 +712,9 @@ static __always_inline void count_exec(struct task_struct *task, bool failed)
 		count_add(&counts0, &key, task, 0);
 }
 
-/* ---- argv of the new process, from its memory ---- */
+/* ---- argv and environment of the new process, from its memory ---- */
 
-static long argv_chunk(__u32 i, void *data)
+static long copy_chunk(__u32 i, void *data)
 {
 	union loop_state *st = loop_state();
 	struct et_record *r = scratch_record();
@@ -717,7 +731,7 @@ static long argv_chunk(__u32 i, void *data)
 		n = ET_CHUNK;
 	at = c->off + c->done;
 	barrier_var(at);
-	if (at > ARGV_AT_MAX)
+	if (at > COPY_AT_MAX)
 		return 1;
 	if (bpf_probe_read_user(r->data + at, n, (const void *)(c->src + c->done))) {
 		c->fault = true;
@@ -725,6 +739,106 @@ static long argv_chunk(__u32 i, void *data)
 	}
 	c->done += n;
 	return 0;
+}
+
+/* ---- ancestors and environment, after argv ---- */
+
+/* The process whose parent is the next ancestor; a typed pointer, so the walk reads with plain loads. */
+struct ancestor_cursor {
+	struct task_struct *task;
+};
+
+/* One step up the chain: the parent of the cursor's process, written as the record's next ancestor. */
+static long ancestor_step(__u32 i, void *data)
+{
+	struct ancestor_cursor *cur = data;
+	union loop_state *st = loop_state();
+	struct et_record *r = scratch_record();
+	struct task_struct *up = cur->task->real_parent->group_leader;
+	struct et_ancestor *a;
+	__u32 n, pid = up->tgid;
+	__u64 at, comm[2];
+
+	/* The idle task (pid 0) is above init and kthreadd: no process. */
+	if (!r || !st || !pid)
+		return 1;
+	n = r->nr_ancestors;
+	if (n >= ancestors_max) {
+		r->flags |= ET_F_ANCESTORS_CUT;
+		return 1;
+	}
+	at = st->ancestors_off + n * sizeof(*a);
+	barrier_var(at);
+	if (at > ANCESTORS_AT_MAX + (ET_ANCESTORS_MAX - 1) * sizeof(*a))
+		return 1;
+	a = (struct et_ancestor *)(r->data + at);
+	a->start_time = up->start_time;
+	a->exec_seq = up->self_exec_id;
+	a->pid = pid;
+	a->pad = 0;
+	/* Two plain 8-byte loads rather than a helper call. */
+	comm[0] = *(const __u64 *)&up->comm[0];
+	comm[1] = *(const __u64 *)&up->comm[8];
+	__builtin_memcpy(a->comm, comm, sizeof(a->comm));
+	r->nr_ancestors = n + 1;
+	cur->task = up;
+	return pid == 1; /* init is the top */
+}
+
+/* Where a region after argv cannot start: the record is not one this program built. */
+#define NO_ROOM (~0ULL)
+
+/* The chain above the parent of task, nearest first, after the record's argv; returns where the environment
+ * goes. */
+static __always_inline __u64 append_ancestors(struct et_record *r, struct task_struct *task)
+{
+	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len, off;
+	__u64 pre = (r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0), cx = r->context_len;
+	union loop_state *st = loop_state();
+	struct ancestor_cursor cur;
+
+	r->nr_ancestors = 0;
+	r->env_len = 0;
+	if (!ancestors_max && !env_limit)
+		return NO_ROOM; /* neither asked for: none of this is loaded */
+	if (cx > CTX_SIZE || fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX ||
+	    argv > argv_limit || !st)
+		return NO_ROOM; /* cannot happen: each length is bounded */
+	off = pre + cx + fn + exe + cwd + argv;
+	if (!ancestors_max)
+		return off;
+	st->ancestors_off = off;
+	cur.task = task->real_parent->group_leader;
+	/* One more step than entries: it finds whether the chain went on. */
+	bpf_loop(ET_ANCESTORS_MAX + 1, ancestor_step, &cur, 0);
+	return off + (r->nr_ancestors & (2 * ET_ANCESTORS_MAX - 1)) * sizeof(struct et_ancestor);
+}
+
+/* The environment the new program received, copied like argv at off in the record's data. */
+static __always_inline void append_env(struct et_record *r, struct task_struct *task, __u64 off)
+{
+	union loop_state *st = loop_state();
+	unsigned long env_start, env_end;
+	struct argv_copy *c;
+
+	if (!env_limit || !st || off == NO_ROOM)
+		return;
+	env_start = task->mm->env_start;
+	env_end = task->mm->env_end;
+	c = &st->copy;
+	c->src = env_start;
+	c->off = off;
+	c->done = 0;
+	c->fault = false;
+	c->len = env_end > env_start ? env_end - env_start : 0;
+	if (c->len > env_limit) {
+		c->len = env_limit;
+		r->flags |= ET_F_ENV_CUT;
+	}
+	bpf_loop(ET_ENV_CAP / ET_CHUNK + 1, copy_chunk, NULL, 0);
+	if (c->fault)
+		r->flags |= ET_F_ENV_FAULT;
+	r->env_len = c->done;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -792,20 +906,22 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 		c->len = argv_limit;
 		r->flags |= ET_F_ARGV_CUT;
 	}
-	bpf_loop(ET_ARGV_CAP / ET_CHUNK + 1, argv_chunk, NULL, 0);
+	bpf_loop(ET_ARGV_CAP / ET_CHUNK + 1, copy_chunk, NULL, 0);
 	if (c->fault)
 		r->flags |= ET_F_ARGV_FAULT;
 	r->argv_len = c->done;
+	append_env(r, task, append_ancestors(r, task));
 	emit(ctx, r);
 	return 0;
 }
 
 /* ---- failed execs: what was passed, read from the caller's memory at syscall exit ---- */
 
-static __always_inline void exec_entered(const char *filename, const char *const *argv)
+static __always_inline void exec_entered(const char *filename, const char *const *argv,
+					 const char *const *envp)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_exec p = {.filename = filename, .argv = argv};
+	struct pending_exec p = {.filename = filename, .argv = argv, .envp = envp};
 
 	if (!pass_filters())
 		return;
@@ -816,14 +932,16 @@ static __always_inline void exec_entered(const char *filename, const char *const
 SEC("tracepoint/syscalls/sys_enter_execve")
 int execve_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	exec_entered((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
+	exec_entered((const char *)ctx->args[0], (const char *const *)ctx->args[1],
+		     (const char *const *)ctx->args[2]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int execveat_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	exec_entered((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
+	exec_entered((const char *)ctx->args[1], (const char *const *)ctx->args[2],
+		     (const char *const *)ctx->args[3]);
 	return 0;
 }
 
@@ -885,11 +1003,18 @@ static long argv_walk_step(__u32 i, void *data)
 
 		if (w->next >= w->have && !refill(w)) {
 			/* The kernel fails this exec with EFAULT at the same pointer. */
-			r->flags |= ET_F_ARGV_FAULT;
+			r->flags |= w->env ? ET_F_ENV_FAULT : ET_F_ARGV_FAULT;
 			w->end = 1;
 			return 1;
 		}
-		if (w->used >= argv_limit) {
+		if (w->used >= w->limit && w->env) {
+			/* Past the limit only whether the environment goes on matters. */
+			if (w->batch[w->next & (PTR_BATCH - 1)])
+				r->flags |= ET_F_ENV_CUT;
+			w->end = 1;
+			return 1;
+		}
+		if (w->used >= w->limit) {
 			/* A loop of its own: unrolled, its 32 steps made this program ten times longer to
 			 * verify. */
 			bpf_loop(PTR_BATCH, count_pointer, NULL, 0);
@@ -904,14 +1029,20 @@ static long argv_walk_step(__u32 i, void *data)
 		w->argc++;
 		w->str = p;
 	}
-	room = argv_limit - w->used;
+	room = w->limit - w->used;
 	if (room > ET_CHUNK)
 		room = ET_CHUNK;
 	at = w->off + w->used;
 	barrier_var(at);
-	if (at > ARGV_AT_MAX)
+	if (at > COPY_AT_MAX)
 		return 1;
 	n = bpf_probe_read_user_str(r->data + at, room, w->str);
+	if (n < 0 && w->env) {
+		/* The kernel fails the exec with EFAULT there too. */
+		r->flags |= ET_F_ENV_FAULT;
+		w->end = 1;
+		return 1;
+	}
 	if (n < 0) {
 		__u32 k = r->nr_bad_args;
 
@@ -934,7 +1065,8 @@ static long argv_walk_step(__u32 i, void *data)
 			return 0;
 		}
 		if (next) {
-			r->flags |= ET_F_ARGV_CUT; /* the limit cut it: no NUL, so it reads as partial */
+			/* The limit cut it: no NUL, so it reads as partial. */
+			r->flags |= w->env ? ET_F_ENV_CUT : ET_F_ARGV_CUT;
 			w->used += n - 1;
 			w->str = NULL;
 			return 0;
@@ -943,6 +1075,21 @@ static long argv_walk_step(__u32 i, void *data)
 	w->used += n;
 	w->str = NULL;
 	return 0;
+}
+
+/* A failed exec's environment as passed (envp), read from the caller's memory by argv's walk, with a budget
+ * of its own; at off in the record's data. */
+static __always_inline void append_failed_env(struct et_record *r, const char *const *envp, __u64 off)
+{
+	union loop_state *st = loop_state();
+
+	if (!env_limit || !st || !envp || off == NO_ROOM)
+		return;
+	st->walk = (struct argv_walk){.argv = envp, .off = off, .limit = env_limit, .env = 1};
+	bpf_loop(ET_FAILED_ENV_STEPS, argv_walk_step, NULL, 0);
+	if (!st->walk.end)
+		r->flags |= ET_F_ENV_CUT;
+	r->env_len = st->walk.used;
 }
 
 static __always_inline void exec_exited(void *ctx, long ret)
@@ -988,7 +1135,7 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	off += r->cwd_len & (2 * ET_PATH_MAX - 1);
 	if (off > PRE_SIZE + 2 * ET_PATH_MAX)
 		return; /* cannot happen: both lengths are bounded */
-	st->walk = (struct argv_walk){.argv = args.argv, .off = off};
+	st->walk = (struct argv_walk){.argv = args.argv, .off = off, .limit = argv_limit};
 	if (args.argv) {
 		/* Bounded whatever the caller passes: a walk that did not reach argv's end leaves argc a
 		 * lower bound. */
@@ -998,6 +1145,7 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	}
 	r->argc = st->walk.argc;
 	r->argv_len = st->walk.used;
+	append_failed_env(r, args.envp, append_ancestors(r, task));
 	emit(ctx, r);
 }
 

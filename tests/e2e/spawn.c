@@ -3,13 +3,15 @@
  * Makes the execs the end-to-end tests check and that a script cannot make itself:
  * argc == 0, execveat on a memfd or a directory fd, exec from a non-leader thread,
  * after setuid, inside a new pid namespace, under an argv-rewriting thread, bursts, a failing execve with
- * millions of arguments, and an exec that fails before one that succeeds in the same process.
+ * millions of arguments, an exec that fails before one that succeeds in the same process, and a chain of
+ * processes.
  * Each mode prints what the test needs to know (pids) on stdout before it execs.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +214,50 @@ static int mode_retry(char **args)
 	return 1;
 }
 
+/* The bottom of mode_nest's chain: waits for SIGUSR1, then execs /bin/true AFTER. */
+static int nest_bottom(char *after)
+{
+	char *argv[] = {"/bin/true", after, NULL};
+	sigset_t usr1;
+	int sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &usr1, NULL) || sigwait(&usr1, &sig))
+		die("sigwait");
+	execv(argv[0], argv);
+	die("execv");
+	return 1;
+}
+
+/*
+ * A chain of processes, each the child of the one before: at depth N > 0 the process forks a child that execs
+ * "spawn nest N-1 MARKER AFTER" and waits for it; at depth 0 it waits for SIGUSR1, then execs /bin/true
+ * AFTER.
+ */
+static int mode_nest(char **args)
+{
+	long n = strtol(args[0], NULL, 10);
+	pid_t child;
+
+	if (n <= 0)
+		return nest_bottom(args[2]);
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		char left[24];
+		char *argv[] = {"spawn", "nest", left, args[1], args[2], NULL};
+
+		snprintf(left, sizeof(left), "%ld", n - 1);
+		execv("/proc/self/exe", argv);
+		die("execv");
+	}
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 /* Waits for a signal: a live process whose /proc/PID/exe the test can read. */
 static int mode_pause(char **args)
 {
@@ -225,23 +271,18 @@ static int mode_pause(char **args)
  * the failing syscall took over ROUNDS tries, in microseconds. The work a tracer does at the syscall's exit
  * is inside that time.
  */
-static int mode_hugeargv(char **args)
+/* execve(path, argv, envp) ROUNDS times, failing each time: prints the median and longest time it took. */
+static int time_failing(const char *path, char **argv, char **envp, long rounds)
 {
-	long n = strtol(args[1], NULL, 10), rounds = strtol(args[3], NULL, 10);
-	char **argv = calloc(n + 3, sizeof(*argv));
 	long long *us = calloc(rounds > 0 ? rounds : 1, sizeof(*us));
 
-	if (!argv || !us || n < 0 || rounds <= 0)
-		die("hugeargv setup");
-	argv[0] = args[0];
-	for (long i = 1; i <= n; i++)
-		argv[i] = "";
-	argv[n + 1] = args[2];
+	if (!us || rounds <= 0)
+		die("timing setup");
 	for (long r = 0; r < rounds; r++) {
 		struct timespec a, b;
 
 		clock_gettime(CLOCK_MONOTONIC, &a);
-		execve(args[0], argv, environ); /* returns only when it fails, as it must here */
+		execve(path, argv, envp); /* returns only when it fails, as it must here */
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		us[r] = (b.tv_sec - a.tv_sec) * 1000000LL + (b.tv_nsec - a.tv_nsec) / 1000;
 		/* Insertion sort: rounds are few. */
@@ -254,8 +295,41 @@ static int mode_hugeargv(char **args)
 	}
 	printf("errno %d median_us %lld max_us %lld\n", errno, us[rounds / 2], us[rounds - 1]);
 	free(us);
-	free(argv);
 	return 0;
+}
+
+static int mode_hugeargv(char **args)
+{
+	long n = strtol(args[1], NULL, 10);
+	char **argv = calloc(n + 3, sizeof(*argv));
+	int ret;
+
+	if (!argv || n < 0)
+		die("hugeargv setup");
+	argv[0] = args[0];
+	for (long i = 1; i <= n; i++)
+		argv[i] = "";
+	argv[n + 1] = args[2];
+	ret = time_failing(args[0], argv, environ, strtol(args[3], NULL, 10));
+	free(argv);
+	return ret;
+}
+
+/* The same with an environment of N empty strings: execve(PATH, {PATH, MARKER}, {"", ...}). */
+static int mode_hugeenv(char **args)
+{
+	long n = strtol(args[1], NULL, 10);
+	char **envp = calloc(n + 1, sizeof(*envp));
+	char *argv[] = {args[0], args[2], NULL};
+	int ret;
+
+	if (!envp || n < 0)
+		die("hugeenv setup");
+	for (long i = 0; i < n; i++)
+		envp[i] = "";
+	ret = time_failing(args[0], argv, envp, strtol(args[3], NULL, 10));
+	free(envp);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -269,7 +343,7 @@ int main(int argc, char **argv)
 	    {"thread", 1, mode_thread},	    {"setuid", 2, mode_setuid}, {"pidns", 1, mode_pidns},
 	    {"race", 2, mode_race},	    {"burst", 2, mode_burst},	{"chain", 1, mode_chain},
 	    {"hugeargv", 4, mode_hugeargv}, {"pause", 1, mode_pause},	{"ids", 1, mode_ids},
-	    {"retry", 2, mode_retry},
+	    {"retry", 2, mode_retry},	    {"nest", 3, mode_nest},	{"hugeenv", 4, mode_hugeenv},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -280,8 +354,8 @@ int main(int argc, char **argv)
 			}
 			return modes[i].run(argv + 2);
 		}
-	fprintf(stderr,
-		"usage: spawn "
-		"argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry ARGS...\n");
+	fprintf(stderr, "usage: spawn "
+			"argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry|"
+			"nest|hugeenv ARGS...\n");
 	return 2;
 }

@@ -393,12 +393,12 @@ def test_text_binary(tmp):
 
 
 def test_perf_buffer(tmp):
-    t = Tracer("-j", "-x", "--perf-buffer")
+    t = Tracer("-j", "-x", "--perf-buffer", "--env=ET_PERF")
     m = marker("perf")
-    p = subprocess.Popen([TRUE, m, "arg"])
+    p = subprocess.Popen([TRUE, m, "arg"], env={"ET_PERF": "p-" + RUN, "OTHER": "o"})
     p.wait()
     try:
-        run([os.path.join(tmp, "perfmissing"), m + "-fail"])
+        run([os.path.join(tmp, "perfmissing"), m + "-fail"], env={"ET_PERF": "f-" + RUN})
     except OSError:
         pass
     t.stop()
@@ -408,8 +408,13 @@ def test_perf_buffer(tmp):
     expect("perf buffer: exec record", r, pid=p.pid, argv=[TRUE, m, "arg"], retval=0, exe=os.path.realpath(TRUE),
            cwd=os.path.realpath(os.getcwd()), euid=0)
     check("perf buffer: exec_id", r and (exec_id(r.get("exec_id")) or (0,))[0] == p.pid, r and r.get("exec_id"))
+    mine = proc_chain(os.getpid())
+    check("perf buffer: ancestors and the environment named",
+          r and [a["pid"] for a in r.get("ancestors", [])] == [q for q, _ in mine][:8] and r.get("env") == ["ET_PERF=p-" + RUN],
+          r and (r.get("ancestors"), r.get("env")))
     r = one("perf buffer: failed exec", with_marker(recs, m + "-fail"))
-    expect("perf buffer: failed exec record", r, retval=-2, error="ENOENT", cwd=os.path.realpath(os.getcwd()))
+    expect("perf buffer: failed exec record", r, retval=-2, error="ENOENT", cwd=os.path.realpath(os.getcwd()),
+           env=["ET_PERF=f-" + RUN])
 
 
 def test_limits():
@@ -615,6 +620,202 @@ def test_exec_identity(tmp):
         check("a forked child whose exec fails: its own pid and the count its parent has, no exec of its own",
               r["retval"] == -2 and mine[0] == r["pid"] and me and mine[2] == me[2] and
               exec_id(r["parent_exec_id"]) == me, (r["exec_id"], r["parent_exec_id"]))
+
+
+def proc_ppid(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def proc_comm(pid):
+    with open("/proc/%d/comm" % pid) as f:
+        return f.read().rstrip("\n")
+
+
+def proc_chain(pid):
+    """The processes above pid, nearest first, up to pid 1, as /proc shows them now: [(pid, comm)]."""
+    chain = []
+    while pid > 1:
+        pid = proc_ppid(pid)
+        if pid == 0:
+            break
+        chain.append((pid, proc_comm(pid)))
+    return chain
+
+
+def nest_pids(m, depth):
+    """{level: pid} of the live 'spawn nest LEVEL m ...' processes, once all depth + 1 are there; None after 10 s."""
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        found = {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    args = f.read().split(b"\0")
+            except OSError:
+                continue
+            if args[1:2] == [b"nest"] and args[3:4] == [m.encode()]:
+                found[int(args[2])] = int(pid)
+        if len(found) == depth + 1:
+            return found
+        time.sleep(0.02)
+    return None
+
+
+def gone(pid, timeout=10):
+    deadline = time.time() + timeout
+    while os.path.exists("/proc/%d" % pid):
+        if time.time() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_ancestors(tmp):
+    """Ancestors through a chain of 5 processes whose middle has exited by the time the records are read (the
+    tracers are stopped meanwhile): each ancestor's pid, comm and exec_id as they were at the exec, against /proc
+    read while they lived and against their own exec records; after the middle's exit, an exec from below it shows
+    the chain the kernel has then (the orphan's new parent). --ancestors N cuts the chain and says so; 0 leaves the
+    field out; a failed exec has its caller's."""
+    m, after, fail = marker("anc"), marker("anc-after"), marker("anc-fail")
+    full, short, off = Tracer("-j", "-x", "--ancestors", "64"), Tracer("-j", "--ancestors", "2"), \
+        Tracer("-j", "--ancestors", "0")
+    tracers = (full, short, off)
+    mine = proc_chain(os.getpid())
+    for t in tracers:
+        os.kill(t.proc.pid, signal.SIGSTOP)
+    top = subprocess.Popen([SPAWN, "nest", "5", m, after])
+    levels = nest_pids(m, 5)
+    comms = {k: proc_comm(pid) for k, pid in (levels or {}).items()}
+    starts = {k: proc_start_ticks(pid) for k, pid in (levels or {}).items()}
+    if levels:
+        os.kill(levels[3], signal.SIGKILL)
+        top.wait(15)
+        gone(levels[3])
+        # The orphan below the middle: its new parent, once the kernel has moved it.
+        deadline = time.time() + 10
+        while proc_ppid(levels[2]) == levels[3] and time.time() < deadline:
+            time.sleep(0.01)
+        adopter = proc_ppid(levels[2])
+        os.kill(levels[0], signal.SIGUSR1)
+        gone(levels[0])
+    try:
+        run([os.path.join(tmp, "anc-missing-" + RUN), fail])
+    except OSError:
+        pass
+    middle_gone = levels and not os.path.exists("/proc/%d" % levels[3])
+    for t in tracers:
+        os.kill(t.proc.pid, signal.SIGCONT)
+        t.stop()
+    if not check("ancestors: the chain of 5 ran", levels, comms):
+        top.kill()
+        return
+    check("ancestors: the middle of the chain exited before the records were read", middle_gone)
+
+    # The spawn helper's own execs are the chain's: no with_marker, which leaves them out.
+    recs = [r for r in full.records() if r["type"] == "exec" and m in r["argv"]]
+    leaf = one("ancestors: the exec at the bottom of the chain", [r for r in recs if r["pid"] == levels[0]])
+    own = {k: [r for r in recs if r["pid"] == levels[k]] for k in range(1, 6)}
+    if leaf:
+        above = [levels[k] for k in (2, 3, 4, 5)] + [os.getpid()] + [p for p, _ in mine]
+        got = leaf.get("ancestors") or []
+        check("ancestors: pids through the chain, then the test and its own ancestors up to init",
+              [a["pid"] for a in got] == above and got[-1]["pid"] == 1 and "ancestors_truncated" not in leaf,
+              (got, above))
+        want_comms = [comms[k] for k in (2, 3, 4, 5)] + [proc_comm(os.getpid())] + [c for _, c in mine]
+        check("ancestors: each one's comm as it was", [a["comm"] for a in got] == want_comms, (got, want_comms))
+        ids = [own[k][-1]["exec_id"] if own[k] else None for k in (2, 3, 4, 5)]
+        check("ancestors: each one's exec_id is that of its own (last) exec record, the exited middle's too",
+              [a["exec_id"] for a in got[:4]] == ids and leaf["parent_exec_id"] == own[1][-1]["exec_id"],
+              (got[:4], ids))
+        check("ancestors: exec_id names each one: its pid, a start /proc agrees with",
+              all(exec_id(a["exec_id"])[0] == a["pid"] for a in got) and
+              all(start_agrees(exec_id(got[i]["exec_id"])[1], starts[k]) for i, k in enumerate((2, 3, 4, 5))),
+              got)
+    later = one("ancestors: an exec below the exited middle",
+                [r for r in full.records() if r["type"] == "exec" and r["argv"] == [TRUE, after]])
+    if later:
+        got = [a["pid"] for a in later.get("ancestors") or []]
+        check("ancestors: after the middle exited, the chain the kernel has: the orphan, then its new parent",
+              got[:2] == [levels[2], adopter] and levels[3] not in got and later["ppid"] == levels[1],
+              (got, levels, adopter))
+    failed = one("ancestors: a failed exec", with_marker(full.records(), fail))
+    if failed:
+        check("ancestors of a failed exec: the caller's, above its parent (the test)",
+              [(a["pid"], a["comm"]) for a in failed.get("ancestors") or []] == mine and failed["ppid"] == os.getpid(),
+              (failed.get("ancestors"), mine))
+
+    r = one("--ancestors 2: the exec at the bottom", [r for r in with_marker(short.records(), m)
+                                                     if r["pid"] == levels[0]])
+    if r and leaf:
+        check("--ancestors 2: the nearest two, and ancestors_truncated",
+              r.get("ancestors") == leaf["ancestors"][:2] and r.get("ancestors_truncated") is True, r.get("ancestors"))
+    r = one("--ancestors 0: the exec at the bottom", [r for r in with_marker(off.records(), m)
+                                                     if r["pid"] == levels[0]])
+    if r:
+        check("--ancestors 0: no ancestors field", "ancestors" not in r and "ancestors_truncated" not in r, r)
+
+
+def test_env():
+    """--env: the environment the new program received, exact and in order; with names, those variables only,
+    so that a secret-looking variable never reaches the output unless named; cut by --env-bytes with whole
+    entries only; left out without --env; for a failed exec, the environment as passed."""
+    m, fail = marker("env"), marker("env-fail")
+    secret = "s3cret-" + RUN
+    env = {"PATH": "/bin:/usr/bin", "ET_API_TOKEN": secret, "ET_NAMED": "named-" + RUN, "ET_NAMEDX": "x",
+           "ET_ODD": "two words\nand \x1b[31m", "ET_EQ": "a=b", "ET_LONG": "y" * 200,
+           "ET_BYTES": "caf\udcff"}  # an invalid UTF-8 byte, through surrogateescape
+    tracers = {"all": Tracer("-j", "-x", "--env"), "named": Tracer("-j", "-x", "--env=PATH,ET_NAMED,ET_EQ"),
+               "none": Tracer("-j"), "cut": Tracer("-j", "--env", "--env-bytes", "100")}
+    run([TRUE, m], env=env)
+    try:
+        run(["/nonexistent-" + RUN, fail], env=env)
+    except OSError:
+        pass
+    for t in tracers.values():
+        t.stop()
+    passed = ["%s=%s" % kv for kv in env.items()]
+    r = one("--env: the exec", with_marker(tracers["all"].records(), m))
+    if r:
+        check("--env: every variable, exact and in order", r.get("env") == passed and "env_truncated" not in r,
+              (r.get("env"), passed))
+    r = one("--env=NAMES: the exec", with_marker(tracers["named"].records(), m))
+    if r:
+        check("--env=PATH,ET_NAMED,ET_EQ: those only, by exact name (not ET_NAMEDX), in order",
+              r.get("env") == ["PATH=/bin:/usr/bin", "ET_NAMED=named-" + RUN, "ET_EQ=a=b"], r.get("env"))
+    check("--env=NAMES: a variable not named is nowhere in the output", secret.encode() not in tracers["named"].out)
+    r = one("without --env: the exec", with_marker(tracers["none"].records(), m))
+    if r:
+        check("without --env: no env field, and the secret nowhere",
+              "env" not in r and secret.encode() not in tracers["none"].out, r)
+    r = one("--env-bytes 100: the exec", with_marker(tracers["cut"].records(), m))
+    if r:
+        got = r.get("env") or []
+        check("--env-bytes 100: whole entries within 100 bytes, the first ones, and env_truncated",
+              got == passed[:len(got)] and sum(len(e) + 1 for e in got) <= 100 and
+              sum(len(e) + 1 for e in passed[:len(got) + 1]) > 100 and r.get("env_truncated") is True,
+              (got, r.get("env_truncated")))
+    r = one("--env: a failed exec", with_marker(tracers["all"].records(), fail))
+    if r:
+        check("--env: a failed exec has the environment passed, exact and in order",
+              r["retval"] < 0 and r.get("env") == passed and "env_truncated" not in r, r.get("env"))
+    # A failed exec's envp is walked in a bounded number of steps, whatever the caller passes.
+    t = Tracer("-j", "-x", "--env")
+    missing = "/nonexistent-%s/env" % RUN
+    _, out, err = spawn("hugeenv", missing, "4000000", m, "7")
+    t.stop()
+    got = dict(zip(out.split()[::2], out.split()[1::2]))
+    median = int(got.get("median_us", 10 ** 9))
+    check("--env: a failing execve with 4,000,000 environment strings takes under 5 ms (median %d us)" % median,
+          got.get("errno") == "2" and median < 5000, (out, err))
+    recs = [x for x in t.records() if x["type"] == "exec" and x["filename"] == missing]
+    check("--env: 4,000,000 environment strings: the walk's bound, 4,096 entries, and env_truncated",
+          len(recs) == 7 and all(len(x["env"]) == 4096 and set(x["env"]) == {""} and x.get("env_truncated")
+                                 for x in recs), [(len(x["env"]), x.get("env_truncated")) for x in recs])
+    r = one("--env=NAMES: a failed exec", with_marker(tracers["named"].records(), fail))
+    if r:
+        check("--env=NAMES: a failed exec has the variables named only",
+              r.get("env") == ["PATH=/bin:/usr/bin", "ET_NAMED=named-" + RUN, "ET_EQ=a=b"], r.get("env"))
 
 
 def cap_names():
@@ -1455,6 +1656,57 @@ def test_lifecycle(tmp):
           (rc, err))
 
 
+def test_rotation(tmp):
+    """-o appends, and SIGHUP reopens it by name: a log rotation (rename, then HUP) in the middle of an exec storm
+    loses no record and writes none twice. HUP without -o, and in count mode, does not end the run."""
+    out = os.path.join(tmp, "rot-" + RUN)
+    with open(out, "w") as f:
+        f.write("an earlier run's line\n")
+    m, n = marker("rotate"), 3000
+    t = Tracer("-j", "-o", out)
+    storm = subprocess.Popen(["/bin/sh", "-c", 'i=0; while [ $i -lt %d ]; do %s %s $i; i=$((i+1)); done' %
+                              (n, TRUE, m)])
+    time.sleep(0.5)
+    os.rename(out, out + ".1")
+    t.proc.send_signal(signal.SIGHUP)
+    storm.wait(120)
+    t.stop()
+    files = []
+    for path in (out + ".1", out):
+        with open(path, "rb") as f:
+            files.append(f.read().splitlines())
+    check("-o appends: an earlier run's lines are kept", files[0][:1] == [b"an earlier run's line"], files[0][:1])
+    seen = [[r["argv"][2] for r in with_marker([json.loads(x) for x in lines[1 if i == 0 else 0:]], m)]
+            for i, lines in enumerate(files)]
+    every = sorted(int(x) for x in seen[0] + seen[1])
+    check("SIGHUP mid-storm: the run went on (status 0), nothing lost", t.rc == 0 and t.stats() and
+          t.stats()[2] == 0, (t.rc, t.err))
+    check("SIGHUP mid-storm: records before it in the renamed file, after it in the new one, every one of %d "
+          "exactly once" % n, every == list(range(n)) and seen[0] and seen[1],
+          (len(seen[0]), len(seen[1]), len(every)))
+
+    t = Tracer("-j")
+    t.proc.send_signal(signal.SIGHUP)
+    m2 = marker("hup-stdout")
+    time.sleep(0.3)
+    run([TRUE, m2])
+    t.stop()
+    check("SIGHUP with the records on stdout: ignored, tracing goes on",
+          t.rc == 0 and len(with_marker(t.records(), m2)) == 1, (t.rc, t.err))
+
+    cout = os.path.join(tmp, "rotc-" + RUN)
+    t = Tracer("--count", "comm", "--interval", "0.3", "-o", cout)
+    time.sleep(0.5)
+    os.rename(cout, cout + ".1")
+    t.proc.send_signal(signal.SIGHUP)
+    time.sleep(1)
+    t.stop()
+    with open(cout, "rb") as f:
+        later = f.read()
+    check("--count: SIGHUP reopens -o, the later tables go to the new file", t.rc == 0 and b"COUNT" in later,
+          (t.rc, later[:200], t.err))
+
+
 def traced_with_closed(fd, out, m):
     """exectrace -j -o out run with standard stream fd closed: it has no ready line to wait for, so the marker exec
     is repeated until it reaches the file, then exectrace is stopped. Its status, stdout and stderr, and the
@@ -1595,11 +1847,12 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_context_live, test_context_ids_and_paths,
-                     test_context_groups, test_text, test_text_binary, test_perf_buffer, test_limits,
+        for test in (test_records, test_exec_identity, test_ancestors, test_env, test_context_live,
+                     test_context_ids_and_paths, test_context_groups, test_text, test_text_binary, test_perf_buffer,
+                     test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
                      test_filters, test_filter_abandoned, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,
-                     test_count_cumulative_text, test_count_terminal, test_lifecycle, test_closed_streams,
+                     test_count_cumulative_text, test_count_terminal, test_lifecycle, test_rotation, test_closed_streams,
                      test_tracefs, test_errors, test_build_deps):
             try:
                 test(tmp) if test.__code__.co_argcount else test()

@@ -47,6 +47,11 @@ struct spec {
 	unsigned long long caps;
 	bool unset;	 /* loginuid and sessionid unset, the time namespace unknown */
 	bool no_context; /* as text mode sends it: no context */
+	const struct et_ancestor *ancestors;
+	unsigned int nr_ancestors;
+	const char *env;
+	size_t env_len;
+	const char *env_names; /* the decoder's --env=NAME,... */
 };
 
 /* The context every record gets (see build), and as JSON shows it. */
@@ -91,9 +96,11 @@ static struct et_record *build(const struct spec *s, size_t *size)
 	size_t ctx = s->no_context ? 0 : ET_CONTEXT_MIN + (s->tty ? strnlen(s->tty, ET_TTY_LEN - 1) : 0) + 1;
 	/* Every failed exec's record has room for its unreadable arguments, as has one that names any. */
 	size_t bad = s->retval < 0 || s->nr_bad_args ? ET_BAD_ARGS_SIZE : 0;
-	size_t n =
-	    sizeof(struct et_record) + bad + ctx + s->filename_len + s->exe_len + s->cwd_len + s->argv_len;
+	size_t anc = s->nr_ancestors * sizeof(struct et_ancestor);
+	size_t n = sizeof(struct et_record) + bad + ctx + s->filename_len + s->exe_len + s->cwd_len +
+		   s->argv_len + anc + s->env_len;
 	struct et_record *r = malloc(n);
+	char *tail;
 	const char *comm = s->comm ? s->comm : "ls";
 	struct et_context *cx;
 	char *data;
@@ -117,6 +124,8 @@ static struct et_record *build(const struct spec *s, size_t *size)
 	r->exe_len = (unsigned int)s->exe_len;
 	r->cwd_len = (unsigned int)s->cwd_len;
 	r->argv_len = (unsigned int)s->argv_len;
+	r->nr_ancestors = s->nr_ancestors;
+	r->env_len = (unsigned int)s->env_len;
 	r->nr_bad_args = s->nr_bad_args;
 	r->context_len = (unsigned int)ctx;
 	if (ctx) {
@@ -148,6 +157,11 @@ static struct et_record *build(const struct spec *s, size_t *size)
 		memcpy(data + s->filename_len + s->exe_len, s->cwd, s->cwd_len);
 	if (s->argv_len)
 		memcpy(data + s->filename_len + s->exe_len + s->cwd_len, s->argv, s->argv_len);
+	tail = data + s->filename_len + s->exe_len + s->cwd_len + s->argv_len;
+	if (anc)
+		memcpy(tail, s->ancestors, anc);
+	if (s->env_len)
+		memcpy(tail + anc, s->env, s->env_len);
 	*size = n;
 	return r;
 }
@@ -173,6 +187,7 @@ static struct et_record *decode(struct event_decoder *d, long max_args, const st
 	struct et_record *r = build(s, &size);
 
 	event_decoder_init(d, max_args);
+	event_decoder_env_names(d, s->env_names);
 	assert_int_equal(decode_exec(d, r, size, ev), 0);
 	return r;
 }
@@ -781,6 +796,208 @@ static void test_malformed(void **state)
 		}
 		free(r);
 	}
+	free(big);
+}
+
+/* Three ancestors as the kernel writes them (a comm that fills its 16 bytes has no NUL). */
+static const struct et_ancestor three_ancestors[] = {
+    {.pid = 300, .start_time = 3000, .exec_seq = 3, .comm = "make"},
+    {.pid = 20, .start_time = 2000, .exec_seq = 2, .comm = "sixteen-bytes-xx"},
+    {.pid = 1, .start_time = 1000, .exec_seq = 1, .comm = "systemd"},
+};
+
+static void test_ancestors(void **state)
+{
+	const struct spec s = {.argc = 1,
+			       FIELD(filename, "/bin/ls"),
+			       FIELD(argv, "ls\0"),
+			       .ancestors = three_ancestors,
+			       .nr_ancestors = 3,
+			       FIELD(env, "A=1\0")};
+	size_t size;
+	struct et_record *r = build(&s, &size);
+	char *buf = malloc(size + 3);
+	struct event_decoder d;
+	struct exec_event ev;
+
+	(void)state;
+	assert_non_null(buf);
+	/* Misaligned, as in a perf sample. */
+	memcpy(buf + 3, r, size);
+	event_decoder_init(&d, -1);
+	assert_int_equal(decode_exec(&d, buf + 3, size, &ev), 0);
+	assert_int_equal(ev.nancestors, 3);
+	assert_false(ev.ancestors_truncated);
+	assert_int_equal(ev.ancestors[0].pid, 300);
+	assert_int_equal(ev.ancestors[0].start_time, 3000);
+	assert_int_equal(ev.ancestors[0].exec_seq, 3);
+	assert_string_equal(ev.ancestors[0].comm, "make");
+	assert_string_equal(ev.ancestors[1].comm, "sixteen-bytes-xx");
+	assert_int_equal(ev.ancestors[2].pid, 1);
+	/* The regions around them are where they belong. */
+	assert_int_equal(ev.nargs, 1);
+	assert_arg(&ev.args[0], "ls");
+	assert_int_equal(ev.nenv, 1);
+	assert_arg(&ev.env[0], "A=1");
+	/* The chain went on past them. */
+	{
+		unsigned int flags = ET_F_ANCESTORS_CUT;
+
+		memcpy(buf + 3 + offsetof(struct et_record, flags), &flags, sizeof(flags));
+	}
+	assert_int_equal(decode_exec(&d, buf + 3, size, &ev), 0);
+	assert_true(ev.ancestors_truncated);
+	assert_int_equal(ev.nancestors, 3);
+	event_decoder_free(&d);
+	free(buf);
+	free(r);
+}
+
+/* The environment: every entry, or those named only (by the text before the first '=', exactly). */
+static void test_env(void **state)
+{
+	static const char env[] = "A=1\0SECRET_TOKEN=hunter2\0B\0PATH=/bin:/usr/bin\0E=x=y\0\0SECRET=s\0";
+	const struct spec all = {.argc = 1, FIELD(argv, "ls\0"), FIELD(env, env)};
+	const struct spec named = {
+	    .argc = 1, FIELD(argv, "ls\0"), FIELD(env, env), .env_names = "PATH,B,E,SECRE"};
+	const struct spec secret = {.argc = 1, FIELD(argv, "ls\0"), FIELD(env, env), .env_names = "SECRET"};
+	const struct spec none = {.argc = 1, FIELD(argv, "ls\0"), .env_names = "PATH"};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &all, &ev);
+	assert_int_equal(ev.nenv, 7);
+	assert_arg(&ev.env[0], "A=1");
+	assert_arg(&ev.env[1], "SECRET_TOKEN=hunter2");
+	assert_arg(&ev.env[2], "B");
+	assert_arg(&ev.env[4], "E=x=y");
+	assert_arg(&ev.env[5], "");
+	assert_arg(&ev.env[6], "SECRET=s");
+	assert_false(ev.env_truncated);
+	assert_false(ev.env_unreadable);
+	event_decoder_free(&d);
+	free(r);
+
+	r = decode(&d, -1, &named, &ev);
+	assert_int_equal(ev.nenv, 3);
+	assert_arg(&ev.env[0], "B");
+	assert_arg(&ev.env[1], "PATH=/bin:/usr/bin");
+	assert_arg(&ev.env[2], "E=x=y");
+	event_decoder_free(&d);
+	free(r);
+
+	/* A name is not a prefix: SECRET_TOKEN stays out. */
+	r = decode(&d, -1, &secret, &ev);
+	assert_int_equal(ev.nenv, 1);
+	assert_arg(&ev.env[0], "SECRET=s");
+	event_decoder_free(&d);
+	free(r);
+
+	r = decode(&d, -1, &none, &ev);
+	assert_int_equal(ev.nenv, 0);
+	assert_false(ev.env_truncated);
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* An entry cut by --env-bytes or a fault is left out: its name could pass for another's. */
+static void test_env_cut(void **state)
+{
+	const struct spec cut = {.argc = 1,
+				 .flags = ET_F_ENV_CUT,
+				 FIELD(argv, "ls\0"),
+				 FIELD(env, "A=1\0SECRET_TOKEN=abc"),
+				 .env_names = "SECRET_TOKEN,A"};
+	const struct spec cut_name = {.argc = 1,
+				      .flags = ET_F_ENV_CUT,
+				      FIELD(argv, "ls\0"),
+				      FIELD(env, "A=1\0SECRET"),
+				      .env_names = "SECRET"};
+	const struct spec fault = {
+	    .argc = 1, .flags = ET_F_ENV_FAULT, FIELD(argv, "ls\0"), FIELD(env, "A=1\0B=")};
+	const struct spec unreadable = {.argc = 1, .flags = ET_F_ENV_FAULT, FIELD(argv, "ls\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	r = decode(&d, -1, &cut, &ev);
+	assert_int_equal(ev.nenv, 1);
+	assert_arg(&ev.env[0], "A=1");
+	assert_true(ev.env_truncated);
+	assert_false(ev.env_unreadable);
+	event_decoder_free(&d);
+	free(r);
+
+	r = decode(&d, -1, &cut_name, &ev);
+	assert_int_equal(ev.nenv, 0);
+	assert_true(ev.env_truncated);
+	event_decoder_free(&d);
+	free(r);
+
+	r = decode(&d, -1, &fault, &ev);
+	assert_int_equal(ev.nenv, 1);
+	assert_true(ev.env_truncated);
+	assert_false(ev.env_unreadable);
+	event_decoder_free(&d);
+	free(r);
+
+	r = decode(&d, -1, &unreadable, &ev);
+	assert_int_equal(ev.nenv, 0);
+	assert_true(ev.env_truncated);
+	assert_true(ev.env_unreadable);
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* The ancestors' count and the environment's length are checked like the other lengths. */
+static void test_malformed_lineage(void **state)
+{
+	const struct spec s = {.argc = 1,
+			       FIELD(argv, "ls\0"),
+			       .ancestors = three_ancestors,
+			       .nr_ancestors = 2,
+			       FIELD(env, "A=1\0")};
+	size_t size, big_size;
+	struct et_record *r = build(&s, &size), *big;
+
+	(void)state;
+	expect_einval(r, size - 1);
+	r->nr_ancestors++;
+	expect_einval(r, size);
+	r->nr_ancestors--;
+	r->env_len++;
+	expect_einval(r, size);
+	r->env_len = 0xffffffffu;
+	expect_einval(r, size);
+	r->env_len = 4;
+	r->nr_ancestors = 0xffffffffu;
+	expect_einval(r, size);
+	free(r);
+
+	/* Beyond the kernel's limits, even when the bytes are there. */
+	big_size =
+	    sizeof(struct et_record) + (ET_ANCESTORS_MAX + 1) * sizeof(struct et_ancestor) + ET_ENV_CAP + 1;
+	big = calloc(1, big_size);
+	assert_non_null(big);
+	big->type = ET_REC_EXEC;
+	big->nr_ancestors = ET_ANCESTORS_MAX + 1;
+	expect_einval(big, big_size);
+	big->nr_ancestors = ET_ANCESTORS_MAX;
+	{
+		struct event_decoder d;
+		struct exec_event ev;
+
+		event_decoder_init(&d, -1);
+		assert_int_equal(decode_exec(&d, big, big_size, &ev), 0);
+		assert_int_equal(ev.nancestors, ET_ANCESTORS_MAX);
+		event_decoder_free(&d);
+	}
+	big->nr_ancestors = 0;
+	big->env_len = ET_ENV_CAP + 1;
+	expect_einval(big, big_size);
 	free(big);
 }
 
@@ -1544,6 +1761,123 @@ static void test_json_context(void **state)
 }
 
 /* A working directory the kernel could not name whole is marked, as exe is. */
+/* Ancestors when asked for (--ancestors above 0): [] when there are none; flagged when the chain went on. */
+static void test_json_ancestors(void **state)
+{
+	struct options o = opts();
+	const struct et_ancestor odd[] = {{.pid = 7, .start_time = 70, .exec_seq = 1, .comm = "a\"b\n"}};
+	const struct spec three = {.argc = 1,
+				   FIELD(filename, "/bin/ls"),
+				   FIELD(argv, "ls\0"),
+				   .ancestors = three_ancestors,
+				   .nr_ancestors = 3,
+				   .flags = ET_F_ANCESTORS_CUT};
+	const struct spec quoted = {
+	    .argc = 1, FIELD(filename, "/bin/ls"), FIELD(argv, "ls\0"), .ancestors = odd, .nr_ancestors = 1};
+	const struct spec none = {.argc = 1, FIELD(filename, "/bin/ls"), FIELD(argv, "ls\0")};
+	const char *head =
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+	    ",\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":null,\"cwd\":null,\"argv\":[\"ls\"],"
+	    "\"argc\":1,\"truncated\":false,\"retval\":0" JSON_CONTEXT;
+	char want[2048];
+
+	(void)state;
+	/* Not asked for: no field, whatever the record holds. */
+	snprintf(want, sizeof(want), "%s}\n", head);
+	check_format(json_exec, &o, -1, &three, want);
+	o.ancestors = 16;
+	snprintf(want, sizeof(want),
+		 "%s,\"ancestors\":[{\"pid\":300,\"comm\":\"make\",\"exec_id\":\"300-3000-3\"},"
+		 "{\"pid\":20,\"comm\":\"sixteen-bytes-xx\",\"exec_id\":\"20-2000-2\"},"
+		 "{\"pid\":1,\"comm\":\"systemd\",\"exec_id\":\"1-1000-1\"}],\"ancestors_truncated\":true}\n",
+		 head);
+	check_format(json_exec, &o, -1, &three, want);
+	snprintf(want, sizeof(want),
+		 "%s,\"ancestors\":[{\"pid\":7,\"comm\":\"a\\\"b\\n\",\"exec_id\":\"7-70-1\"}]}\n", head);
+	check_format(json_exec, &o, -1, &quoted, want);
+	snprintf(want, sizeof(want), "%s,\"ancestors\":[]}\n", head);
+	check_format(json_exec, &o, -1, &none, want);
+}
+
+/* The most ancestors, with the longest ids, and names to escape among them: written whole. */
+static void test_json_ancestors_many(void **state)
+{
+	struct options o = opts();
+	struct et_ancestor anc[ET_ANCESTORS_MAX];
+	const struct spec s = {.argc = 1,
+			       FIELD(filename, "/bin/ls"),
+			       FIELD(argv, "ls\0"),
+			       .ancestors = anc,
+			       .nr_ancestors = ET_ANCESTORS_MAX};
+	char want[16384], *p = want;
+
+	(void)state;
+	memset(anc, 0, sizeof(anc));
+	p += sprintf(p,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":null,\"cwd\":null,\"argv\":[\"ls\"],"
+		     "\"argc\":1,\"truncated\":false,\"retval\":0" JSON_CONTEXT ",\"ancestors\":[");
+	for (unsigned int i = 0; i < ET_ANCESTORS_MAX; i++) {
+		char name[48];
+
+		anc[i].pid = 4000000000U - i;
+		anc[i].start_time = 18446744073709551615ULL - i;
+		anc[i].exec_seq = 18446744073709551615ULL;
+		if (i % 7 == 3) {
+			/* 16 bytes, no NUL */
+			memcpy(anc[i].comm, "q\"\\\x1b-sixteen-byt", ET_COMM_LEN);
+			strcpy(name, "\"q\\\"\\\\\\u001b-sixteen-byt\"");
+		} else {
+			snprintf(anc[i].comm, ET_COMM_LEN, "p%u", i);
+			snprintf(name, sizeof(name), "\"p%u\"", i);
+		}
+		p += sprintf(p, "%s{\"pid\":%u,\"comm\":%s,\"exec_id\":\"%u-%llu-18446744073709551615\"}",
+			     i ? "," : "", anc[i].pid, name, anc[i].pid, anc[i].start_time);
+	}
+	strcpy(p, "]}\n");
+	o.ancestors = ET_ANCESTORS_MAX;
+	check_format(json_exec, &o, -1, &s, want);
+}
+
+/* The environment with --env: escaped like argv, flagged when cut, null when unreadable, a failed exec's too;
+ * absent without --env. */
+static void test_json_env(void **state)
+{
+	struct options o = opts();
+	const struct spec env = {
+	    .argc = 1, FIELD(filename, "/bin/ls"), FIELD(argv, "ls\0"), FIELD(env, "A=1\0Q=\"x\"\n\xff\0")};
+	const struct spec cut = {.argc = 1,
+				 .flags = ET_F_ENV_CUT,
+				 FIELD(filename, "/bin/ls"),
+				 FIELD(argv, "ls\0"),
+				 FIELD(env, "A=1\0B=2")};
+	const struct spec unreadable = {
+	    .argc = 1, .flags = ET_F_ENV_FAULT, FIELD(filename, "/bin/ls"), FIELD(argv, "ls\0")};
+	const struct spec failed = {
+	    .retval = -2, .argc = 1, FIELD(filename, "/bin/ls"), FIELD(argv, "ls\0"), FIELD(env, "A=1\0")};
+	const char *head =
+	    "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+	    ",\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":null,\"cwd\":null,\"argv\":[\"ls\"],"
+	    "\"argc\":1,\"truncated\":false,\"retval\":0" JSON_CONTEXT;
+	char want[2048];
+
+	(void)state;
+	snprintf(want, sizeof(want), "%s}\n", head);
+	check_format(json_exec, &o, -1, &env, want);
+	o.env = true;
+	snprintf(want, sizeof(want), "%s,\"env\":[\"A=1\",\"Q=\\\"x\\\"\\n\\udcff\"]}\n", head);
+	check_format(json_exec, &o, -1, &env, want);
+	snprintf(want, sizeof(want), "%s,\"env\":[\"A=1\"],\"env_truncated\":true}\n", head);
+	check_format(json_exec, &o, -1, &cut, want);
+	snprintf(want, sizeof(want), "%s,\"env\":null,\"env_truncated\":true}\n", head);
+	check_format(json_exec, &o, -1, &unreadable, want);
+	check_format(json_exec, &o, -1, &failed,
+		     "{\"type\":\"exec\",\"time\":\"" TIME_STR "\"," JSON_WHO
+		     ",\"comm\":\"ls\",\"filename\":\"/bin/ls\",\"exe\":null,\"cwd\":null,\"argv\":[\"ls\"],"
+		     "\"argc\":1,\"truncated\":false,\"retval\":-2,\"error\":\"ENOENT\"" JSON_CONTEXT
+		     ",\"env\":[\"A=1\"]}\n");
+}
+
 static void test_json_cwd_cut(void **state)
 {
 	const struct options o = opts();
@@ -1855,6 +2189,10 @@ int main(void)
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_many_args),
 	    cmocka_unit_test(test_no_context),
+	    cmocka_unit_test(test_ancestors),
+	    cmocka_unit_test(test_env),
+	    cmocka_unit_test(test_env_cut),
+	    cmocka_unit_test(test_malformed_lineage),
 	    cmocka_unit_test(test_context),
 	    cmocka_unit_test(test_tty),
 	    cmocka_unit_test(test_cwd),
@@ -1877,6 +2215,9 @@ int main(void)
 	    cmocka_unit_test(test_json_filter_abandoned),
 	    cmocka_unit_test(test_json_context),
 	    cmocka_unit_test(test_json_cwd_cut),
+	    cmocka_unit_test(test_json_ancestors),
+	    cmocka_unit_test(test_json_ancestors_many),
+	    cmocka_unit_test(test_json_env),
 	    cmocka_unit_test(test_text_no_context),
 	    cmocka_unit_test(test_json_context_groups),
 	    cmocka_unit_test(test_json_caps_ns_reuse),

@@ -169,6 +169,12 @@ static void test_defaults(void **state)
 	assert_null(o.mntnsmap);
 	assert_int_equal(o.context_groups, CONTEXT_DEFAULT);
 	assert_false(o.context_set);
+	assert_int_equal(o.ancestors, ET_ANCESTORS_DEFAULT);
+	assert_false(o.ancestors_set);
+	assert_false(o.env);
+	assert_null(o.env_names);
+	assert_int_equal(o.env_bytes, ET_ENV_DEFAULT);
+	assert_false(o.env_bytes_set);
 	options_free(&o);
 	assert_no_leak();
 }
@@ -670,6 +676,134 @@ static void test_perf_buffer_argv_bytes(void **state)
 	options_free(&o);
 }
 
+static void test_ancestors(void **state)
+{
+	static const char *const bad[] = {"", "x", "-1", "+3", "65", "1K", " 3", "3 "};
+	struct options o;
+	struct run r;
+	char want[160];
+
+	(void)state;
+	PARSE(&o, &r, "-j", "--ancestors", "0");
+	assert_ok(&r);
+	assert_int_equal(o.ancestors, 0);
+	assert_true(o.ancestors_set);
+	options_free(&o);
+	PARSE(&o, &r, "-j", "--ancestors=64");
+	assert_ok(&r);
+	assert_int_equal(o.ancestors, 64);
+	options_free(&o);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid --ancestors '%s': give a whole number from 0 to 64\n", bad[i]);
+		PARSE(&o, &r, "-j", "--ancestors", bad[i]);
+		assert_error(&o, &r, want);
+	}
+	/* Only JSON exec records show them. */
+	PARSE(&o, &r, "--ancestors", "3");
+	assert_error(&o, &r,
+		     "exectrace: --env and --ancestors add to JSON exec records: use them with -j, without "
+		     "--count\n");
+	PARSE(&o, &r, "-j", "--count", "comm", "--ancestors", "3");
+	assert_error(&o, &r,
+		     "exectrace: --env and --ancestors add to JSON exec records: use them with -j, without "
+		     "--count\n");
+}
+
+static void test_env(void **state)
+{
+	static const char *const bad[] = {"", ",", "A,", ",A", "A,,B", "A=1", "A,B=", "="};
+	struct options o;
+	struct run r;
+	char want[200], arg[32];
+
+	(void)state;
+	PARSE(&o, &r, "-j", "--env");
+	assert_ok(&r);
+	assert_true(o.env);
+	assert_null(o.env_names);
+	options_free(&o);
+	PARSE(&o, &r, "-j", "--env=PATH,HOME,LC_ALL");
+	assert_ok(&r);
+	assert_true(o.env);
+	assert_string_equal(o.env_names, "PATH,HOME,LC_ALL");
+	options_free(&o);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(
+		    want, sizeof(want),
+		    "exectrace: invalid --env '%s': give variable names separated by commas, without '=' "
+		    "(--env=PATH,HOME)\n",
+		    bad[i]);
+		snprintf(arg, sizeof(arg), "--env=%s", bad[i]);
+		PARSE(&o, &r, "-j", arg);
+		assert_error(&o, &r, want);
+	}
+	/* argp takes an optional argument after '=' only: the names as a word of their own are refused. */
+	PARSE(&o, &r, "-j", "--env", "PATH");
+	assert_error(&o, &r, "exectrace: unexpected argument 'PATH': name variables as --env=PATH\n");
+	PARSE(&o, &r, "--env");
+	assert_error(&o, &r,
+		     "exectrace: --env and --ancestors add to JSON exec records: use them with -j, without "
+		     "--count\n");
+
+	PARSE(&o, &r, "-j", "--env", "--env-bytes", "4K");
+	assert_ok(&r);
+	assert_int_equal(o.env_bytes, 4096);
+	assert_true(o.env_bytes_set);
+	options_free(&o);
+	PARSE(&o, &r, "-j", "--env", "--env-bytes", "1M");
+	assert_ok(&r);
+	assert_int_equal(o.env_bytes, ET_ENV_CAP);
+	options_free(&o);
+	PARSE(&o, &r, "-j", "--env", "--env-bytes", "2M");
+	assert_error(
+	    &o, &r,
+	    "exectrace: invalid --env-bytes '2M': give a size from 1 to 1M (K and M suffixes allowed)\n");
+	PARSE(&o, &r, "-j", "--env", "--env-bytes", "0");
+	assert_error(
+	    &o, &r,
+	    "exectrace: invalid --env-bytes '0': give a size from 1 to 1M (K and M suffixes allowed)\n");
+	PARSE(&o, &r, "-j", "--env-bytes", "4K");
+	assert_error(&o, &r, "exectrace: --env-bytes goes with --env\n");
+}
+
+/* With the perf buffer, argv and the environment share one sample's room. */
+static void test_perf_buffer_env(void **state)
+{
+	struct options o;
+	struct run r;
+	unsigned long room = ET_PERF_ROOM(ET_ANCESTORS_DEFAULT);
+	char want[200];
+
+	(void)state;
+	PARSE(&o, &r, "-j", "--perf-buffer", "--env");
+	assert_ok(&r);
+	assert_int_equal(o.env_bytes, ET_ENV_DEFAULT);
+	assert_int_equal(o.argv_bytes, room - ET_ENV_DEFAULT);
+	assert_true(sizeof(struct et_record) + 3 * ET_PATH_MAX +
+			ET_ANCESTORS_DEFAULT * sizeof(struct et_ancestor) + o.argv_bytes + o.env_bytes <=
+		    ET_PERF_RECORD_MAX);
+	options_free(&o);
+	/* The default ancestors leave the room --perf-buffer had without them. */
+	assert_int_equal(room, ET_PERF_ROOM(0));
+	PARSE(&o, &r, "-j", "--perf-buffer", "--ancestors", "64", "--env", "--env-bytes", "8K");
+	assert_ok(&r);
+	assert_int_equal(o.argv_bytes, ET_PERF_ROOM(64) - 8192);
+	options_free(&o);
+
+	snprintf(want, sizeof(want),
+		 "exectrace: --argv-bytes is at most %luK with --perf-buffer (a perf record holds 64K, the "
+		 "environment included)\n",
+		 (room - ET_ENV_DEFAULT) >> 10);
+	PARSE(&o, &r, "-j", "--perf-buffer", "--env", "--argv-bytes", "32K");
+	assert_error(&o, &r, want);
+	snprintf(want, sizeof(want),
+		 "exectrace: --env-bytes is at most %luK with --perf-buffer (a perf record holds 64K)\n",
+		 (room - 1024) >> 10);
+	PARSE(&o, &r, "-j", "--perf-buffer", "--env", "--env-bytes", "64K");
+	assert_error(&o, &r, want);
+}
+
 static void test_unknown_option(void **state)
 {
 	struct options o;
@@ -788,6 +922,28 @@ static void test_help(void **state)
 	assert_no_leak();
 }
 
+/* -V and --version: nothing printed by the parser (main prints it), status 0; --help wins over it. */
+static void test_version(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-V");
+	assert_int_equal(r.res, OPTIONS_VERSION);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	PARSE(&o, &r, "-n", "sh", "--version", "-j");
+	assert_int_equal(r.res, OPTIONS_VERSION);
+	assert_null(o.name_match);
+	assert_no_leak();
+	PARSE(&o, &r, "--version", "--help");
+	assert_int_equal(r.res, OPTIONS_EXIT);
+	assert_non_null(strstr(r.out, "--version"));
+	PARSE(&o, &r, "-V", "extra");
+	assert_error(&o, &r, "exectrace: unexpected argument 'extra' (see --help)\n");
+}
+
 /* Messages say "exectrace:" however the program was invoked, and argv[0] is given back. */
 static void test_argv0(void **state)
 {
@@ -821,10 +977,14 @@ int main(void)
 	    cmocka_unit_test(test_seconds_grammar),
 	    cmocka_unit_test(test_seconds_range),
 	    cmocka_unit_test(test_perf_buffer_argv_bytes),
+	    cmocka_unit_test(test_ancestors),
+	    cmocka_unit_test(test_env),
+	    cmocka_unit_test(test_perf_buffer_env),
 	    cmocka_unit_test(test_unknown_option),
 	    cmocka_unit_test(test_unknown_option_hint),
 	    cmocka_unit_test(test_positional),
 	    cmocka_unit_test(test_help),
+	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_argv0),
 	};
 

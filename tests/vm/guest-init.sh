@@ -92,9 +92,9 @@ show() {
 # session NAME TRANSPORT [OPTION...]: one exectrace run with -x and these options, around execs of every kind
 # the portability test cares about: a plain exec, execveat on a memfd and with a directory fd, a failed exec.
 session() {
-	local name=$1 transport=$2 out=/tmp/$1.json err=/tmp/$1.err plain memfd dirfd fail
+	local name=$1 transport=$2 out=/tmp/$1.json err=/tmp/$1.err plain memfd dirfd fail anc env
 	shift 2
-	start "$name" -x "$@" || return
+	start "$name" -x --env=VMTEST_NAMED "$@" || return
 	grep -q "ready: tracing exec ($transport," "$err"
 	report "$name: transport is the $transport" $? "$(cat "$err")"
 
@@ -108,7 +108,12 @@ session() {
 	dirfd=$!
 	"/missing/$name" "$name-fail" 2>/dev/null &
 	fail=$!
-	wait "$plain" "$memfd" "$dirfd" "$fail"
+	# Two shells between this one and the exec (neither the last command of its -c, so each forks).
+	sh -c "sh -c '/bin/true $name-anc; :'; :" &
+	anc=$!
+	VMTEST_SECRET="hidden-$name" VMTEST_NAMED="shown-$name" /bin/true "$name-env" &
+	env=$!
+	wait "$plain" "$memfd" "$dirfd" "$fail" "$anc" "$env"
 	# exectrace reads what is left in the buffer before it exits.
 	kill -INT "$tracer"
 	wait "$tracer"
@@ -136,6 +141,15 @@ session() {
 		'"retval":-2,"error":"ENOENT",' '"euid":0,' '"cwd":"/",'
 	record_matches "$name: failed exec: exec_id, the caller's" "$out" "$name-fail" \
 		"\"pid\":$fail,\"ppid\":$$,\"exec_id\":\"$fail-[0-9]+-[0-9]+\",\"parent_exec_id\":\"$$-[0-9]+-[0-9]+\","
+
+	record_matches "$name: ancestors: the shell above the parent, this one, then init" "$out" "$name-anc" \
+		"\"ancestors\":\\[\\{\"pid\":$anc,\"comm\":\"sh\",\"exec_id\":\"$anc-[0-9]+-[0-9]+\"\\},\\{\"pid\":$$,\"comm\":\"sh\",\"exec_id\":\"$$-[0-9]+-[0-9]+\"\\},\\{\"pid\":1,\"comm\":\"[^\"]+\",\"exec_id\":\"1-[0-9]+-[0-9]+\"\\}\\]"
+	record "$name: --env=NAME: the variable named, alone" "$out" "$name-env" "\"pid\":$env," \
+		"\"env\":[\"VMTEST_NAMED=shown-$name\"]"
+	! grep -q "hidden-$name" "$out"
+	report "$name: --env=NAME: a variable not named is written nowhere" $?
+	record_matches "$name: failed exec: the caller's ancestors, its environment (none named)" "$out" "$name-fail" \
+		'"ancestors":\[\{"pid":1,"comm":"[^"]+","exec_id":"1-[0-9]+-[0-9]+"\}\],"env":\[\]\}$'
 
 	show "$name"
 }
