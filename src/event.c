@@ -68,7 +68,7 @@ static void strip_fdpath(struct exec_event *ev)
 }
 
 static int decode_argv(struct event_decoder *d, const struct et_record *r, const char *argv,
-		       struct exec_event *ev)
+		       const unsigned int *bad_args, struct exec_event *ev)
 {
 	const char *p = argv, *end = argv + r->argv_len;
 	bool cut = r->flags & ET_F_ARGV_CUT, fault = r->flags & ET_F_ARGV_FAULT;
@@ -92,8 +92,8 @@ static int decode_argv(struct event_decoder *d, const struct et_record *r, const
 		p += len + 1;
 	}
 	for (unsigned int i = 0; i < r->nr_bad_args && i < ET_BAD_ARGS_MAX; i++)
-		if (r->bad_args[i] < n)
-			d->args[r->bad_args[i]].unreadable = true;
+		if (bad_args[i] < n)
+			d->args[bad_args[i]].unreadable = true;
 	if (fault && !cut)
 		while (n < r->argc && n < limit)
 			if (push_arg(d, n++, "", 0, true))
@@ -230,9 +230,27 @@ static void decode_path(const char *p, size_t len, bool cut, bool deleted, char 
 	}
 }
 
+/* The context, when the record carries one (JSON): its fields of the groups not asked for are meaningless. */
+static void decode_context(const struct et_context *cx, struct exec_event *ev)
+{
+	ev->euid = cx->euid;
+	ev->egid = cx->egid;
+	ev->loginuid = cx->loginuid;
+	ev->sessionid = cx->sessionid;
+	ev->ids.start_time = cx->start_time;
+	ev->ids.exec_seq = cx->exec_seq;
+	ev->ids.parent_start_time = cx->parent_start_time;
+	ev->ids.parent_exec_seq = cx->parent_exec_seq;
+	ev->cgroup_id = cx->cgroup_id;
+	ev->cap_effective = cx->cap_effective;
+	memcpy(ev->ns, cx->ns, sizeof(ev->ns));
+	tty_name(ev->tty, cx->tty);
+}
+
 static int decode_exec(struct event_decoder *d, const void *data, size_t size, struct exec_event *ev)
 {
 	const struct et_record *r = &d->hdr;
+	size_t bad_len;
 	const char *p;
 
 	/* The record was just written on another CPU: asking for its first cache lines at once overlaps their
@@ -242,10 +260,12 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	if (size < sizeof(*r))
 		return -EINVAL;
 	memcpy(&d->hdr, data, sizeof(*r));
-	if (r->type != ET_REC_EXEC || r->filename_len > ET_PATH_MAX || r->exe_len > ET_PATH_MAX ||
-	    r->cwd_len > ET_PATH_MAX || r->argv_len > ET_ARGV_CAP || r->nr_ancestors > ET_ANCESTORS_MAX ||
-	    r->env_len > ET_ENV_CAP ||
-	    sizeof(*r) + r->filename_len + r->exe_len + r->cwd_len + r->argv_len +
+	bad_len = r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0;
+	if (r->type != ET_REC_EXEC || (r->nr_bad_args && !bad_len) ||
+	    (r->context_len && (r->context_len < ET_CONTEXT_MIN || r->context_len > sizeof(d->ctx))) ||
+	    r->filename_len > ET_PATH_MAX || r->exe_len > ET_PATH_MAX || r->cwd_len > ET_PATH_MAX ||
+	    r->argv_len > ET_ARGV_CAP || r->nr_ancestors > ET_ANCESTORS_MAX || r->env_len > ET_ENV_CAP ||
+	    sizeof(*r) + bad_len + r->context_len + r->filename_len + r->exe_len + r->cwd_len + r->argv_len +
 		    r->nr_ancestors * sizeof(struct et_ancestor) + r->env_len >
 		size)
 		return -EINVAL;
@@ -255,18 +275,6 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	ev->ppid = r->ppid;
 	ev->uid = r->uid;
 	ev->gid = r->gid;
-	ev->euid = r->euid;
-	ev->egid = r->egid;
-	ev->loginuid = r->loginuid;
-	ev->sessionid = r->sessionid;
-	ev->ids.start_time = r->start_time;
-	ev->ids.exec_seq = r->exec_seq;
-	ev->ids.parent_start_time = r->parent_start_time;
-	ev->ids.parent_exec_seq = r->parent_exec_seq;
-	ev->cgroup_id = r->cgroup_id;
-	ev->cap_effective = r->cap_effective;
-	memcpy(ev->ns, r->ns, sizeof(ev->ns));
-	tty_name(ev->tty, r->tty);
 	ev->retval = r->retval;
 	ev->argc = r->argc;
 	ev->argc_partial = r->flags & ET_F_ARGC_PARTIAL;
@@ -274,6 +282,17 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	ev->comm[ET_COMM_LEN] = '\0';
 
 	p = (const char *)data + sizeof(*r);
+	if (bad_len) {
+		memcpy(d->bad_args, p, bad_len);
+		p += bad_len;
+	}
+	if (r->context_len) {
+		/* The terminal's name is sent up to its NUL: the rest of the field, or all of it, is zero. */
+		memset(d->ctx.tty, 0, sizeof(d->ctx.tty));
+		memcpy(&d->ctx, p, r->context_len);
+		decode_context(&d->ctx, ev);
+		p += r->context_len;
+	}
 	ev->filename = p;
 	ev->filename_len = r->filename_len;
 	ev->filename_unreadable = r->flags & ET_F_FILENAME_FAULT;
@@ -292,7 +311,7 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	decode_path(p, r->cwd_len, ev->cwd_truncated, r->flags & ET_F_CWD_DELETED, d->cwd_buf, &ev->cwd,
 		    &ev->cwd_len);
 	p += r->cwd_len;
-	if (decode_argv(d, r, p, ev))
+	if (decode_argv(d, r, p, d->bad_args, ev))
 		return -ENOMEM;
 	p += r->argv_len;
 	decode_ancestors(d, r, p, ev);

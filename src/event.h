@@ -132,6 +132,8 @@ struct event_decoder {
 	char exe_buf[PATH_NAME_MAX];
 	char cwd_buf[PATH_NAME_MAX];
 	struct et_record hdr; /* the record's header, aligned: a perf sample's payload is not */
+	struct et_context ctx;
+	unsigned int bad_args[ET_BAD_ARGS_MAX];
 };
 
 void event_decoder_init(struct event_decoder *d, long max_args);

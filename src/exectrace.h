@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The records the kernel programs send and user space decodes. An exec's: one header, then
- * filename, exe, cwd and argv bytes, the ancestors and the environment back to back (lengths
- * and counts in the header). A fork's and an exit's: one fixed struct each. All start with
- * {type, flags}. Shared by
+ * The records the kernel programs send and user space decodes. An exec's: one header, then a failed exec's
+ * unreadable argument positions (ET_F_BAD_ARGS), the context (JSON), filename, exe, cwd and argv bytes, the
+ * ancestors and the environment back to back (lengths and counts in the header). A fork's and an exit's: one
+ * fixed struct each. All start with {type, flags}. Shared by
  * src/bpf/exectrace.bpf.c and the user-space decoder (src/event.c).
  */
 #ifndef EXECTRACE_H
@@ -27,7 +27,7 @@
 #define ET_FAILED_ENV_STEPS 4096
 /* Ancestors (-j): the most a record can hold, and how many by default (--ancestors). */
 #define ET_ANCESTORS_MAX     64
-#define ET_ANCESTORS_DEFAULT 16
+#define ET_ANCESTORS_DEFAULT 0
 /* The environment (--env): capture limit by default (--env-bytes), and the most the kernel side is built for.
  */
 #define ET_ENV_DEFAULT 32768   /* 32 KiB */
@@ -61,13 +61,19 @@ enum et_flags {
 	ET_F_CWD_DELETED = 1 << 7,
 	/* The working directory could not be named whole, as for ET_F_EXE_CUT: cwd holds its tail. */
 	ET_F_CWD_CUT = 1 << 8,
+	/* A failed exec's record: ET_BAD_ARGS_SIZE bytes after the header name the first unreadable argument
+	 * positions (see nr_bad_args). A successful exec has no unreadable argument, and not these bytes. */
+	ET_F_BAD_ARGS = 1 << 9,
 	/* The chain of ancestors went on past the number asked for (--ancestors). */
-	ET_F_ANCESTORS_CUT = 1 << 9,
+	ET_F_ANCESTORS_CUT = 1 << 10,
 	/* Environment bytes beyond --env-bytes were not copied. */
-	ET_F_ENV_CUT = 1 << 10,
+	ET_F_ENV_CUT = 1 << 11,
 	/* Reading the environment faulted: entries from the last complete one on are unreadable. */
-	ET_F_ENV_FAULT = 1 << 11,
+	ET_F_ENV_FAULT = 1 << 12,
 };
+
+/* The unreadable argument positions of a failed exec: ET_BAD_ARGS_MAX u32, the first nr_bad_args used. */
+#define ET_BAD_ARGS_SIZE (ET_BAD_ARGS_MAX * sizeof(unsigned int))
 
 /* The namespaces of a record, by the inode number /proc/PID/ns/<name> shows. */
 enum et_ns {
@@ -85,6 +91,21 @@ enum et_ns {
 /* loginuid and sessionid when unset (the kernel's AUDIT_UID_UNSET and AUDIT_SID_UNSET). */
 #define ET_ID_UNSET 0xffffffffU
 
+/*
+ * The context of an exec, groups of JSON fields each read in the kernel only when shown (--context): ET_CTX_*
+ * bits, set at load. A record carries it (context_len) only in JSON mode.
+ */
+enum et_context_group {
+	ET_CTX_IDS = 1 << 0,	 /* euid, egid */
+	ET_CTX_SESSION = 1 << 1, /* loginuid, sessionid */
+	ET_CTX_TTY = 1 << 2,
+	ET_CTX_CWD = 1 << 3,
+	ET_CTX_CGROUP = 1 << 4, /* cgroup_id, cgroup, container_id */
+	ET_CTX_NS = 1 << 5,
+	ET_CTX_CAPS = 1 << 6, /* cap_effective */
+	ET_CTX_ALL = (1 << 7) - 1,
+};
+
 struct et_record {
 	unsigned int type;
 	unsigned int flags;
@@ -101,25 +122,12 @@ struct et_record {
 	unsigned int argv_len;	   /* NUL-separated; the last may lack its NUL when cut */
 	unsigned int nr_ancestors; /* struct et_ancestor entries after argv, nearest first */
 	unsigned int env_len;	   /* after the ancestors, NUL-separated like argv; 0 unless --env */
-	unsigned int nr_bad_args;
-	unsigned int bad_args[ET_BAD_ARGS_MAX];
-	unsigned int pad; /* the context starts 8-byte aligned, and so does data (checked below) */
-	/* The context, from euid to tty: JSON shows it, text mode does not, and then it is left zero. */
-	unsigned int euid; /* effective ids */
-	unsigned int egid;
-	unsigned int loginuid;	      /* ET_ID_UNSET: unset */
-	unsigned int sessionid;	      /* ET_ID_UNSET: unset */
-	unsigned int ns[ET_NS_COUNT]; /* inode numbers; 0: unknown */
-	/* The exec identity of the process (pid) and of its parent (ppid): the thread group leader's
-	 * start_time (CLOCK_MONOTONIC ns at fork) and self_exec_id (one more with each exec). For a failed
-	 * exec, the caller's, unchanged. */
-	unsigned long long start_time;
-	unsigned long long exec_seq;
-	unsigned long long parent_start_time;
-	unsigned long long parent_exec_seq;
-	unsigned long long cgroup_id;	  /* cgroup v2 */
-	unsigned long long cap_effective; /* bit n: capability n */
-	char tty[ET_TTY_LEN]; /* the controlling terminal's name (tty_struct.name); "" when none */
+	unsigned int nr_bad_args;  /* all of them: the first ET_BAD_ARGS_MAX are named (ET_F_BAD_ARGS) */
+	/* 0, or the context's length (JSON): the context is then the first bytes of data, struct et_context
+	 * up to its tty (ET_CONTEXT_MIN bytes) and, with the tty group, the terminal's name and its NUL. Text
+	 * mode sends none: every byte of a record costs the kernel a write to the buffer, most of them cache
+	 * misses. */
+	unsigned int context_len;
 	char comm[ET_COMM_LEN];
 	char data[];
 };
@@ -189,6 +197,31 @@ struct et_exit_record {
 _Static_assert(__builtin_offsetof(struct et_record, data) == sizeof(struct et_record),
 	       "struct et_record must end 8-byte aligned");
 
+/* The exec identity, and the context groups asked for (the fields of the others are left as they were). */
+struct et_context {
+	/* The exec identity of the process (pid) and of its parent (ppid): the thread group leader's
+	 * start_time (CLOCK_MONOTONIC ns at fork) and self_exec_id (one more with each exec). For a failed
+	 * exec, the caller's, unchanged. Always there. */
+	unsigned long long start_time;
+	unsigned long long exec_seq;
+	unsigned long long parent_start_time;
+	unsigned long long parent_exec_seq;
+	unsigned long long cgroup_id;	  /* cgroup v2 */
+	unsigned long long cap_effective; /* bit n: capability n */
+	unsigned int euid;		  /* effective ids */
+	unsigned int egid;
+	unsigned int loginuid;	      /* ET_ID_UNSET: unset */
+	unsigned int sessionid;	      /* ET_ID_UNSET: unset */
+	unsigned int ns[ET_NS_COUNT]; /* inode numbers; 0: unknown */
+	/* The controlling terminal's name (tty_struct.name), "" when none: last, sent up to its NUL only. */
+	char tty[ET_TTY_LEN];
+};
+
+/* The shortest context: all but the terminal's name. */
+#define ET_CONTEXT_MIN __builtin_offsetof(struct et_context, tty)
+
+_Static_assert(sizeof(struct et_context) % 8 == 0, "data after struct et_context must stay 8-byte aligned");
+
 /* Count mode (--count): which fields make up a count key. */
 enum et_count_field {
 	ET_KEY_UID = 1 << 0,
@@ -235,8 +268,8 @@ struct et_count_value {
 /* The most argv and environment together that a perf sample holds next to the header, filename, exe, cwd and
  * n ancestors, in whole KiB (user space only). */
 #define ET_PERF_ROOM(n)                                                                                      \
-	((ET_PERF_RECORD_MAX - sizeof(struct et_record) - 3UL * ET_PATH_MAX -                                \
-	  (unsigned long)(n) * sizeof(struct et_ancestor)) &                                                 \
+	((ET_PERF_RECORD_MAX - sizeof(struct et_record) - ET_BAD_ARGS_SIZE - sizeof(struct et_context) -     \
+	  3UL * ET_PATH_MAX - (unsigned long)(n) * sizeof(struct et_ancestor)) &                             \
 	 ~1023UL)
 
 /* Counters the kernel side keeps in .bss; user space reads them through the mmapped skeleton. */

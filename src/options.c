@@ -29,6 +29,7 @@ enum {
 	OPT_USAGE,
 	OPT_FORKS,
 	OPT_EXITS,
+	OPT_CONTEXT,
 };
 
 #define DEFAULT_MAX_KEYS 10240
@@ -39,6 +40,15 @@ static const struct {
 } count_keys[] = {
     {"uid", ET_KEY_UID},   {"comm", ET_KEY_COMM}, {"pid", ET_KEY_PID},
     {"ppid", ET_KEY_PPID}, {"exe", ET_KEY_EXE},	  {"cgroup", ET_KEY_CGROUP},
+};
+
+/* --context names, in the order the help and docs/output.md list them. */
+static const struct {
+	const char *name;
+	unsigned int bit;
+} context_names[] = {
+    {"ids", ET_CTX_IDS},       {"session", ET_CTX_SESSION}, {"tty", ET_CTX_TTY},   {"cwd", ET_CTX_CWD},
+    {"cgroup", ET_CTX_CGROUP}, {"ns", ET_CTX_NS},	    {"caps", ET_CTX_CAPS}, {"all", ET_CTX_ALL},
 };
 
 static const char doc[] =
@@ -61,6 +71,10 @@ static const struct argp_option opts[] = {
     {"usage", OPT_USAGE, NULL, OPTION_HIDDEN, "Show a short usage message", -1},
     {"version", 'V', NULL, 0, "Show the version, the commit and libbpf's version", -1},
     {"json", 'j', NULL, 0, "Print one JSON object per line", 0},
+    {"context", OPT_CONTEXT, "GROUPS", 0,
+     "JSON context fields: ids, session, tty, cwd, cgroup, ns, caps, comma-separated, or all or none "
+     "(default: " CONTEXT_DEFAULT_NAMES ")",
+     0},
     {"output", 'o', "FILE", 0,
      "Append records to FILE instead of standard output (reopened by name on SIGHUP)", 0},
     {"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
@@ -91,7 +105,7 @@ static const struct argp_option opts[] = {
     {"perf-buffer", OPT_PERF_BUFFER, NULL, 0, "Use the perf buffer even where a ring buffer is available", 0},
     {"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
     {"ancestors", OPT_ANCESTORS, "N", 0,
-     "JSON: the chain of processes above the parent, at most N (default 16, at most 64; 0 for none)", 0},
+     "JSON: the chain of processes above the parent, at most N (default 0: none; at most 64)", 0},
     {"env", OPT_ENV, "NAME,...", OPTION_ARG_OPTIONAL,
      "JSON: the environment of each exec, all of it, or only the variables named (--env=NAME,...)", 0},
     {"env-bytes", OPT_ENV_BYTES, "SIZE", 0,
@@ -190,6 +204,30 @@ static int parse_count_keys(const char *arg, unsigned int *fields)
 		if (!bit || (*fields & bit))
 			return -1;
 		*fields |= bit;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+/* "tty,cwd", "all" or "none": each name once, none alone. */
+static int parse_context(const char *arg, unsigned int *groups)
+{
+	const char *p = arg;
+
+	*groups = 0;
+	if (!strcmp(arg, "none"))
+		return 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		unsigned int bit = 0;
+
+		for (size_t i = 0; i < sizeof(context_names) / sizeof(context_names[0]); i++)
+			if (strlen(context_names[i].name) == len && !strncmp(p, context_names[i].name, len))
+				bit = context_names[i].bit;
+		if (!bit || (*groups & bit))
+			return -1;
+		*groups |= bit;
 		if (!p[len])
 			return 0;
 		p += len + 1;
@@ -347,6 +385,14 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			fail(state, "invalid --count '%s': give keys among uid, comm, pid, ppid, exe, cgroup",
 			     arg);
 		break;
+	case OPT_CONTEXT:
+		if (parse_context(arg, &o->context_groups))
+			fail(state,
+			     "invalid --context '%s': give groups among ids, session, tty, cwd, cgroup, ns, "
+			     "caps, or all or none",
+			     arg);
+		o->context_set = true;
+		break;
 	case OPT_INTERVAL:
 		if (parse_seconds(arg, 0.1, 1e6, &o->interval))
 			fail(state, "invalid --interval '%s': give a number of seconds, at least 0.1", arg);
@@ -394,6 +440,8 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			fail(state, "unexpected argument '%s': name variables as --env=%s", arg, arg);
 		fail(state, "unexpected argument '%s' (see --help)", arg);
 	case ARGP_KEY_END:
+		if (o->context_set && (!o->json || o->count_fields))
+			fail(state, "--context chooses the fields of JSON exec records: it goes with -j");
 		if (!o->count_fields && (o->interval || o->top >= 0 || o->cumulative))
 			fail(state, "--interval, --top and --cumulative go with --count");
 		if (o->count_fields && (o->forks || o->exits))
@@ -429,6 +477,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 	o->buffer_size = DEFAULT_BUFFER_SIZE;
 	o->top = -1;
 	o->max_keys = DEFAULT_MAX_KEYS;
+	o->context_groups = CONTEXT_DEFAULT;
 	o->ancestors = ET_ANCESTORS_DEFAULT;
 	o->env_bytes = ET_ENV_DEFAULT;
 	/* Messages start "exectrace:", however the program was invoked. */

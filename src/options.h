@@ -4,12 +4,19 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "exectrace.h"
 #include "match.h"
 
+/* The context groups JSON shows unless --context says otherwise, chosen by their cost (docs/output.md). */
+#define CONTEXT_DEFAULT	      (ET_CTX_ALL & ~ET_CTX_CAPS)
+#define CONTEXT_DEFAULT_NAMES "all but caps"
+
 struct options {
-	bool help;	   /* -h was given: the help is printed */
-	bool version;	   /* -V: the version is to be printed */
-	bool json;	   /* -j: one JSON object per line */
+	bool help;		     /* -h was given: the help is printed */
+	bool version;		     /* -V: the version is to be printed */
+	bool json;		     /* -j: one JSON object per line */
+	unsigned int context_groups; /* --context: ET_CTX_* groups on JSON exec records */
+	bool context_set;
 	bool clock_time;   /* -T: HH:MM:SS column */
 	bool elapsed_time; /* -t: seconds since start column */
 	bool fails;	   /* -x: failed execs too */

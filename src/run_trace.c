@@ -164,8 +164,10 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 	if (e.type == EVENT_EXEC && t->opts->json) {
 		struct exec_event *ev = &e.exec;
 
-		ev->cgroup = cgroup_path(ev->cgroup_id);
-		ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
+		if (t->opts->context_groups & ET_CTX_CGROUP) {
+			ev->cgroup = cgroup_path(ev->cgroup_id);
+			ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
+		}
 	}
 	sinks_event(&t->sinks, &e);
 	return sinks_all_failed(&t->sinks) ? -1 : 0;

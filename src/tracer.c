@@ -224,15 +224,17 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	s->rodata->track_failures = o->fails;
 	s->rodata->argv_limit = t->argv_limit;
 	s->rodata->with_context = o->json;
+	s->rodata->context_groups = o->json ? o->context_groups : 0;
 	s->rodata->ancestors_max = t->ancestors;
 	s->rodata->env_limit = t->env_limit;
 	s->rodata->filter_uid = o->filter_uid;
 	s->rodata->target_uid = o->uid;
 	bpf_map__set_max_entries(s->maps.scratch, ncpus);
-	/* Header, filename, exe and cwd regions, argv, ancestors, environment, and one chunk of slack for the
-	 * last read. */
+	/* Header, bad arguments, context, filename, exe and cwd regions, argv, ancestors, environment, and
+	 * one chunk of slack for the last read. */
 	bpf_map__set_value_size(s->maps.scratch,
-				sizeof(struct et_record) + 3UL * ET_PATH_MAX + t->argv_limit +
+				sizeof(struct et_record) + ET_BAD_ARGS_SIZE + sizeof(struct et_context) +
+				    3UL * ET_PATH_MAX + t->argv_limit +
 				    t->ancestors * sizeof(struct et_ancestor) + t->env_limit + ET_CHUNK);
 	if (ring) {
 		unsigned long size = round_pow2(o->buffer_size);

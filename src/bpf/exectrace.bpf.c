@@ -14,13 +14,17 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define HDR_SIZE       sizeof(struct et_record)
+#define CTX_SIZE       sizeof(struct et_context)
 #define ANCESTORS_SIZE (ET_ANCESTORS_MAX * sizeof(struct et_ancestor))
-/* Header, filename, exe and cwd regions, argv, ancestors, environment, and one chunk of slack for the last
- * read: the most a record can need. User space sizes the map for the limits it sets. */
-#define SCRATCH_SIZE (HDR_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ANCESTORS_SIZE + ET_ENV_CAP + ET_CHUNK)
+/* Where the regions after the header end at most: unreadable argument positions and context. */
+#define PRE_SIZE (ET_BAD_ARGS_SIZE + CTX_SIZE)
+/* Header, bad arguments, context, filename, exe and cwd regions, argv, ancestors, environment, and one chunk
+ * of slack for the last read: the most a record can need. User space sizes the map for the limits it sets. */
+#define SCRATCH_SIZE                                                                                         \
+	(HDR_SIZE + PRE_SIZE + 3 * ET_PATH_MAX + ET_ARGV_CAP + ANCESTORS_SIZE + ET_ENV_CAP + ET_CHUNK)
 /* Highest offset in the record's data where the ancestors start (argv's end), and where a chunk of argv or
  * the environment may start. */
-#define ANCESTORS_AT_MAX (3 * ET_PATH_MAX + argv_limit)
+#define ANCESTORS_AT_MAX (PRE_SIZE + 3 * ET_PATH_MAX + argv_limit)
 #define COPY_AT_MAX	 (ANCESTORS_AT_MAX + ancestors_max * sizeof(struct et_ancestor) + env_limit)
 /* Steps of the walk that names a path (the binary's, the working directory): one per directory or mount
  * crossed. Every path that fits PATH_MAX has at most PATH_MAX / 2 components ("/a" each); a deeper one is
@@ -40,9 +44,10 @@ const volatile bool filter_cgroup = false;
 const volatile bool filter_cgroupmap = false;
 const volatile bool filter_mntnsmap = false;
 const volatile bool count_mode = false;
-/* Whether records carry the context (struct et_record, euid to tty) and the working directory: JSON shows
- * them. */
+/* Whether records carry the context (struct et_context): JSON shows it. context_groups: which of its groups
+ * (ET_CTX_*) are read; the others cost nothing. */
 const volatile bool with_context = false;
+const volatile __u32 context_groups = 0;
 const volatile __u32 count_fields = 0;
 /* signal->maxrss counts pages. */
 const volatile __u64 page_size = 4096;
@@ -248,54 +253,74 @@ static __always_inline __u32 pid_ns_inum(struct task_struct *task)
 	return BPF_CORE_READ(ns, ns.inum);
 }
 
-/* The context of an exec: exec identity, effective ids, session, namespaces, capabilities, terminal. */
-static __always_inline void fill_context(struct et_record *r, struct task_struct *task)
+/* The context of an exec at r->data + at: exec identity, and the groups asked for (context_groups). */
+static __always_inline void fill_context(struct et_record *r, struct task_struct *task, __u32 at)
 {
+	struct et_context *cx = (struct et_context *)(r->data + at);
 	struct task_struct *leader, *parent;
 	const struct cred *cred;
 	struct nsproxy *nsproxy;
 	struct tty_struct *tty;
 
 	if (!with_context) {
-		__builtin_memset(&r->euid, 0,
-				 __builtin_offsetof(struct et_record, comm) -
-				     __builtin_offsetof(struct et_record, euid));
+		r->context_len = 0;
 		return;
 	}
+	r->context_len = ET_CONTEXT_MIN;
 	/* The process and its parent as processes: a thread's exec identity is its thread group's. */
 	leader = task->group_leader;
 	parent = task->real_parent->group_leader;
+	cx->start_time = leader->start_time;
+	cx->exec_seq = leader->self_exec_id;
+	cx->parent_start_time = parent->start_time;
+	cx->parent_exec_seq = parent->self_exec_id;
 	cred = task->cred;
-	nsproxy = task->nsproxy;
-	tty = task->signal->tty;
-	r->euid = cred->euid.val;
-	r->egid = cred->egid.val;
-	r->start_time = leader->start_time;
-	r->exec_seq = leader->self_exec_id;
-	r->parent_start_time = parent->start_time;
-	r->parent_exec_seq = parent->self_exec_id;
-	/* Without CONFIG_AUDIT there are none: unset. */
-	r->loginuid = bpf_core_field_exists(task->loginuid) ? task->loginuid.val : ET_ID_UNSET;
-	r->sessionid = bpf_core_field_exists(task->sessionid) ? task->sessionid : ET_ID_UNSET;
-	r->cgroup_id = bpf_get_current_cgroup_id();
+	if (context_groups & ET_CTX_IDS) {
+		cx->euid = cred->euid.val;
+		cx->egid = cred->egid.val;
+	}
+	if (context_groups & ET_CTX_SESSION) {
+		/* Without CONFIG_AUDIT there are none: unset. */
+		cx->loginuid = bpf_core_field_exists(task->loginuid) ? task->loginuid.val : ET_ID_UNSET;
+		cx->sessionid = bpf_core_field_exists(task->sessionid) ? task->sessionid : ET_ID_UNSET;
+	}
+	if (context_groups & ET_CTX_CGROUP)
+		cx->cgroup_id = bpf_get_current_cgroup_id();
 	/* A u64 since 6.3, two u32 before: the same 8 bytes on a little-endian machine. */
-	if (bpf_core_read(&r->cap_effective, sizeof(r->cap_effective), &cred->cap_effective))
-		r->cap_effective = 0;
-	r->ns[ET_NS_MNT] = nsproxy->mnt_ns->ns.inum;
-	r->ns[ET_NS_PID] = pid_ns_inum(task);
-	r->ns[ET_NS_NET] = nsproxy->net_ns->ns.inum;
-	r->ns[ET_NS_UTS] = nsproxy->uts_ns->ns.inum;
-	r->ns[ET_NS_IPC] = nsproxy->ipc_ns->ns.inum;
-	r->ns[ET_NS_USER] = cred->user_ns->ns.inum;
-	r->ns[ET_NS_CGROUP] = nsproxy->cgroup_ns->ns.inum;
-	r->ns[ET_NS_TIME] = nsproxy->time_ns->ns.inum; /* NULL without CONFIG_TIME_NS: the load gives 0 */
-	r->tty[0] = '\0';
-	if (tty && bpf_probe_read_kernel_str(r->tty, sizeof(r->tty), tty->name) < 0)
-		r->tty[0] = '\0';
+	if ((context_groups & ET_CTX_CAPS) &&
+	    bpf_core_read(&cx->cap_effective, sizeof(cx->cap_effective), &cred->cap_effective))
+		cx->cap_effective = 0;
+	if (context_groups & ET_CTX_NS) {
+		nsproxy = task->nsproxy;
+		cx->ns[ET_NS_MNT] = nsproxy->mnt_ns->ns.inum;
+		cx->ns[ET_NS_PID] = pid_ns_inum(task);
+		cx->ns[ET_NS_NET] = nsproxy->net_ns->ns.inum;
+		cx->ns[ET_NS_UTS] = nsproxy->uts_ns->ns.inum;
+		cx->ns[ET_NS_IPC] = nsproxy->ipc_ns->ns.inum;
+		cx->ns[ET_NS_USER] = cred->user_ns->ns.inum;
+		cx->ns[ET_NS_CGROUP] = nsproxy->cgroup_ns->ns.inum;
+		/* NULL without CONFIG_TIME_NS: the load gives 0 */
+		cx->ns[ET_NS_TIME] = nsproxy->time_ns->ns.inum;
+	}
+	if (context_groups & ET_CTX_TTY) {
+		long n = 1;
+
+		tty = task->signal->tty;
+		cx->tty[0] = '\0';
+		if (tty) {
+			n = bpf_probe_read_kernel_str(cx->tty, sizeof(cx->tty), tty->name);
+			if (n < 1 || n > ET_TTY_LEN) {
+				cx->tty[0] = '\0';
+				n = 1;
+			}
+		}
+		r->context_len = ET_CONTEXT_MIN + n;
+	}
 }
 
-/* Who execs: ids, names, and the context when it is shown. */
-static __always_inline void fill_common(struct et_record *r, struct task_struct *task)
+/* Who execs: ids, names, and the context when it is shown. A failed exec's record has room for its unreadable
+ * arguments first (failed: a constant at each call). */
+static __always_inline void fill_common(struct et_record *r, struct task_struct *task, bool failed)
 {
 	__u64 ugid = bpf_get_current_uid_gid();
 
@@ -307,8 +332,10 @@ static __always_inline void fill_common(struct et_record *r, struct task_struct 
 	r->uid = (__u32)ugid;
 	r->gid = ugid >> 32;
 	r->nr_bad_args = 0;
+	if (failed)
+		r->flags = ET_F_BAD_ARGS;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
-	fill_context(r, task);
+	fill_context(r, task, failed ? ET_BAD_ARGS_SIZE : 0);
 }
 
 /* Sends size bytes of a record at r to the reader; a record the transport refuses is counted lost. */
@@ -346,14 +373,15 @@ static __always_inline void send(void *ctx, void *r, __u64 size)
 static __always_inline void emit(void *ctx, struct et_record *r)
 {
 	/* Each length is bounded on its own so the verifier can bound the sum. */
-	__u64 size = HDR_SIZE;
-	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len;
+	__u64 size = HDR_SIZE + (r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0);
+	__u64 cx = r->context_len, fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len,
+	      argv = r->argv_len;
 	__u64 anc = r->nr_ancestors, env = r->env_len;
 
-	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit ||
-	    anc > ancestors_max || env > env_limit)
+	if (cx > CTX_SIZE || fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX ||
+	    argv > argv_limit || anc > ancestors_max || env > env_limit)
 		return;
-	size += fn + exe + cwd + argv + anc * sizeof(struct et_ancestor) + env;
+	size += cx + fn + exe + cwd + argv + anc * sizeof(struct et_ancestor) + env;
 	send(ctx, r, size);
 }
 
@@ -606,14 +634,14 @@ static __always_inline __u32 read_exe(struct task_struct *task, char *out, __u32
 	return pb->len;
 }
 
-/* The task's working directory at out (ET_F_CWD_* in *flags), with the context; its length. */
+/* The task's working directory at out (ET_F_CWD_* in *flags), when asked for; its length. */
 static __always_inline __u32 read_cwd(struct task_struct *task, char *out, __u32 *flags)
 {
 	__u32 zero = 0;
 	struct path_buf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
 	struct fs_struct *fs = task->fs;
 
-	if (!with_context || !pb || !fs)
+	if (!with_context || !(context_groups & ET_CTX_CWD) || !pb || !fs)
 		return 0;
 	read_path(pb, fs->pwd.dentry, fs->pwd.mnt, out, task->nsproxy->mnt_ns->root);
 	if (pb->marks & PATH_CUT)
@@ -775,6 +803,7 @@ static long ancestor_step(__u32 i, void *data)
 static __always_inline __u64 append_ancestors(struct et_record *r, struct task_struct *task)
 {
 	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len, off;
+	__u64 pre = (r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0), cx = r->context_len;
 	union loop_state *st = loop_state();
 	struct ancestor_cursor cur;
 
@@ -782,9 +811,10 @@ static __always_inline __u64 append_ancestors(struct et_record *r, struct task_s
 	r->env_len = 0;
 	if (!ancestors_max && !env_limit)
 		return NO_ROOM; /* neither asked for: none of this is loaded */
-	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit || !st)
+	if (cx > CTX_SIZE || fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX ||
+	    argv > argv_limit || !st)
 		return NO_ROOM; /* cannot happen: each length is bounded */
-	off = fn + exe + cwd + argv;
+	off = pre + cx + fn + exe + cwd + argv;
 	if (!ancestors_max)
 		return off;
 	st->ancestors_off = off;
@@ -973,11 +1003,15 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 	r = scratch_record();
 	if (!r || !st)
 		return 0;
-	fill_common(r, task);
+	fill_common(r, task, false);
 	r->retval = 0;
 	r->argc = bprm->argc;
 
-	n = bpf_probe_read_kernel_str(r->data, ET_PATH_MAX, bprm->filename);
+	/* The regions follow the context. */
+	off = r->context_len;
+	if (off > CTX_SIZE)
+		return 0; /* cannot happen: fill_context bounds it */
+	n = bpf_probe_read_kernel_str(r->data + off, ET_PATH_MAX, bprm->filename);
 	if (n < 1) {
 		r->flags |= ET_F_FILENAME_FAULT;
 		n = 1;
@@ -985,17 +1019,17 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 	r->filename_len = n - 1;
 	if (bprm->fdpath)
 		r->flags |= ET_F_FDPATH;
-	off = r->filename_len & (ET_PATH_MAX - 1);
+	off += r->filename_len & (ET_PATH_MAX - 1);
 
 	r->exe_len = read_exe(task, r->data + off, &r->flags);
 	off += r->exe_len & (2 * ET_PATH_MAX - 1);
-	if (off > 2 * ET_PATH_MAX) {
+	if (off > CTX_SIZE + 2 * ET_PATH_MAX) {
 		__sync_fetch_and_add(&counters.lost, 1); /* cannot happen: both lengths are bounded */
 		return 0;
 	}
 	r->cwd_len = read_cwd(task, r->data + off, &r->flags);
 	off += r->cwd_len & (2 * ET_PATH_MAX - 1);
-	if (off > 3 * ET_PATH_MAX) {
+	if (off > CTX_SIZE + 3 * ET_PATH_MAX) {
 		__sync_fetch_and_add(&counters.lost, 1); /* cannot happen: the three lengths are bounded */
 		return 0;
 	}
@@ -1153,7 +1187,7 @@ static long argv_walk_step(__u32 i, void *data)
 		__u32 k = r->nr_bad_args;
 
 		if (k < ET_BAD_ARGS_MAX)
-			r->bad_args[k] = w->argc - 1;
+			((__u32 *)r->data)[k] = w->argc - 1;
 		r->nr_bad_args = k + 1;
 		r->data[at] = '\0';
 		w->used += 1;
@@ -1223,19 +1257,23 @@ static __always_inline void exec_exited(void *ctx, long ret)
 	if (!r || !st)
 		return;
 	task = bpf_get_current_task_btf();
-	fill_common(r, task);
+	fill_common(r, task, true);
 	r->retval = ret;
-	n = bpf_probe_read_user_str(r->data, ET_PATH_MAX, args.filename);
+	off = r->context_len;
+	if (off > CTX_SIZE)
+		return; /* cannot happen: fill_context bounds it */
+	off += ET_BAD_ARGS_SIZE;
+	n = bpf_probe_read_user_str(r->data + off, ET_PATH_MAX, args.filename);
 	if (n < 1) {
 		r->flags |= ET_F_FILENAME_FAULT;
 		n = 1;
 	}
 	r->filename_len = n - 1;
 	r->exe_len = 0;
-	off = r->filename_len & (ET_PATH_MAX - 1);
+	off += r->filename_len & (ET_PATH_MAX - 1);
 	r->cwd_len = read_cwd(task, r->data + off, &r->flags);
 	off += r->cwd_len & (2 * ET_PATH_MAX - 1);
-	if (off > 2 * ET_PATH_MAX)
+	if (off > PRE_SIZE + 2 * ET_PATH_MAX)
 		return; /* cannot happen: both lengths are bounded */
 	st->walk = (struct argv_walk){.argv = args.argv, .off = off, .limit = argv_limit};
 	if (args.argv) {

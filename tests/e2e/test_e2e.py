@@ -393,7 +393,7 @@ def test_text_binary(tmp):
 
 
 def test_perf_buffer(tmp):
-    t = Tracer("-j", "-x", "--perf-buffer", "--env=ET_PERF")
+    t = Tracer("-j", "-x", "--perf-buffer", "--ancestors", "8", "--env=ET_PERF")
     m = marker("perf")
     p = subprocess.Popen([TRUE, m, "arg"], env={"ET_PERF": "p-" + RUN, "OTHER": "o"})
     p.wait()
@@ -410,7 +410,7 @@ def test_perf_buffer(tmp):
     check("perf buffer: exec_id", r and (exec_id(r.get("exec_id")) or (0,))[0] == p.pid, r and r.get("exec_id"))
     mine = proc_chain(os.getpid())
     check("perf buffer: ancestors and the environment named",
-          r and [a["pid"] for a in r.get("ancestors", [])] == [q for q, _ in mine][:16] and r.get("env") == ["ET_PERF=p-" + RUN],
+          r and [a["pid"] for a in r.get("ancestors", [])] == [q for q, _ in mine][:8] and r.get("env") == ["ET_PERF=p-" + RUN],
           r and (r.get("ancestors"), r.get("env")))
     r = one("perf buffer: failed exec", with_marker(recs, m + "-fail"))
     expect("perf buffer: failed exec record", r, retval=-2, error="ENOENT", cwd=os.path.realpath(os.getcwd()),
@@ -1109,7 +1109,7 @@ def test_context_live(tmp):
                     kw=dict(stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
                             preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))),
     }
-    t = Tracer("-j")
+    t = Tracer("-j", "--context", "all")
     live = {}
     try:
         for name, c in cases.items():
@@ -1192,7 +1192,7 @@ def test_context_ids_and_paths(tmp):
     docker = os.path.join(top, "docker-%s.scope" % cid)
     plain = os.path.join(top, "plain")
     cgroup_ids = {}
-    t = Tracer("-j", "-x")
+    t = Tracer("-j", "-x", "--context", "all")
     try:
         _, ids_out, ids_err = spawn("setuid", str(UID_B), suid, "ids", m["suid"])
         run([TRUE, m["cwd"]], cwd=tmp)
@@ -1249,6 +1249,48 @@ def test_context_ids_and_paths(tmp):
     r = one("a cgroup that names no container", ours("plain"))
     expect("a cgroup that names no container: its id and path, container_id null", r,
            cgroup="/" + os.path.relpath(plain, root), container_id=None, cgroup_id=cgroup_ids.get(plain))
+
+
+# --context groups and the JSON fields each brings.
+CONTEXT_FIELDS = {"ids": ("euid", "egid"), "session": ("loginuid", "sessionid"), "tty": ("tty",), "cwd": ("cwd",),
+                  "cgroup": ("cgroup_id", "cgroup", "container_id"), "ns": ("ns",), "caps": ("cap_effective",)}
+# Without --context: all but caps (docs/output.md says why).
+CONTEXT_DEFAULT = "ids,session,tty,cwd,cgroup,ns"
+
+
+def test_context_groups(tmp):
+    """--context: each group asked for has the values the whole context has, a group left out none of its fields,
+    and the exec identity is always there; for a successful and a failed exec alike. Without it, the default
+    groups."""
+    choices = ("none", "tty,caps", "cwd,ns", "ids,session,cgroup", "default", "all")
+    m, mf = marker("groups"), marker("groups-fail")
+    missing = os.path.join(tmp, "groups-missing-" + RUN)
+    tracers = {c: Tracer("-j", "-x", *(() if c == "default" else ("--context", c))) for c in choices}
+    try:
+        run([TRUE, m], cwd=tmp)
+        try:
+            run([missing, mf], cwd=tmp)
+        except OSError:
+            pass
+    finally:
+        for t in tracers.values():
+            t.stop()
+    for tag, mk in (("exec", m), ("failed exec", mf)):
+        full = one("--context all, %s" % tag, with_marker(tracers["all"].records(), mk))
+        if full is None:
+            continue
+        check("--context all, %s: every field there" % tag,
+              all(f in full for fields in CONTEXT_FIELDS.values() for f in fields), full)
+        for c in choices[:-1]:
+            r = one("--context %s, %s" % (c, tag), with_marker(tracers[c].records(), mk))
+            if r is None:
+                continue
+            on = set() if c == "none" else set((CONTEXT_DEFAULT if c == "default" else c).split(","))
+            want = {f: full[f] for g in on for f in CONTEXT_FIELDS[g]}
+            absent = [f for g in CONTEXT_FIELDS if g not in on for f in CONTEXT_FIELDS[g] if f in r]
+            expect("--context %s, %s: the groups asked for, as with all" % (c, tag), r, exec_id=full["exec_id"],
+                   parent_exec_id=full["parent_exec_id"], retval=full["retval"], **want)
+            check("--context %s, %s: the others absent" % (c, tag), not absent, (absent, r))
 
 
 def test_exe_honest(tmp):
@@ -2020,7 +2062,7 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_ancestors, test_env,
-                     test_context_live, test_context_ids_and_paths, test_text,
+                     test_context_live, test_context_ids_and_paths, test_context_groups, test_text,
                      test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
                      test_filters, test_filter_abandoned, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,

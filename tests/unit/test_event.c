@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+#include "caps.h"
 #include "event.h"
 #include "exectrace.h"
 #include "options.h"
@@ -44,7 +45,8 @@ struct spec {
 	unsigned int bad_args[ET_BAD_ARGS_MAX];
 	const char *tty; /* NULL: none */
 	unsigned long long caps;
-	bool unset; /* loginuid and sessionid unset, the time namespace unknown */
+	bool unset;	 /* loginuid and sessionid unset, the time namespace unknown */
+	bool no_context; /* as text mode sends it: no context */
 	const struct et_ancestor *ancestors;
 	unsigned int nr_ancestors;
 	const char *env;
@@ -69,20 +71,48 @@ struct spec {
 	",\"tty\":null,\"cgroup_id\":4242424,\"cgroup\":null,\"container_id\":null," JSON_NS                 \
 	",\"cap_effective\":[]"
 
+/* Where a record's unreadable argument positions when it has them: before its context. */
+static size_t bad_len_of(const struct et_record *r)
+{
+	return r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0;
+}
+
+/* The context of a record built below. */
+static struct et_context *ctx_of(struct et_record *r)
+{
+	return (struct et_context *)(r->data + bad_len_of(r));
+}
+
+/* Where a record's filename, exe, cwd and argv regions start: after those and its context. */
+static const char *regions(const struct et_record *r)
+{
+	return r->data + bad_len_of(r) + r->context_len;
+}
+
 /* The record exactly as the kernel sends it, in a heap block of exactly its size (ASan sees any overread). */
 static struct et_record *build(const struct spec *s, size_t *size)
 {
+	/* As the kernel sends it: the terminal's name up to its NUL. */
+	size_t ctx = s->no_context ? 0 : ET_CONTEXT_MIN + (s->tty ? strnlen(s->tty, ET_TTY_LEN - 1) : 0) + 1;
+	/* Every failed exec's record has room for its unreadable arguments, as has one that names any. */
+	size_t bad = s->retval < 0 || s->nr_bad_args ? ET_BAD_ARGS_SIZE : 0;
 	size_t anc = s->nr_ancestors * sizeof(struct et_ancestor);
-	size_t n = sizeof(struct et_record) + s->filename_len + s->exe_len + s->cwd_len + s->argv_len + anc +
-		   s->env_len;
+	size_t n = sizeof(struct et_record) + bad + ctx + s->filename_len + s->exe_len + s->cwd_len +
+		   s->argv_len + anc + s->env_len;
 	struct et_record *r = malloc(n);
 	char *tail;
 	const char *comm = s->comm ? s->comm : "ls";
+	struct et_context *cx;
+	char *data;
 
 	assert_non_null(r);
-	memset(r, 0, sizeof(*r));
+	assert_true(ctx <= sizeof(struct et_context));
+	memset(r, 0, sizeof(*r) + bad + ctx);
 	r->type = s->type ? s->type : ET_REC_EXEC;
-	r->flags = s->flags;
+	r->flags = s->flags | (bad ? ET_F_BAD_ARGS : 0);
+	cx = ctx_of(r);
+	data = r->data + bad + ctx;
+	memcpy(r->data, s->bad_args, bad);
 	r->ktime_ns = KTIME;
 	r->pid = 4242;
 	r->ppid = 4241;
@@ -97,35 +127,37 @@ static struct et_record *build(const struct spec *s, size_t *size)
 	r->nr_ancestors = s->nr_ancestors;
 	r->env_len = (unsigned int)s->env_len;
 	r->nr_bad_args = s->nr_bad_args;
-	memcpy(r->bad_args, s->bad_args, sizeof(r->bad_args));
-	r->euid = 0;
-	r->egid = 1001;
-	r->loginuid = s->unset ? ET_ID_UNSET : 1000;
-	r->sessionid = s->unset ? ET_ID_UNSET : 7;
-	r->start_time = START_TIME;
-	r->exec_seq = 3;
-	r->parent_start_time = PARENT_START_TIME;
-	r->parent_exec_seq = 2;
-	r->cgroup_id = CGROUP_ID;
-	r->cap_effective = s->caps;
-	for (int i = 0; i < ET_NS_COUNT; i++)
-		r->ns[i] = NS_BASE + i;
-	if (s->unset)
-		r->ns[ET_NS_TIME] = 0;
-	/* The kernel's copy of the name is NUL-terminated. */
-	if (s->tty)
-		memcpy(r->tty, s->tty, strnlen(s->tty, ET_TTY_LEN - 1));
+	r->context_len = (unsigned int)ctx;
+	if (ctx) {
+		cx->euid = 0;
+		cx->egid = 1001;
+		cx->loginuid = s->unset ? ET_ID_UNSET : 1000;
+		cx->sessionid = s->unset ? ET_ID_UNSET : 7;
+		cx->start_time = START_TIME;
+		cx->exec_seq = 3;
+		cx->parent_start_time = PARENT_START_TIME;
+		cx->parent_exec_seq = 2;
+		cx->cgroup_id = CGROUP_ID;
+		cx->cap_effective = s->caps;
+		for (int i = 0; i < ET_NS_COUNT; i++)
+			cx->ns[i] = NS_BASE + i;
+		if (s->unset)
+			cx->ns[ET_NS_TIME] = 0;
+		/* The kernel's copy of the name is NUL-terminated. */
+		if (s->tty)
+			memcpy(cx->tty, s->tty, strnlen(s->tty, ET_TTY_LEN - 1));
+	}
 	/* comm is not NUL-terminated when it fills all 16 bytes. */
 	memcpy(r->comm, comm, strnlen(comm, ET_COMM_LEN));
 	if (s->filename_len)
-		memcpy(r->data, s->filename, s->filename_len);
+		memcpy(data, s->filename, s->filename_len);
 	if (s->exe_len)
-		memcpy(r->data + s->filename_len, s->exe, s->exe_len);
+		memcpy(data + s->filename_len, s->exe, s->exe_len);
 	if (s->cwd_len)
-		memcpy(r->data + s->filename_len + s->exe_len, s->cwd, s->cwd_len);
+		memcpy(data + s->filename_len + s->exe_len, s->cwd, s->cwd_len);
 	if (s->argv_len)
-		memcpy(r->data + s->filename_len + s->exe_len + s->cwd_len, s->argv, s->argv_len);
-	tail = r->data + s->filename_len + s->exe_len + s->cwd_len + s->argv_len;
+		memcpy(data + s->filename_len + s->exe_len + s->cwd_len, s->argv, s->argv_len);
+	tail = data + s->filename_len + s->exe_len + s->cwd_len + s->argv_len;
 	if (anc)
 		memcpy(tail, s->ancestors, anc);
 	if (s->env_len)
@@ -219,10 +251,10 @@ static void test_plain(void **state)
 	assert_arg(&ev.args[2], "/tmp");
 	assert_false(ev.truncated);
 	/* No copies: the strings are the record's bytes. */
-	assert_ptr_equal(ev.filename, r->data);
-	assert_ptr_equal(ev.exe, r->data + 7);
-	assert_ptr_equal(ev.cwd, r->data + 7 + 11);
-	assert_ptr_equal(ev.args[0].s, r->data + 7 + 11 + 7);
+	assert_ptr_equal(ev.filename, regions(r));
+	assert_ptr_equal(ev.exe, regions(r) + 7);
+	assert_ptr_equal(ev.cwd, regions(r) + 7 + 11);
+	assert_ptr_equal(ev.args[0].s, regions(r) + 7 + 11 + 7);
 	event_decoder_free(&d);
 	assert_null(d.args);
 	free(r);
@@ -466,7 +498,7 @@ static void test_exe_deleted(void **state)
 	r = decode(d, -1, &s, &ev);
 	assert_bytes(ev.exe, ev.exe_len, "/tmp/x (deleted)");
 	/* The decoder's own copy; the record is not written to. */
-	assert_memory_equal(r->data + 3, "/tmp/x", 6);
+	assert_memory_equal(regions(r) + 3, "/tmp/x", 6);
 	event_decoder_free(d);
 	free(r);
 
@@ -693,6 +725,22 @@ static void test_malformed(void **state)
 	r->cwd_len--;
 	r->argv_len++;
 	expect_einval(r, size);
+	r->argv_len--;
+	/* Unreadable arguments named without room for them, and that room past the record's end. */
+	r->nr_bad_args = 1;
+	expect_einval(r, size);
+	r->nr_bad_args = 0;
+	r->flags |= ET_F_BAD_ARGS;
+	expect_einval(r, size);
+	r->flags &= ~ET_F_BAD_ARGS;
+	/* A context shorter than all but the terminal, or longer than all of it. */
+	r->context_len = ET_CONTEXT_MIN - 1;
+	expect_einval(r, size);
+	r->context_len = 1;
+	expect_einval(r, size);
+	r->context_len = sizeof(struct et_context) + 1;
+	expect_einval(r, size);
+	r->context_len = ET_CONTEXT_MIN + 1;
 	/* Lengths whose sum wraps around in 32 bits. */
 	r->exe_len = 0xffffffffu;
 	r->argv_len = 0xffffffffu;
@@ -995,6 +1043,35 @@ static void test_many_args(void **state)
 	free(argv);
 }
 
+/* A record as text mode sends it, without a context: the regions follow the header, the context is zero. */
+static void test_no_context(void **state)
+{
+	const struct spec s = {.argc = 2,
+			       .no_context = true,
+			       FIELD(filename, "/bin/ls"),
+			       FIELD(exe, "/usr/bin/ls"),
+			       FIELD(argv, "ls\0-l\0")};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r;
+
+	(void)state;
+	memset(&ev, 0xa5, sizeof(ev));
+	r = decode(&d, -1, &s, &ev);
+	assert_int_equal(r->context_len, 0);
+	assert_ptr_equal(ev.filename, r->data);
+	assert_bytes(ev.exe, ev.exe_len, "/usr/bin/ls");
+	assert_null(ev.cwd);
+	assert_int_equal(ev.nargs, 2);
+	assert_arg(&ev.args[1], "-l");
+	assert_int_equal(ev.euid, 0);
+	assert_int_equal(ev.ids.start_time, 0);
+	assert_int_equal(ev.cap_effective, 0);
+	assert_string_equal(ev.tty, "");
+	event_decoder_free(&d);
+	free(r);
+}
+
 /* The context: exec identity, ids, namespaces, capabilities and terminal, as the kernel wrote them. */
 static void test_context(void **state)
 {
@@ -1077,8 +1154,8 @@ static void test_tty(void **state)
 	/* A name without its NUL (a malformed record) is read up to the field's end only, digits or not. */
 	for (int i = 0; i < 2; i++) {
 		r = build(&s, &size);
-		memset(r->tty, i ? '7' : 'a', ET_TTY_LEN);
-		memcpy(r->tty, "pts", 3);
+		memset(ctx_of(r)->tty, i ? '7' : 'a', ET_TTY_LEN);
+		memcpy(ctx_of(r)->tty, "pts", 3);
 		memset(r->comm, '7', sizeof(r->comm));
 		event_decoder_init(d, -1);
 		assert_int_equal(decode_exec(d, r, size, ev), 0);
@@ -1184,6 +1261,7 @@ static struct options opts(void)
 
 	memset(&o, 0, sizeof(o));
 	o.max_args = -1;
+	o.context_groups = ET_CTX_ALL;
 	return o;
 }
 
@@ -1830,8 +1908,190 @@ static void test_text_no_context(void **state)
 			       .tty = "pts1",
 			       .caps = ~0ULL};
 
+	const struct spec bare = {.argc = 2,
+				  .no_context = true,
+				  FIELD(filename, "/bin/ls"),
+				  FIELD(exe, "/usr/bin/ls"),
+				  FIELD(argv, "ls\0-l\0")};
+
 	(void)state;
 	check_format(text_exec, &o, -1, &s, "ls               4242   4241     0 /bin/ls -l\n");
+	/* As text mode's records come: no context at all. */
+	check_format(text_exec, &o, -1, &bare, "ls               4242   4241     0 /bin/ls -l\n");
+}
+
+/* --context: the fields of a group left out are absent, the others as with all of them. */
+static void test_json_context_groups(void **state)
+{
+	struct options o = opts();
+	const struct spec s = {.argc = 1,
+			       FIELD(filename, "/bin/sh"),
+			       FIELD(exe, "/usr/bin/dash"),
+			       FIELD(cwd, "/root"),
+			       FIELD(argv, "sh\0"),
+			       .tty = "pts5",
+			       .caps = 1ULL << 21};
+#define HEAD                                                                                                 \
+	"{\"type\":\"exec\",\"time\":\"" TIME_STR "\",\"pid\":4242,\"ppid\":4241,\"exec_id\":"               \
+	"\"4242-5000000000-3\",\"parent_exec_id\":\"4241-4000000000-2\",\"uid\":1000,\"gid\":1001"
+#define MID  ",\"comm\":\"ls\",\"filename\":\"/bin/sh\",\"exe\":\"/usr/bin/dash\""
+#define ARGV ",\"argv\":[\"sh\"],\"argc\":1,\"truncated\":false,\"retval\":0"
+	static const struct {
+		unsigned int groups;
+		const char *want;
+	} cases[] = {
+	    {0, HEAD MID ARGV "}\n"},
+	    {ET_CTX_IDS, HEAD ",\"euid\":0,\"egid\":1001" MID ARGV "}\n"},
+	    {ET_CTX_SESSION, HEAD ",\"loginuid\":1000,\"sessionid\":7" MID ARGV "}\n"},
+	    {ET_CTX_TTY, HEAD MID ARGV ",\"tty\":\"pts/5\"}\n"},
+	    {ET_CTX_CWD, HEAD MID ",\"cwd\":\"/root\"" ARGV "}\n"},
+	    {ET_CTX_CGROUP, HEAD MID ARGV ",\"cgroup_id\":4242424,\"cgroup\":null,\"container_id\":null}\n"},
+	    {ET_CTX_NS, HEAD MID ARGV "," JSON_NS "}\n"},
+	    {ET_CTX_CAPS, HEAD MID ARGV ",\"cap_effective\":[\"CAP_SYS_ADMIN\"]}\n"},
+	    {ET_CTX_TTY | ET_CTX_CAPS,
+	     HEAD MID ARGV ",\"tty\":\"pts/5\",\"cap_effective\":[\"CAP_SYS_ADMIN\"]}\n"},
+	};
+#undef HEAD
+#undef MID
+#undef ARGV
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		o.context_groups = cases[i].groups;
+		check_format(json_exec, &o, -1, &s, cases[i].want);
+	}
+}
+
+/* The list of a capability set, by the names caps.c gives, as a formatter that never caches would write it.
+ */
+static void caps_json(char *out, size_t size, unsigned long long mask)
+{
+	size_t n = (size_t)snprintf(out, size, ",\"cap_effective\":[");
+	char cbuf[16];
+
+	for (unsigned int cap = 0; cap < 64; cap++)
+		if (mask >> cap & 1)
+			n += (size_t)snprintf(out + n, size - n, "%s\"%s\"", n > 18 ? "," : "",
+					      cap_name(cap, cbuf, sizeof(cbuf)));
+	snprintf(out + n, size - n, "]}\n");
+}
+
+/* Capability lists and namespaces are kept formatted between records: a set met again, one pushed out by
+ * others, and namespaces that change, each come out as if formatted anew. */
+static void test_json_caps_ns_reuse(void **state)
+{
+	struct options o = opts();
+	const struct spec s = {.argc = 1, FIELD(argv, "x\0")};
+	static const unsigned long long masks[] = {
+	    0, ~0ULL, 0, 1, 3, 7, 0xf, 0x1ff, 1, ~0ULL, 0, 1ULL << 63, 1ULL << 40, ~0ULL >> 23, 0,
+	};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r = decode(&d, -1, &s, &ev);
+	char want[4096];
+
+	(void)state;
+	o.context_groups = ET_CTX_CAPS;
+	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		char *got;
+		const char *tail;
+
+		ev.cap_effective = masks[i];
+		caps_json(want, sizeof(want), masks[i]);
+		got = format(json_exec, &o, &ev);
+		tail = strstr(got, ",\"cap_effective\"");
+		assert_non_null(tail);
+		assert_string_equal(tail, want);
+		free(got);
+	}
+	o.context_groups = ET_CTX_NS;
+	for (unsigned int i = 0; i < 6; i++) {
+		char *got, t[16] = "null";
+
+		/* The same twice, then others; a namespace the kernel lacks is null. */
+		for (int k = 0; k < ET_NS_COUNT; k++)
+			ev.ns[k] = NS_BASE + k + i / 2;
+		if (i == 5)
+			ev.ns[ET_NS_TIME] = 0;
+		else
+			snprintf(t, sizeof(t), "%u", ev.ns[ET_NS_TIME]);
+		snprintf(want, sizeof(want),
+			 ",\"ns\":{\"mnt\":%u,\"pid\":%u,\"net\":%u,\"uts\":%u,\"ipc\":%u,\"user\":%u,"
+			 "\"cgroup\":%u,\"time\":%s}}\n",
+			 ev.ns[0], ev.ns[1], ev.ns[2], ev.ns[3], ev.ns[4], ev.ns[5], ev.ns[6], t);
+		got = format(json_exec, &o, &ev);
+		assert_non_null(strstr(got, ",\"ns\""));
+		assert_string_equal(strstr(got, ",\"ns\""), want);
+		free(got);
+	}
+	event_decoder_free(&d);
+	free(r);
+}
+
+/* Numbers written without printf, at each digit count, and the time, whose date is formatted once a second.
+ */
+static void test_json_numbers_time(void **state)
+{
+	struct options o = opts();
+	const struct spec s = {.argc = 1, FIELD(argv, "x\0")};
+	static const unsigned long long values[] = {
+	    0,
+	    1,
+	    9,
+	    10,
+	    11,
+	    99,
+	    100,
+	    101,
+	    999,
+	    1000,
+	    4294967295ULL,
+	    4294967296ULL,
+	    10000000000000000000ULL,
+	    18446744073709551615ULL,
+	};
+	static const struct {
+		unsigned long long ktime;
+		const char *time;
+	} times[] = {
+	    {KTIME, "2026-01-01T00:00:00.500000000Z"},
+	    {KTIME + 1, "2026-01-01T00:00:00.500000001Z"},
+	    {KTIME + 499999999ULL, "2026-01-01T00:00:00.999999999Z"},
+	    {KTIME + 500000000ULL, "2026-01-01T00:00:01.000000000Z"},
+	    {KTIME + 86400ULL * NS, "2026-01-02T00:00:00.500000000Z"},
+	    {KTIME - 1, "2026-01-01T00:00:00.499999999Z"},
+	    {KTIME - 500000001ULL, "2025-12-31T23:59:59.999999999Z"},
+	};
+	struct event_decoder d;
+	struct exec_event ev;
+	struct et_record *r = decode(&d, -1, &s, &ev);
+	char want[64];
+
+	(void)state;
+	o.context_groups = ET_CTX_CGROUP;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		char *got;
+
+		ev.cgroup_id = values[i];
+		ev.ids.exec_seq = values[i];
+		got = format(json_exec, &o, &ev);
+		snprintf(want, sizeof(want), ",\"cgroup_id\":%llu,", values[i]);
+		assert_non_null(strstr(got, want));
+		snprintf(want, sizeof(want), "-5000000000-%llu\"", values[i]);
+		assert_non_null(strstr(got, want));
+		free(got);
+	}
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		char *got;
+
+		ev.ktime_ns = times[i].ktime;
+		got = format(json_exec, &o, &ev);
+		snprintf(want, sizeof(want), "\"time\":\"%s\",", times[i].time);
+		assert_non_null(strstr(got, want));
+		free(got);
+	}
+	event_decoder_free(&d);
+	free(r);
 }
 
 /* Set by the reader when a -n or -l match was abandoned, never by decoding; written last, only when set. */
@@ -2178,6 +2438,7 @@ int main(void)
 	    cmocka_unit_test(test_max_args_with_fault),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_many_args),
+	    cmocka_unit_test(test_no_context),
 	    cmocka_unit_test(test_ancestors),
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test(test_env_cut),
@@ -2208,6 +2469,9 @@ int main(void)
 	    cmocka_unit_test(test_json_ancestors_many),
 	    cmocka_unit_test(test_json_env),
 	    cmocka_unit_test(test_text_no_context),
+	    cmocka_unit_test(test_json_context_groups),
+	    cmocka_unit_test(test_json_caps_ns_reuse),
+	    cmocka_unit_test(test_json_numbers_time),
 	    cmocka_unit_test(test_json_lost),
 	    cmocka_unit_test(test_write_error),
 	    cmocka_unit_test(test_fork_decode),

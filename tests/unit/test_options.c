@@ -169,6 +169,8 @@ static void test_defaults(void **state)
 	assert_null(o.cgroup);
 	assert_null(o.cgroupmap);
 	assert_null(o.mntnsmap);
+	assert_int_equal(o.context_groups, CONTEXT_DEFAULT);
+	assert_false(o.context_set);
 	assert_int_equal(o.ancestors, ET_ANCESTORS_DEFAULT);
 	assert_false(o.ancestors_set);
 	assert_false(o.env);
@@ -177,6 +179,60 @@ static void test_defaults(void **state)
 	assert_false(o.env_bytes_set);
 	options_free(&o);
 	assert_no_leak();
+}
+
+/* --context: groups by name, all, none; only with -j, and never with --count. */
+static void test_context(void **state)
+{
+	static const struct {
+		const char *arg;
+		unsigned int groups;
+	} good[] = {
+	    {"none", 0},
+	    {"all", ET_CTX_ALL},
+	    {"ids", ET_CTX_IDS},
+	    {"session", ET_CTX_SESSION},
+	    {"tty", ET_CTX_TTY},
+	    {"cwd", ET_CTX_CWD},
+	    {"cgroup", ET_CTX_CGROUP},
+	    {"ns", ET_CTX_NS},
+	    {"caps", ET_CTX_CAPS},
+	    {"caps,tty,ids", ET_CTX_CAPS | ET_CTX_TTY | ET_CTX_IDS},
+	    {"ids,session,tty,cwd,cgroup,ns,caps", ET_CTX_ALL},
+	};
+	static const char *const bad[] = {"",	      ",",	  "tty,",    ",tty", "tty,,cwd", "tty,tty",
+					  "none,tty", "tty,none", "all,tty", "TTY",  "env",	 "tty cwd"};
+	struct options o;
+	struct run r;
+	char want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		PARSE(&o, &r, "-j", "--context", good[i].arg);
+		assert_ok(&r);
+		assert_int_equal(o.context_groups, good[i].groups);
+		assert_true(o.context_set);
+		options_free(&o);
+	}
+	PARSE(&o, &r, "-j");
+	assert_ok(&r);
+	assert_int_equal(o.context_groups, CONTEXT_DEFAULT);
+	options_free(&o);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want),
+			 "exectrace: invalid --context '%s': give groups among ids, session, tty, cwd, "
+			 "cgroup, ns, "
+			 "caps, or all or none\n",
+			 bad[i]);
+		PARSE(&o, &r, "-j", "--context", bad[i]);
+		assert_error(&o, &r, want);
+	}
+	PARSE(&o, &r, "--context", "tty");
+	assert_error(&o, &r,
+		     "exectrace: --context chooses the fields of JSON exec records: it goes with -j\n");
+	PARSE(&o, &r, "-j", "--count", "comm", "--context", "all");
+	assert_error(&o, &r,
+		     "exectrace: --context chooses the fields of JSON exec records: it goes with -j\n");
 }
 
 static void test_all_flags(void **state)
@@ -612,7 +668,8 @@ static void test_perf_buffer_argv_bytes(void **state)
 	assert_int_equal(perf_max % 1024, 0);
 	assert_false(o.argv_bytes_set);
 	/* A whole record (header, filename, exe, cwd, argv) still fits one sample. */
-	assert_true(sizeof(struct et_record) + 3 * ET_PATH_MAX + perf_max <= ET_PERF_RECORD_MAX);
+	assert_true(sizeof(struct et_record) + sizeof(struct et_context) + 3 * ET_PATH_MAX + perf_max <=
+		    ET_PERF_RECORD_MAX);
 	options_free(&o);
 
 	/* Asked for explicitly, more than that is an error, whatever the order. */
@@ -931,6 +988,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_context),
 	    cmocka_unit_test(test_all_flags),
 	    cmocka_unit_test(test_each_switch_alone),
 	    cmocka_unit_test(test_uid),
