@@ -5,8 +5,8 @@ import re
 import sys
 
 # argp's lines: "  -o, --output=FILE   Write ..." or "      --count=KEYS   Count ...", the text maybe wrapped on
-# lines of their own.
-OPTION = re.compile(r"^\s+(?:(-\w), )?(--[\w-]+)(?:=(\S+))?(?:\s+(.*))?$")
+# lines of their own. An optional value ("--env[=NAME,...]") is only ever given after '=': no value to complete.
+OPTION = re.compile(r"^\s+(?:(-\w), )?(--[\w-]+)(?:=(\S+)|\[=\S+\])?(?:\s+(.*))?$")
 CONTINUED = re.compile(r"^\s{20,}(\S.*)$")
 
 

@@ -89,18 +89,18 @@ def test_new_option():
     tmp = tempfile.mkdtemp(prefix="exectrace-completion-")
     try:
         help_text = run([EXE, "--help"]).stdout.replace(
-            b"  -x, --fails", b"      --ancestors=DEPTH      Show each exec's ancestors\n"
-            b"      --env-file=FILE        Write environments to FILE\n  -x, --fails")
+            b"  -x, --fails", b"      --qq-depth=DEPTH       Show each exec's lineage\n"
+            b"      --zz-file=FILE         Write environments to FILE\n  -x, --fails")
         script = os.path.join(tmp, "exectrace.bash")
         with open(script, "wb") as out:
             res = subprocess.run(["python3", ROOT + "/packaging/gen_completion.py",
                                   ROOT + "/packaging/exectrace.bash.in"], input=help_text, stdout=out)
         check("a new option completes by name", res.returncode == 0 and
-              complete("--an", script=script) == ["--ancestors"] and complete("--env", script=script) ==
-              ["--env-file"])
-        check("a new FILE option completes files", complete("--env-file", tmp + "/exec", script=script) ==
+              complete("--qq", script=script) == ["--qq-depth"] and complete("--zz", script=script) ==
+              ["--zz-file"])
+        check("a new FILE option completes files", complete("--zz-file", tmp + "/exec", script=script) ==
               [script])
-        check("a new option's value that is no file completes nothing", complete("--ancestors", "", script=script)
+        check("a new option's value that is no file completes nothing", complete("--qq-depth", "", script=script)
               == [])
     finally:
         shutil.rmtree(tmp)

@@ -94,7 +94,7 @@ show() {
 session() {
 	local name=$1 transport=$2 out=/tmp/$1.json err=/tmp/$1.err plain memfd dirfd fail anc env
 	shift 2
-	start "$name" -x --ancestors 8 --env=VMTEST_NAMED "$@" || return
+	start "$name" -x --context all --ancestors 8 --env=VMTEST_NAMED "$@" || return
 	grep -q "ready: tracing exec ($transport," "$err"
 	report "$name: transport is the $transport" $? "$(cat "$err")"
 
