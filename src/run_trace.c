@@ -128,6 +128,12 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 	int err;
 
 	t->received++;
+	if (t->exporter && size >= sizeof(struct et_record)) {
+		const struct et_record *r = data;
+
+		if (r->type == ET_REC_EXEC && (r->flags & ET_F_ARGV_CUT))
+			exporter_argv_truncated(t->exporter);
+	}
 	err = event_decode(&t->dec, data, size, &e);
 	if (err) {
 		if (err == -ENOMEM)
@@ -232,6 +238,8 @@ int run_trace(struct trace *t)
 			return 1;
 		}
 		report_lost(t);
+		if (t->exporter && exporter_poll(t->exporter, 0))
+			return 1;
 		sinks_tick(&t->sinks);
 		/* Flushed just now: what was written went to the file that a rotation renamed. */
 		if (reopening) {

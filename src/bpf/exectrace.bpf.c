@@ -44,6 +44,10 @@ const volatile bool count_mode = false;
  * them. */
 const volatile bool with_context = false;
 const volatile __u32 count_fields = 0;
+/* With count_mode: records are sent too (--metrics beside tracing), of failed execs only with -x (--metrics
+ * loads the failed-exec programs to count them). */
+const volatile bool count_and_trace = false;
+const volatile bool trace_failures = false;
 /* Ancestors each record carries at most (-j, --ancestors), and the environment's capture limit (--env): 0 for
  * none, and then the verifier drops that code. */
 const volatile __u32 ancestors_max = 0;
@@ -828,7 +832,8 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 		return 0;
 	if (count_mode) {
 		count_exec(task, false);
-		return 0;
+		if (!count_and_trace)
+			return 0;
 	}
 	r = scratch_record();
 	if (!r || !st)
