@@ -22,7 +22,8 @@ APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.
 	src/sink_text.c src/sink_json.c src/output_file.c src/strbuf.c src/http.c src/metrics.c src/procstat.c \
 	src/exporter.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
-UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink
+UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
+	test_http test_metrics
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
@@ -44,7 +45,7 @@ define apt-install
 		exit 1; fi
 endef
 
-.PHONY: all deps run test unit e2e clean format lint
+.PHONY: all deps run test unit e2e metrics-test clean format lint
 
 all: $(OUT)/exectrace doc
 
@@ -119,6 +120,8 @@ $(OUT)/tests/test_proctable: $(OUT)/tests/test_proctable.o $(OUT)/tests/proctabl
 $(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/tests/sink_text.o \
 	$(OUT)/tests/sink_json.o $(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/escape.o \
 	$(OUT)/tests/timefmt.o $(OUT)/tests/caps.o
+$(OUT)/tests/test_http: $(OUT)/tests/test_http.o $(OUT)/tests/http.o $(OUT)/tests/strbuf.o
+$(OUT)/tests/test_metrics: $(OUT)/tests/test_metrics.o $(OUT)/tests/metrics.o $(OUT)/tests/strbuf.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 
@@ -131,13 +134,17 @@ test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(V
 	@# After vm-deps, not beside it (make -j): two apt-get runs would fight over dpkg's lock.
 	$(MAKE) --no-print-directory pkg-deps
 	CMOCKA_MESSAGE_OUTPUT=TAP VM_SERIES="$(VM_SERIES)" prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py \
-		tests/vm/run.sh $(PKG_TESTS)
+		tests/metrics/test_metrics.py tests/vm/run.sh $(PKG_TESTS)
 
 unit: deps $(UNIT_BINS)
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)
 
 e2e: deps $(OUT)/exectrace $(OUT)/tests/spawn $(VM_DIR)/spawn
 	prove -v -e '' tests/e2e/test_e2e.py
+
+# The Prometheus endpoint against a real Prometheus (about 40 s).
+metrics-test: deps $(OUT)/exectrace
+	prove -v -e '' tests/metrics/test_metrics.py
 
 FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/e2e/*.c bench/*.c
 TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Isrc -isystem $(OUT)

@@ -88,7 +88,7 @@ void http_parse_request(const char *buf, size_t len, struct http_request *req)
 	sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(buf + line_len - sp1 - 1)) : NULL;
 	if (!sp1 || !sp2 || sp1 == buf || sp2 == sp1 + 1 || sp1[1] != '/')
 		return;
-	if ((size_t)(buf + line_len - sp2 - 1) != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) ||
+	if ((size_t)(buf + line_len - sp2 - 1) != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0 ||
 	    (sp2[8] != '0' && sp2[8] != '1')) {
 		if (!strncmp(sp2 + 1, "HTTP/", 5))
 			req->status = 505;
@@ -194,10 +194,11 @@ static void respond(struct http_server *s, struct conn *c, const struct http_req
 
 static void conn_read(struct http_server *s, struct conn *c)
 {
-	char discard[4096];
 	ssize_t n;
 
 	if (c->state == CONN_LINGERING) {
+		char discard[4096];
+
 		n = read(c->fd, discard, sizeof(discard));
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			conn_close(s, c);

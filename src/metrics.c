@@ -63,7 +63,7 @@ static size_t *slot(const struct metrics *m, const struct et_count_key *key)
 {
 	size_t i = key_hash(key) & (m->index_size - 1);
 
-	while (m->index[i] && memcmp(&m->series[m->index[i] - 1].key, key, sizeof(*key)))
+	while (m->index[i] && memcmp(&m->series[m->index[i] - 1].key, key, sizeof(*key)) != 0)
 		i = (i + 1) & (m->index_size - 1);
 	return &m->index[i];
 }

@@ -44,7 +44,8 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
+	/* The analyzer loses track of va_start here (a false report). */
+	n = vsnprintf(small, sizeof(small), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 	if (n < 0) {
 		b->oom = true;
