@@ -19,11 +19,11 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.c src/transport.c src/count_maps.c \
 	src/event.c src/escape.c src/output_text.c src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c \
 	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
-	src/sink_text.c src/sink_json.c src/output_file.c src/strbuf.c src/http.c src/metrics.c src/procstat.c \
-	src/exporter.c
+	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c src/strbuf.c src/http.c \
+	src/metrics.c src/procstat.c src/exporter.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
-	test_http test_metrics
+	test_exec_times test_http test_metrics
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
@@ -53,6 +53,7 @@ all: $(OUT)/exectrace doc
 include tests/vm/vm.mk
 include bench/bench.mk
 include packaging/packaging.mk
+include tests/html/html.mk
 
 deps:
 	$(call apt-install,$(DEPS),the build)
@@ -107,7 +108,8 @@ $(OUT)/tests/test_%.o: tests/unit/test_%.c | $(OUT)/tests
 	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
 $(OUT)/tests/test_escape: $(OUT)/tests/test_escape.o $(OUT)/tests/escape.o
 $(OUT)/tests/test_event: $(OUT)/tests/test_event.o $(OUT)/tests/event.o $(OUT)/tests/escape.o \
-	$(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/timefmt.o $(OUT)/tests/caps.o
+	$(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/timefmt.o $(OUT)/tests/caps.o \
+	$(OUT)/tests/signals.o
 $(OUT)/tests/test_options: $(OUT)/tests/test_options.o $(OUT)/tests/options.o $(OUT)/tests/users.o \
 	$(OUT)/tests/match.o $(OUT)/tests/timefmt.o
 $(OUT)/tests/test_match: $(OUT)/tests/test_match.o $(OUT)/tests/match.o $(OUT)/tests/timefmt.o
@@ -119,7 +121,8 @@ $(OUT)/tests/test_caps: $(OUT)/tests/test_caps.o $(OUT)/tests/caps.o
 $(OUT)/tests/test_proctable: $(OUT)/tests/test_proctable.o $(OUT)/tests/proctable.o
 $(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/tests/sink_text.o \
 	$(OUT)/tests/sink_json.o $(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/escape.o \
-	$(OUT)/tests/timefmt.o $(OUT)/tests/caps.o
+	$(OUT)/tests/timefmt.o $(OUT)/tests/caps.o $(OUT)/tests/signals.o
+$(OUT)/tests/test_exec_times: $(OUT)/tests/test_exec_times.o $(OUT)/tests/exec_times.o
 $(OUT)/tests/test_http: $(OUT)/tests/test_http.o $(OUT)/tests/http.o $(OUT)/tests/strbuf.o
 $(OUT)/tests/test_metrics: $(OUT)/tests/test_metrics.o $(OUT)/tests/metrics.o $(OUT)/tests/strbuf.o
 $(UNIT_BINS):
@@ -129,12 +132,14 @@ $(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
 	$(CC) $(CFLAGS) -pthread $< -o $@
 
 # TAP from every test program, summed up by one prove: unit tests, end-to-end tests on this kernel, the
-# same binary on other kernels under qemu (tests/vm), and the packaging (tests/pkg).
+# same binary on other kernels under qemu (tests/vm), the packaging (tests/pkg) and the timeline page in a browser
+# (tests/html).
 test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn
 	@# After vm-deps, not beside it (make -j): two apt-get runs would fight over dpkg's lock.
 	$(MAKE) --no-print-directory pkg-deps
+	$(MAKE) --no-print-directory html-deps
 	CMOCKA_MESSAGE_OUTPUT=TAP VM_SERIES="$(VM_SERIES)" prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py \
-		tests/metrics/test_metrics.py tests/vm/run.sh $(PKG_TESTS)
+		tests/metrics/test_metrics.py tests/vm/run.sh $(PKG_TESTS) $(HTML_TESTS)
 
 unit: deps $(UNIT_BINS)
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)

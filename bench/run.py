@@ -288,7 +288,7 @@ class Tracer:
 
 
 TRACER_KEYS = ("exectrace", "exectrace-json", "exectrace-baseline", "exectrace-json-baseline", "exectrace-count",
-               "exectrace-1M", "execsnoop", "bpftrace")
+               "exectrace-1M", "exectrace-forks-exits", "execsnoop", "bpftrace")
 
 
 def find_execsnoop(given):
@@ -331,6 +331,9 @@ def make_tracers(args):
         Tracer("exectrace-count", "exectrace --count comm", [xt, "--count", "comm"], "xt-count", xt_ready, all_w),
         Tracer("exectrace-1M", "exectrace --json --argv-bytes 1M", [xt, "--json", "--argv-bytes", "1M"],
                "xt-json", xt_ready, ["big"]),
+        # Each storm exec is also a fork and an exit: their records come on top of the exec's.
+        Tracer("exectrace-forks-exits", "exectrace --json --forks --exits", [xt, "--json", "--forks", "--exits"],
+               "xt-json", xt_ready, all_w),
     ]
     skipped = {}
     es = find_execsnoop(args.execsnoop)
@@ -500,7 +503,7 @@ def expected_rest(w):
 # ---------------------------------------------------------------------------------------------------------------
 # Reading a tracer's output.
 
-SUMMARY_RX = re.compile(r"exectrace: (\d+) execs received, (\d+) printed, (\d+) lost")
+SUMMARY_RX = re.compile(r"exectrace: (\d+) (?:execs|records) received, (\d+) printed, (\d+) lost")
 COUNT_SUMMARY_RX = re.compile(r"exectrace: (\d+) execs counted, (\d+) did not fit")
 LOST_RX = re.compile(r"Lost (\d+) events")
 
@@ -915,11 +918,13 @@ def startup_table(results, tracers):
 # The side-by-side table's columns (those that ran), then its ratios: (numerator, denominator, heading).
 SIDE_COLUMNS = (("exectrace", "exectrace"), ("exectrace-json", "exectrace --json"),
                 ("exectrace-baseline", "exectrace (baseline)"), ("exectrace-json-baseline", "--json (baseline)"),
-                ("exectrace-count", "exectrace --count comm"), ("execsnoop", "execsnoop"), ("bpftrace", "bpftrace"))
+                ("exectrace-count", "exectrace --count comm"), ("exectrace-forks-exits", "--json --forks --exits"),
+                ("execsnoop", "execsnoop"), ("bpftrace", "bpftrace"))
 SIDE_RATIOS = (("exectrace", "execsnoop", "exectrace / execsnoop"),
                ("exectrace-json", "execsnoop", "--json / execsnoop"),
                ("exectrace", "exectrace-baseline", "exectrace / baseline"),
-               ("exectrace-json", "exectrace-json-baseline", "--json / its baseline"))
+               ("exectrace-json", "exectrace-json-baseline", "--json / its baseline"),
+               ("exectrace-forks-exits", "exectrace-json", "--forks --exits / --json"))
 
 
 def side_by_side(results, tracers):

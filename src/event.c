@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Turns a kernel record (src/exectrace.h) into an exec_event, checking every length it carries. */
+/* Turns a kernel record (src/exectrace.h) into a struct event, checking its type, size and every length it
+ * carries. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,8 +300,89 @@ static int decode_exec(struct event_decoder *d, const void *data, size_t size, s
 	return decode_env(d, r, p, ev);
 }
 
+static void copy_comm(char *out, const char *comm)
+{
+	memcpy(out, comm, ET_COMM_LEN);
+	out[ET_COMM_LEN] = '\0';
+}
+
+static int decode_fork(const void *data, size_t size, struct fork_event *ev)
+{
+	struct et_fork_record r;
+
+	if (size < sizeof(r))
+		return -EINVAL;
+	memcpy(&r, data, sizeof(r));
+	memset(ev, 0, sizeof(*ev));
+	ev->ktime_ns = r.ktime_ns;
+	ev->pid = r.pid;
+	ev->ppid = r.ppid;
+	ev->uid = r.uid;
+	ev->ids = (struct exec_ids){r.start_time, r.exec_seq, r.parent_start_time, r.parent_exec_seq};
+	copy_comm(ev->comm, r.comm);
+	return 0;
+}
+
+/* The run time split between user and system in the ratio of their tick samples, as the kernel's
+ * cputime_adjust does for getrusage() and wait4(): the samples alone miss what ran between ticks. */
+static void split_cpu(const struct et_exit_record *r, struct exit_event *ev)
+{
+	unsigned long long user = r->utime_ns, sys = r->stime_ns, run = r->runtime_ns;
+
+	if (!sys) {
+		ev->cpu_user_ns = run;
+		return;
+	}
+	if (!user) {
+		ev->cpu_system_ns = run;
+		return;
+	}
+	ev->cpu_system_ns =
+	    (unsigned long long)((unsigned __int128)run * sys / ((unsigned __int128)user + sys));
+	ev->cpu_user_ns = run - ev->cpu_system_ns;
+}
+
+static int decode_exit(const void *data, size_t size, struct exit_event *ev)
+{
+	struct et_exit_record r;
+
+	if (size < sizeof(r))
+		return -EINVAL;
+	memcpy(&r, data, sizeof(r));
+	memset(ev, 0, sizeof(*ev));
+	ev->ktime_ns = r.ktime_ns;
+	ev->pid = r.pid;
+	ev->ppid = r.ppid;
+	ev->uid = r.uid;
+	ev->ids = (struct exec_ids){r.start_time, r.exec_seq, r.parent_start_time, r.parent_exec_seq};
+	copy_comm(ev->comm, r.comm);
+	/* A wait status: a signal in the low 7 bits (0x80 if it dumped core), else the code in the next 8. */
+	ev->signal = (int)(r.status & 0x7f);
+	ev->core_dumped = ev->signal && (r.status & 0x80);
+	ev->exit_code = ev->signal ? -1 : (int)(r.status >> 8 & 0xff);
+	ev->since_ns = r.since_ns; /* its start, until an exec seen says otherwise (exec_times.c) */
+	split_cpu(&r, ev);
+	ev->cpu_truncated = r.flags & ET_X_CPU_CUT;
+	ev->max_rss = r.max_rss;
+	return 0;
+}
+
 int event_decode(struct event_decoder *d, const void *data, size_t size, struct event *ev)
 {
-	ev->type = EVENT_EXEC;
-	return decode_exec(d, data, size, &ev->exec);
+	unsigned int type;
+
+	if (size < sizeof(type))
+		return -EINVAL;
+	memcpy(&type, data, sizeof(type));
+	switch (type) {
+	case ET_REC_FORK:
+		ev->type = EVENT_FORK;
+		return decode_fork(data, size, &ev->fork);
+	case ET_REC_EXIT:
+		ev->type = EVENT_EXIT;
+		return decode_exit(data, size, &ev->exit);
+	default:
+		ev->type = EVENT_EXEC;
+		return decode_exec(d, data, size, &ev->exec);
+	}
 }

@@ -1,4 +1,4 @@
-/* Decoding of kernel records into exec events that the output formats print. */
+/* Decoding of kernel records (exec, fork, exit) into events that the output formats print. */
 #ifndef EVENT_H
 #define EVENT_H
 
@@ -100,6 +100,7 @@ struct exit_event {
 	unsigned long long since_ns;
 	bool since_exec;
 	unsigned long long cpu_user_ns, cpu_system_ns; /* the whole thread group */
+	bool cpu_truncated;			       /* too many threads to add up: lower bounds */
 	unsigned long long max_rss;		       /* bytes */
 };
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The record the kernel programs send and user space decodes: one header, then
- * filename, exe, cwd and argv bytes, the ancestors and the environment back to back
- * (lengths and counts in the header). Shared by
+ * The records the kernel programs send and user space decodes. An exec's: one header, then
+ * filename, exe, cwd and argv bytes, the ancestors and the environment back to back (lengths
+ * and counts in the header). A fork's and an exit's: one fixed struct each. All start with
+ * {type, flags}. Shared by
  * src/bpf/exectrace.bpf.c and the user-space decoder (src/event.c).
  */
 #ifndef EXECTRACE_H
@@ -36,6 +37,8 @@
 
 enum et_record_type {
 	ET_REC_EXEC = 1,
+	ET_REC_FORK, /* struct et_fork_record (--forks) */
+	ET_REC_EXIT, /* struct et_exit_record (--exits) */
 };
 
 enum et_flags {
@@ -128,6 +131,58 @@ struct et_ancestor {
 	unsigned int pid; /* tgid */
 	char comm[ET_COMM_LEN];
 	unsigned int pad;
+};
+
+/* Threads of an exiting process whose CPU time is added up one by one at most: those not yet released (the
+ * kernel keeps the released ones' sum). Past it, ET_X_CPU_CUT. */
+#define ET_THREAD_WALK_MAX 1024
+
+/* A new process (thread group): not a new thread. Starts with struct et_record's {type, flags}. */
+struct et_fork_record {
+	unsigned int type; /* ET_REC_FORK */
+	unsigned int flags;
+	unsigned long long ktime_ns; /* CLOCK_BOOTTIME */
+	unsigned int pid;	     /* the child's */
+	unsigned int ppid;	     /* its parent's (the forking process, or its parent with CLONE_PARENT) */
+	unsigned int uid;
+	unsigned int pad;
+	/* The child's exec identity (its start_time; the self_exec_id it copied at the fork: the image it
+	 * runs until it execs) and its parent's, as in struct et_record. */
+	unsigned long long start_time;
+	unsigned long long exec_seq;
+	unsigned long long parent_start_time;
+	unsigned long long parent_exec_seq;
+	char comm[ET_COMM_LEN];
+};
+
+enum et_exit_flags {
+	/* More threads than ET_THREAD_WALK_MAX were still to add up: the CPU times are lower bounds. */
+	ET_X_CPU_CUT = 1 << 0,
+};
+
+/* A process whose last thread ended. Starts with struct et_record's {type, flags}. */
+struct et_exit_record {
+	unsigned int type;	     /* ET_REC_EXIT */
+	unsigned int flags;	     /* ET_X_* */
+	unsigned long long ktime_ns; /* CLOCK_BOOTTIME */
+	unsigned int pid;
+	unsigned int ppid;
+	unsigned int uid;
+	/* As wait() gives it: the signal in bits 0-6, 0x80 when a core was dumped, else the code in bits
+	 * 8-15. */
+	unsigned int status;
+	unsigned long long start_time;
+	unsigned long long exec_seq;
+	unsigned long long parent_start_time;
+	unsigned long long parent_exec_seq;
+	unsigned long long since_ns; /* CLOCK_BOOTTIME of its start (start_boottime) */
+	/* The thread group's tick-sampled user and system time and its exact run time (ns): user space splits
+	 * the run time in their ratio, as getrusage() does. */
+	unsigned long long utime_ns;
+	unsigned long long stime_ns;
+	unsigned long long runtime_ns;
+	unsigned long long max_rss; /* bytes */
+	char comm[ET_COMM_LEN];
 };
 
 /* The kernel writes the variable part at data, user space reads it at sizeof: they must agree. */

@@ -31,6 +31,8 @@ enum {
 	OPT_METRICS,
 	OPT_METRICS_LABELS,
 	OPT_METRICS_MAX_SERIES,
+	OPT_FORKS,
+	OPT_EXITS,
 };
 
 #define DEFAULT_MAX_KEYS   10240
@@ -62,6 +64,7 @@ static const char doc[] =
     "  exectrace -u 1000 -T      # execs by uid 1000, with a time column\n"
     "  exectrace -n '^(ba)?sh$'  # command names matching a regex\n"
     "  exectrace -l 'curl|wget'  # arguments matching a regex\n"
+    "  exectrace --exits -j      # with how each process ended\n"
     "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n"
     "  exectrace -j --env=PATH,LANG  # JSON with two environment variables of each exec\n";
 
@@ -79,12 +82,18 @@ static const struct argp_option opts[] = {
     {"print-uid", 'U', NULL, 0, "Include a UID column", 0},
     {"quote", 'q', NULL, 0, "Quote each argument", 0},
     {"fails", 'x', NULL, 0, "Include failed execs", 0},
+    {"forks", OPT_FORKS, NULL, 0, "Include a record for each new process (fork, not a new thread)", 0},
+    {"exits", OPT_EXITS, NULL, 0,
+     "Include a record for each process that ends: exit code or signal, duration, CPU time, peak memory", 0},
     {"uid", 'u', "USER", 0, "Trace this user only (name or number; in the kernel)", 0},
     {"cgroup", 'c', "PATH", 0, "Trace this cgroup v2 subtree only (in the kernel)", 0},
     {"cgroupmap", OPT_CGROUPMAP, "PATH", 0, "Trace cgroup ids in this pinned BPF hash map only", 0},
     {"mntnsmap", OPT_MNTNSMAP, "PATH", 0, "Trace mount namespace ids in this pinned BPF hash map only", 0},
-    {"name", 'n', "REGEX", 0, "Show commands whose name matches REGEX (PCRE2 syntax) only", 0},
-    {"line", 'l', "REGEX", 0, "Show execs whose arguments (joined by spaces) match REGEX (PCRE2 syntax) only",
+    {"name", 'n', "REGEX", 0,
+     "Show commands whose name matches REGEX (PCRE2 syntax) only (exec, fork and exit records)", 0},
+    {"line", 'l', "REGEX", 0,
+     "Show execs whose arguments (joined by spaces) match REGEX (PCRE2 syntax) only (fork and exit records "
+     "pass)",
      0},
     {"max-args", OPT_MAX_ARGS, "N", 0, "Show at most N arguments (default: all)", 0},
     {"argv-bytes", OPT_ARGV_BYTES, "SIZE", 0,
@@ -369,6 +378,12 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PERF_BUFFER:
 		o->perf_buffer = true;
 		break;
+	case OPT_FORKS:
+		o->forks = true;
+		break;
+	case OPT_EXITS:
+		o->exits = true;
+		break;
 	case 'o':
 		o->output = arg;
 		break;
@@ -493,6 +508,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->count_fields && (o->interval || o->top >= 0 || o->cumulative))
 			fail(state, "--interval, --top and --cumulative go with --count");
+		if (o->count_fields && (o->forks || o->exits))
+			fail(state,
+			     "--forks and --exits add records to the trace; --count counts execs only");
 		if (o->count_fields && (o->name_match || o->line_match))
 			fail(state,
 			     "-n and -l select printed execs; with --count, filter with -u or --cgroup");
@@ -509,6 +527,8 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		if (!o->metrics_max_series)
 			o->metrics_max_series = DEFAULT_MAX_SERIES;
 		o->records = !o->count_fields && (!o->metrics || o->json || o->output);
+		if (!o->records && !o->count_fields && (o->forks || o->exits))
+			fail(state, "--forks and --exits add records: with --metrics, add -j or -o");
 		if (!o->records && !o->count_fields && (o->name_match || o->line_match))
 			fail(state, "-n and -l select printed execs: with --metrics alone nothing is printed "
 				    "(add -j or -o)");

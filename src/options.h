@@ -18,6 +18,8 @@ struct options {
 	bool print_uid;	   /* -U: UID column */
 	bool verbose;	   /* -v: libbpf's messages */
 	bool perf_buffer;  /* force the perf buffer transport */
+	bool forks;	   /* --forks: a record per new process */
+	bool exits;	   /* --exits: a record per process that ends */
 	bool filter_uid;
 	uid_t uid;
 	struct matcher *name_match, *line_match; /* -n on comm, -l on the arguments; NULL when not given */

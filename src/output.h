@@ -17,6 +17,10 @@ struct output {
 int text_header(const struct output *out);
 int text_exec(const struct output *out, const struct exec_event *ev);
 int json_exec(const struct output *out, const struct exec_event *ev);
+int text_fork(const struct output *out, const struct fork_event *ev);
+int text_exit(const struct output *out, const struct exit_event *ev);
+int json_fork(const struct output *out, const struct fork_event *ev);
+int json_exit(const struct output *out, const struct exit_event *ev);
 int json_lost(const struct output *out, unsigned long long count, long long boot_ns);
 
 #endif

@@ -5,6 +5,7 @@
 #include "container.h"
 #include "escape.h"
 #include "output.h"
+#include "signals.h"
 #include "timefmt.h"
 
 /* "ENOENT" for 2; "E<n>" for a value without a name. */
@@ -275,6 +276,82 @@ int json_exec(const struct output *out, const struct exec_event *ev)
 	if (ev->filter_abandoned && fputs(",\"filter_abandoned\":true", f) == EOF)
 		return -1;
 	return fputs("}\n", f) == EOF ? -1 : 0;
+}
+
+/* Seconds from nanoseconds, to the nanosecond: ",name":S.NNNNNNNNN. */
+static void put_seconds(struct chunk *c, const char *name, unsigned long long ns)
+{
+	char frac[16];
+
+	put(c, ",\"");
+	put(c, name);
+	put(c, "\":");
+	put_u64(c, ns / 1000000000ULL);
+	snprintf(frac, sizeof(frac), ".%09llu", ns % 1000000000ULL);
+	put(c, frac);
+}
+
+/* What fork and exit records share, up to comm: type, time, the process and its parent. */
+static int json_process(const struct output *out, const char *type, unsigned long long ktime_ns,
+			unsigned int pid, unsigned int ppid, unsigned int uid, const struct exec_ids *ids,
+			const char *comm)
+{
+	FILE *f = out->f;
+	struct chunk c;
+
+	c.len = 0;
+	put(&c, ",\"pid\":");
+	put_u64(&c, pid);
+	put(&c, ",\"ppid\":");
+	put_u64(&c, ppid);
+	put(&c, ",\"exec_id\":");
+	put_exec_id(&c, pid, ids->start_time, ids->exec_seq);
+	put(&c, ",\"parent_exec_id\":");
+	put_exec_id(&c, ppid, ids->parent_start_time, ids->parent_exec_seq);
+	put_id(&c, "uid", uid);
+	put(&c, ",\"comm\":");
+	if (fprintf(f, "{\"type\":\"%s\",", type) < 0 ||
+	    json_time(f, (long long)ktime_ns + out->boot_to_real_ns) || write_chunk(f, &c))
+		return -1;
+	return escape_json(f, comm, strlen(comm));
+}
+
+int json_fork(const struct output *out, const struct fork_event *ev)
+{
+	if (json_process(out, "fork", ev->ktime_ns, ev->pid, ev->ppid, ev->uid, &ev->ids, ev->comm))
+		return -1;
+	return fputs("}\n", out->f) == EOF ? -1 : 0;
+}
+
+int json_exit(const struct output *out, const struct exit_event *ev)
+{
+	struct chunk c;
+
+	if (json_process(out, "exit", ev->ktime_ns, ev->pid, ev->ppid, ev->uid, &ev->ids, ev->comm))
+		return -1;
+	c.len = 0;
+	put(&c, ",\"exit_code\":");
+	if (ev->signal) {
+		char sig[16];
+
+		put(&c, "null,\"signal\":\"");
+		put(&c, signal_name(ev->signal, sig, sizeof(sig)));
+		put(&c, "\"");
+	} else {
+		put_u64(&c, (unsigned int)ev->exit_code);
+		put(&c, ",\"signal\":null");
+	}
+	put(&c, ev->core_dumped ? ",\"core_dumped\":true" : ",\"core_dumped\":false");
+	put_seconds(&c, "duration", ev->ktime_ns > ev->since_ns ? ev->ktime_ns - ev->since_ns : 0);
+	put(&c, ev->since_exec ? ",\"since_exec\":true" : ",\"since_exec\":false");
+	put_seconds(&c, "cpu_user", ev->cpu_user_ns);
+	put_seconds(&c, "cpu_system", ev->cpu_system_ns);
+	if (ev->cpu_truncated)
+		put(&c, ",\"cpu_truncated\":true");
+	put(&c, ",\"max_rss\":");
+	put_u64(&c, ev->max_rss);
+	put(&c, "}\n");
+	return write_chunk(out->f, &c);
 }
 
 int json_lost(const struct output *out, unsigned long long count, long long boot_ns)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "escape.h"
 #include "output.h"
+#include "signals.h"
 #include "timefmt.h"
 
 #define COMM_WIDTH 16
@@ -87,7 +88,9 @@ static int write_args(FILE *f, const struct exec_event *ev, bool quote)
 	return ev->truncated && fputs(" ...", f) == EOF ? -1 : 0;
 }
 
-int text_exec(const struct output *out, const struct exec_event *ev)
+/* The columns up to PCOMM: [TIME] [TIME(s)] [UID] PCOMM. */
+static int write_who(const struct output *out, unsigned long long ktime_ns, unsigned int uid,
+		     const char *comm)
 {
 	const struct options *o = out->opts;
 	FILE *f = out->f;
@@ -95,17 +98,56 @@ int text_exec(const struct output *out, const struct exec_event *ev)
 	if (o->clock_time) {
 		char tbuf[32];
 
-		if (format_clock(tbuf, sizeof(tbuf), (long long)ev->ktime_ns + out->boot_to_real_ns) ||
+		if (format_clock(tbuf, sizeof(tbuf), (long long)ktime_ns + out->boot_to_real_ns) ||
 		    fprintf(f, "%-8s ", tbuf) < 0)
 			return -1;
 	}
 	if (o->elapsed_time &&
-	    fprintf(f, "%-8.3f ", (double)((long long)ev->ktime_ns - out->start_boot_ns) / 1e9) < 0)
+	    fprintf(f, "%-8.3f ", (double)((long long)ktime_ns - out->start_boot_ns) / 1e9) < 0)
 		return -1;
-	if (o->print_uid && fprintf(f, "%-6u ", ev->uid) < 0)
+	if (o->print_uid && fprintf(f, "%-6u ", uid) < 0)
 		return -1;
-	if (escape_text_padded(f, ev->comm, strlen(ev->comm), COMM_WIDTH) ||
-	    fprintf(f, " %-6u %-6u %3d ", ev->pid, ev->ppid, ev->retval) < 0 || write_args(f, ev, o->quote))
+	return escape_text_padded(f, comm, strlen(comm), COMM_WIDTH);
+}
+
+int text_exec(const struct output *out, const struct exec_event *ev)
+{
+	FILE *f = out->f;
+
+	if (write_who(out, ev->ktime_ns, ev->uid, ev->comm) ||
+	    fprintf(f, " %-6u %-6u %3d ", ev->pid, ev->ppid, ev->retval) < 0 ||
+	    write_args(f, ev, out->opts->quote))
 		return -1;
 	return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+/* No RET; ARGS is \fork, which no exec's ARGS can print (a backslash there is written \\). */
+int text_fork(const struct output *out, const struct fork_event *ev)
+{
+	if (write_who(out, ev->ktime_ns, ev->uid, ev->comm))
+		return -1;
+	return fprintf(out->f, " %-6u %-6u %3s \\fork\n", ev->pid, ev->ppid, "") < 0 ? -1 : 0;
+}
+
+/* RET is the exit code, or the signal's name (SIGKILL); ARGS is \exit and how long the process ran (since its
+ * exec, or its start), its CPU time and its peak resident memory. */
+int text_exit(const struct output *out, const struct exit_event *ev)
+{
+	FILE *f = out->f;
+	char sig[16];
+	long long ran = (long long)ev->ktime_ns - (long long)ev->since_ns;
+
+	if (write_who(out, ev->ktime_ns, ev->uid, ev->comm))
+		return -1;
+	if (ev->signal ? fprintf(f, " %-6u %-6u %3s ", ev->pid, ev->ppid,
+				 signal_name(ev->signal, sig, sizeof(sig))) < 0
+		       : fprintf(f, " %-6u %-6u %3d ", ev->pid, ev->ppid, ev->exit_code) < 0)
+		return -1;
+	if (fprintf(f, "\\exit %.3fs%s, user %.3fs, system %.3fs%s, max rss %llu KiB%s\n",
+		    (double)(ran > 0 ? ran : 0) / 1e9, ev->since_exec ? "" : " since start",
+		    (double)ev->cpu_user_ns / 1e9, (double)ev->cpu_system_ns / 1e9,
+		    ev->cpu_truncated ? " (at least)" : "", ev->max_rss >> 10,
+		    ev->core_dumped ? ", core dumped" : "") < 0)
+		return -1;
+	return 0;
 }

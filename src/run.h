@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "event.h"
+#include "exec_times.h"
 #include "exporter.h"
 #include "options.h"
 #include "proctable.h"
@@ -23,6 +24,7 @@ struct trace {
 	struct event_decoder dec;
 	struct proctable table; /* fed only when a sink reads it (use_table) */
 	bool use_table;
+	struct exec_times exec_times; /* --exits */
 	struct sinks sinks;
 	char *line; /* -l matches against the arguments joined here */
 	size_t line_cap;

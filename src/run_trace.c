@@ -46,7 +46,7 @@ static int join_args(struct trace *t, const struct exec_event *ev, size_t *len)
 /* Fail-open: a match abandoned as too costly counts as a match, so that a traced program cannot hide from a
  * filter by making the match expensive. */
 static bool matches(struct trace *t, struct matcher *m, const char *flag, const char *s, size_t len,
-		    struct exec_event *ev)
+		    bool *abandoned)
 {
 	switch (matcher_match(m, s, len)) {
 	case MATCH_YES:
@@ -61,18 +61,28 @@ static bool matches(struct trace *t, struct matcher *m, const char *flag, const 
 			"exectrace: warning: a %s match was abandoned (too costly); such records are shown "
 			"unfiltered\n",
 			flag);
-	ev->filter_abandoned = true;
+	*abandoned = true;
 	return true;
 }
 
-static bool wanted(struct trace *t, struct exec_event *ev)
+/* -n on the command name of every record; -l on the arguments of exec records. */
+static bool wanted(struct trace *t, struct event *e)
 {
+	struct exec_event *ev = &e->exec;
+	bool abandoned = false;
 	size_t len;
 
-	if (t->opts->name_match && !matches(t, t->opts->name_match, "-n", ev->comm, strlen(ev->comm), ev))
+	if (e->type == EVENT_FORK || e->type == EVENT_EXIT) {
+		const char *comm = e->type == EVENT_FORK ? e->fork.comm : e->exit.comm;
+
+		return !t->opts->name_match ||
+		       matches(t, t->opts->name_match, "-n", comm, strlen(comm), &abandoned);
+	}
+	if (t->opts->name_match &&
+	    !matches(t, t->opts->name_match, "-n", ev->comm, strlen(ev->comm), &ev->filter_abandoned))
 		return false;
-	if (t->opts->line_match &&
-	    (join_args(t, ev, &len) || !matches(t, t->opts->line_match, "-l", t->line, len, ev)))
+	if (t->opts->line_match && (join_args(t, ev, &len) || !matches(t, t->opts->line_match, "-l", t->line,
+								       len, &ev->filter_abandoned)))
 		return false;
 	return true;
 }
@@ -95,6 +105,7 @@ void trace_free(struct trace *t)
 	sinks_free(&t->sinks);
 	if (t->use_table)
 		proctable_free(&t->table);
+	exec_times_free(&t->exec_times);
 	event_decoder_free(&t->dec);
 	free(t->line);
 }
@@ -151,15 +162,16 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 	/* The table follows every process, printed or not. */
 	if (t->use_table)
 		proctable_update(&t->table, &e);
-	if (e.type == EVENT_EXEC) {
+	/* Every exec, before -n and -l: an exit shown counts from its exec, shown or not. */
+	if (t->opts->exits && exec_times_apply(&t->exec_times, &e))
+		return -ENOMEM;
+	if (!wanted(t, &e))
+		return 0;
+	if (e.type == EVENT_EXEC && t->opts->json) {
 		struct exec_event *ev = &e.exec;
 
-		if (!wanted(t, ev))
-			return 0;
-		if (t->opts->json) {
-			ev->cgroup = cgroup_path(ev->cgroup_id);
-			ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
-		}
+		ev->cgroup = cgroup_path(ev->cgroup_id);
+		ev->container_id = ev->cgroup ? container_id(ev->cgroup) : NULL;
 	}
 	sinks_event(&t->sinks, &e);
 	return sinks_all_failed(&t->sinks) ? -1 : 0;
@@ -183,7 +195,7 @@ static int report_end(const struct trace *t)
 	const struct sinks *set = &t->sinks;
 	int status = 0;
 
-	fprintf(stderr, "exectrace: %llu execs received, ", t->received);
+	fprintf(stderr, "exectrace: %llu records received, ", t->received);
 	for (size_t i = 0; i < set->n; i++)
 		fprintf(stderr, set->n > 1 ? "%llu printed (%s), " : "%llu printed, ", set->s[i]->printed,
 			set->s[i]->name);

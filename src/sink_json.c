@@ -9,8 +9,9 @@ static int json_event(struct sink *s, const struct event *ev)
 	case EVENT_EXEC:
 		return json_exec(&s->out, &ev->exec) ? -1 : 1;
 	case EVENT_FORK:
+		return json_fork(&s->out, &ev->fork) ? -1 : 1;
 	case EVENT_EXIT:
-		break; /* not shown: no JSON writer for these records */
+		return json_exit(&s->out, &ev->exit) ? -1 : 1;
 	}
 	return 0;
 }

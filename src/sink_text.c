@@ -14,8 +14,9 @@ static int text_event(struct sink *s, const struct event *ev)
 	case EVENT_EXEC:
 		return text_exec(&s->out, &ev->exec) ? -1 : 1;
 	case EVENT_FORK:
+		return text_fork(&s->out, &ev->fork) ? -1 : 1;
 	case EVENT_EXIT:
-		break; /* not shown: no text writer for these records */
+		return text_exit(&s->out, &ev->exit) ? -1 : 1;
 	}
 	return 0;
 }
@@ -23,7 +24,7 @@ static int text_event(struct sink *s, const struct event *ev)
 static int text_lost(struct sink *s, unsigned long long n, long long boot_ns)
 {
 	(void)s, (void)boot_ns;
-	fprintf(stderr, "exectrace: warning: %llu exec records lost (buffer full; raise --buffer-size)\n", n);
+	fprintf(stderr, "exectrace: warning: %llu records lost (buffer full; raise --buffer-size)\n", n);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "exectrace.h"
 #include "exectrace.skel.h"
@@ -176,6 +177,29 @@ static int use_pinned(struct bpf_map *map, const char *path, const struct pinned
 	return err;
 }
 
+/* Whether sched_process_exit passes group_dead (the thread that ends its group) after the task: newer kernels
+ * declare it so. From the kernel's BTF, since the program may read that argument only where it exists. */
+static bool exit_passes_group_dead(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	bool yes = false;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (t)
+		t = btf__type_by_id(btf, t->type); /* the pointer */
+	if (t && btf_is_ptr(t))
+		t = btf__type_by_id(btf, t->type); /* the prototype: (void *, task, group_dead) */
+	if (t && btf_is_func_proto(t) && btf_vlen(t) >= 3)
+		yes = true;
+	btf__free(btf);
+	return yes;
+}
+
 /* Where the perf buffer is used for want of a ring buffer (options fit --perf-buffer's own limits): argv and
  * the environment share what a perf sample has room for. */
 static void fit_perf_sample(struct tracer *t)
@@ -232,6 +256,11 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 		if (ring && !o->records)
 			bpf_map__set_max_entries(s->maps.events, sysconf(_SC_PAGESIZE)); /* unused */
 	}
+	s->rodata->page_size = sysconf(_SC_PAGESIZE);
+	s->rodata->exit_group_dead = o->exits && exit_passes_group_dead();
+	/* Off, the fork and exit programs are not even loaded: they cost nothing. */
+	bpf_program__set_autoload(s->progs.fork_done, o->forks);
+	bpf_program__set_autoload(s->progs.exit_done, o->exits);
 	if (!o->fails && !o->metrics) {
 		bpf_program__set_autoload(s->progs.execve_enter, false);
 		bpf_program__set_autoload(s->progs.execveat_enter, false);

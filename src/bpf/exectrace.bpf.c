@@ -48,6 +48,10 @@ const volatile __u32 count_fields = 0;
  * loads the failed-exec programs to count them). */
 const volatile bool count_and_trace = false;
 const volatile bool trace_failures = false;
+/* signal->maxrss counts pages. */
+const volatile __u64 page_size = 4096;
+/* Whether this kernel's sched_process_exit passes group_dead (set by user space from the kernel's BTF). */
+const volatile bool exit_group_dead = false;
 /* Ancestors each record carries at most (-j, --ancestors), and the environment's capture limit (--env): 0 for
  * none, and then the verifier drops that code. */
 const volatile __u32 ancestors_max = 0;
@@ -311,17 +315,9 @@ static __always_inline void fill_common(struct et_record *r, struct task_struct 
 	fill_context(r, task);
 }
 
-static __always_inline void emit(void *ctx, struct et_record *r)
+/* Sends size bytes of a record at r to the reader; a record the transport refuses is counted lost. */
+static __always_inline void send(void *ctx, void *r, __u64 size)
 {
-	/* Each length is bounded on its own so the verifier can bound the sum. */
-	__u64 size = HDR_SIZE;
-	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len;
-	__u64 anc = r->nr_ancestors, env = r->env_len;
-
-	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit ||
-	    anc > ancestors_max || env > env_limit)
-		return;
-	size += fn + exe + cwd + argv + anc * sizeof(struct et_ancestor) + env;
 	if (use_ringbuf) {
 		/* A wakeup costs more than the tracing: only a sleeping reader gets one, and a reader that
 		 * has not caught up with a burst when a quarter of the ring is full. */
@@ -349,6 +345,20 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 		if (bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, r, size))
 			__sync_fetch_and_add(&counters.lost, 1);
 	}
+}
+
+static __always_inline void emit(void *ctx, struct et_record *r)
+{
+	/* Each length is bounded on its own so the verifier can bound the sum. */
+	__u64 size = HDR_SIZE;
+	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len;
+	__u64 anc = r->nr_ancestors, env = r->env_len;
+
+	if (fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX || argv > argv_limit ||
+	    anc > ancestors_max || env > env_limit)
+		return;
+	size += fn + exe + cwd + argv + anc * sizeof(struct et_ancestor) + env;
+	send(ctx, r, size);
 }
 
 /* ---- ring buffer warm-up ---- */
@@ -813,6 +823,136 @@ static __always_inline void append_env(struct et_record *r, struct task_struct *
 	if (c->fault)
 		r->flags |= ET_F_ENV_FAULT;
 	r->env_len = c->done;
+}
+
+/* ---- forks and exits (--forks, --exits) ---- */
+
+/* Kernels whose sched_process_exit does not say group_dead: 1 on the leader once its exit was reported. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} exit_marks SEC(".maps");
+
+/* PF_KTHREAD: kernel threads are no processes of a user's tree. */
+#define ET_PF_KTHREAD 0x00200000
+/* signal_struct.flags: the whole group exits (exit_group, a fatal signal); its status is group_exit_code. */
+#define ET_SIGNAL_GROUP_EXIT 0x00000004
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork_done, struct task_struct *parent, struct task_struct *child)
+{
+	struct et_fork_record r;
+	struct task_struct *up;
+
+	/* A thread (CLONE_THREAD) is no new process. */
+	if (child->group_leader != child || (child->flags & ET_PF_KTHREAD) || !pass_filters())
+		return 0;
+	up = child->real_parent->group_leader;
+	r.type = ET_REC_FORK;
+	r.flags = 0;
+	r.ktime_ns = bpf_ktime_get_boot_ns();
+	r.pid = child->tgid;
+	r.ppid = child->real_parent->tgid;
+	r.uid = (__u32)bpf_get_current_uid_gid();
+	r.pad = 0;
+	r.start_time = child->start_time;
+	r.exec_seq = child->self_exec_id;
+	r.parent_start_time = up->start_time;
+	r.parent_exec_seq = up->self_exec_id;
+	__builtin_memcpy(r.comm, child->comm, sizeof(r.comm));
+	send(ctx, &r, sizeof(r));
+	return 0;
+}
+
+/* The thread group's CPU time, as the kernel's thread_group_cputime adds it up: the released threads' sum in
+ * signal_struct, and each thread still on the list. Pointers as plain values: the walk reads with CO-RE. */
+struct cpu_walk {
+	unsigned long head; /* &signal->thread_head */
+	unsigned long pos;  /* the list node being visited */
+	__u64 utime, stime, runtime;
+};
+
+static long cpu_step(__u32 i, void *data)
+{
+	struct cpu_walk *w = data;
+	struct task_struct *t;
+	struct list_head *node = (struct list_head *)w->pos;
+
+	if (w->pos == w->head || !w->pos)
+		return 1;
+	t = (struct task_struct *)(w->pos - bpf_core_field_offset(struct task_struct, thread_node));
+	w->utime += BPF_CORE_READ(t, utime);
+	w->stime += BPF_CORE_READ(t, stime);
+	w->runtime += BPF_CORE_READ(t, se.sum_exec_runtime);
+	w->pos = (unsigned long)BPF_CORE_READ(node, next);
+	return 0;
+}
+
+/* Whether this exiting thread is the one to report its process's end: the last of the group. */
+static __always_inline bool ends_group(unsigned long long *ctx, struct task_struct *task)
+{
+	__u64 *mark;
+
+	if (exit_group_dead)
+		return ctx[1];
+	/* Before, each thread decrements signal->live before the tracepoint: 0 means the group is dead, but
+	 * threads exiting together may all see it. The first to mark the leader reports. */
+	if (task->signal->live.counter)
+		return false;
+	mark = bpf_task_storage_get(&exit_marks, task->group_leader, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return mark && !__sync_lock_test_and_set(mark, 1);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(exit_done, struct task_struct *task)
+{
+	struct task_struct *leader = task->group_leader, *up;
+	struct signal_struct *sig = task->signal;
+	struct cpu_walk w = {};
+	struct et_exit_record r;
+	long steps;
+
+	if ((task->flags & ET_PF_KTHREAD) || !pass_filters() || !ends_group(ctx, task))
+		return 0;
+	up = task->real_parent->group_leader;
+	r.type = ET_REC_EXIT;
+	r.flags = 0;
+	r.ktime_ns = bpf_ktime_get_boot_ns();
+	r.pid = task->tgid;
+	r.ppid = task->real_parent->tgid;
+	r.uid = (__u32)bpf_get_current_uid_gid();
+	/* What the parent's wait() gets: the group's status, or the leader's own when the threads ended one
+	 * by one. */
+	r.status = (sig->flags & ET_SIGNAL_GROUP_EXIT) ? sig->group_exit_code : leader->exit_code;
+	r.start_time = leader->start_time;
+	r.exec_seq = leader->self_exec_id;
+	r.parent_start_time = up->start_time;
+	r.parent_exec_seq = up->self_exec_id;
+	/* The kernel keeps no exec time: user space counts from the exec record when it saw one. */
+	r.since_ns = leader->start_boottime;
+	if (sig->nr_threads == 1) {
+		/* The usual case: the ending thread is the only one not yet released. Plain loads. */
+		w.utime = task->utime;
+		w.stime = task->stime;
+		w.runtime = task->se.sum_exec_runtime;
+	} else {
+		w.head = (unsigned long)&sig->thread_head;
+		w.pos = (unsigned long)sig->thread_head.next;
+		steps = bpf_loop(ET_THREAD_WALK_MAX, cpu_step, &w, 0);
+		if (steps >= ET_THREAD_WALK_MAX && w.pos != w.head)
+			r.flags |= ET_X_CPU_CUT;
+	}
+	r.utime_ns = sig->utime + w.utime;
+	r.stime_ns = sig->stime + w.stime;
+	r.runtime_ns = sig->sum_sched_runtime + w.runtime;
+	/* In pages: do_exit takes the mm's high-water mark into it before the tracepoint, for the group's
+	 * last thread. */
+	r.max_rss = sig->maxrss * page_size;
+	__builtin_memcpy(r.comm, leader->comm, sizeof(r.comm));
+	send(ctx, &r, sizeof(r));
+	return 0;
 }
 
 SEC("tp_btf/sched_process_exec")

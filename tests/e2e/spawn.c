@@ -4,8 +4,9 @@
  * argc == 0, execveat on a memfd or a directory fd, exec from a non-leader thread,
  * after setuid, inside a new pid namespace, under an argv-rewriting thread, bursts, a failing execve with
  * millions of arguments, an exec that fails before one that succeeds in the same process, and a chain of
- * processes.
- * Each mode prints what the test needs to know (pids) on stdout before it execs.
+ * processes; and the exits of exit records: exit_group from a non-leader thread, a leader that ends before
+ * its last thread, a busy loop, a known peak of resident memory. Each mode prints what the test needs to know
+ * (pids) on stdout before it execs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -266,6 +267,86 @@ static int mode_pause(char **args)
 	return 0;
 }
 
+static long exit_code_arg;
+
+static void *sleeper(void *unused)
+{
+	(void)unused;
+	pause();
+	return NULL;
+}
+
+static void *group_exiter(void *unused)
+{
+	(void)unused;
+	usleep(100000);
+	syscall(SYS_exit_group, exit_code_arg);
+	return NULL;
+}
+
+/* Three threads: two that sleep, one that calls exit_group(CODE) while the leader sleeps too. */
+static int mode_group_exit(char **args)
+{
+	pthread_t t;
+
+	exit_code_arg = strtol(args[0], NULL, 10);
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t, NULL, sleeper, NULL))
+			die("pthread_create");
+	if (pthread_create(&t, NULL, group_exiter, NULL))
+		die("pthread_create");
+	pause();
+	return 1;
+}
+
+static void *last_exiter(void *unused)
+{
+	(void)unused;
+	usleep(100000);
+	syscall(SYS_exit, exit_code_arg);
+	return NULL;
+}
+
+/* The leader ends first (exit, not exit_group), then the last thread with exit(CODE): the process's status is
+ * the leader's, 0. */
+static int mode_leader_exit(char **args)
+{
+	pthread_t t;
+
+	exit_code_arg = strtol(args[0], NULL, 10);
+	if (pthread_create(&t, NULL, last_exiter, NULL))
+		die("pthread_create");
+	syscall(SYS_exit, 0);
+	return 1;
+}
+
+/* Spins until it has used SECONDS of CPU time. */
+static int mode_busy(char **args)
+{
+	long long want = (long long)(strtod(args[0], NULL) * 1e9), used;
+	struct timespec ts;
+
+	do {
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+		used = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	} while (used < want);
+	return 0;
+}
+
+/* Allocates MIB mebibytes and touches each page: a known peak resident size. */
+static int mode_touch(char **args)
+{
+	size_t n = (size_t)strtol(args[0], NULL, 10) << 20;
+	volatile char *p = malloc(n);
+
+	if (!p)
+		die("malloc");
+	for (size_t i = 0; i < n; i += 4096)
+		p[i] = 1;
+	free((void *)p);
+	return 0;
+}
+
 /*
  * execve(PATH, argv) of N empty arguments then MARKER, which fails (PATH is missing): prints the median time
  * the failing syscall took over ROUNDS tries, in microseconds. The work a tracer does at the syscall's exit
@@ -339,11 +420,25 @@ int main(int argc, char **argv)
 		int nargs;
 		int (*run)(char **args);
 	} modes[] = {
-	    {"argc0", 1, mode_argc0},	    {"memfd", 3, mode_memfd},	{"dirfd", 3, mode_dirfd},
-	    {"thread", 1, mode_thread},	    {"setuid", 2, mode_setuid}, {"pidns", 1, mode_pidns},
-	    {"race", 2, mode_race},	    {"burst", 2, mode_burst},	{"chain", 1, mode_chain},
-	    {"hugeargv", 4, mode_hugeargv}, {"pause", 1, mode_pause},	{"ids", 1, mode_ids},
-	    {"retry", 2, mode_retry},	    {"nest", 3, mode_nest},	{"hugeenv", 4, mode_hugeenv},
+	    {"argc0", 1, mode_argc0},
+	    {"memfd", 3, mode_memfd},
+	    {"dirfd", 3, mode_dirfd},
+	    {"thread", 1, mode_thread},
+	    {"setuid", 2, mode_setuid},
+	    {"pidns", 1, mode_pidns},
+	    {"race", 2, mode_race},
+	    {"burst", 2, mode_burst},
+	    {"chain", 1, mode_chain},
+	    {"hugeargv", 4, mode_hugeargv},
+	    {"pause", 1, mode_pause},
+	    {"ids", 1, mode_ids},
+	    {"retry", 2, mode_retry},
+	    {"nest", 3, mode_nest},
+	    {"hugeenv", 4, mode_hugeenv},
+	    {"group_exit", 1, mode_group_exit},
+	    {"leader_exit", 1, mode_leader_exit},
+	    {"busy", 1, mode_busy},
+	    {"touch", 1, mode_touch},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -354,8 +449,10 @@ int main(int argc, char **argv)
 			}
 			return modes[i].run(argv + 2);
 		}
-	fprintf(stderr, "usage: spawn "
-			"argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry|"
-			"nest|hugeenv ARGS...\n");
+	fprintf(
+	    stderr,
+	    "usage: spawn "
+	    "argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry|nest|hugeenv|"
+	    "group_exit|leader_exit|busy|touch ARGS...\n");
 	return 2;
 }

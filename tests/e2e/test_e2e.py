@@ -89,7 +89,7 @@ class Tracer:
         return [json.loads(line) for line in self.out.decode("utf-8").splitlines()]
 
     def stats(self):
-        m = re.search(rb"(\d+) execs received, (\d+) printed, (\d+) lost", bytes(self.err))
+        m = re.search(rb"(\d+) records received, (\d+) printed, (\d+) lost", bytes(self.err))
         return tuple(int(x) for x in m.groups()) if m else None
 
 
@@ -620,6 +620,220 @@ def test_exec_identity(tmp):
         check("a forked child whose exec fails: its own pid and the count its parent has, no exec of its own",
               r["retval"] == -2 and mine[0] == r["pid"] and me and mine[2] == me[2] and
               exec_id(r["parent_exec_id"]) == me, (r["exec_id"], r["parent_exec_id"]))
+
+
+def reap(p):
+    """wait4 on a child: its status and rusage, the ground truth an exit record is held to."""
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = status  # so that Popen does not wait for it again
+    return status, ru
+
+
+def exits_of(recs, pid):
+    return [r for r in recs if r["type"] == "exit" and r["pid"] == pid]
+
+
+def forks_of(recs, pid):
+    return [r for r in recs if r["type"] == "fork" and r["pid"] == pid]
+
+
+def expect_status(name, rec, status):
+    """An exit record says what the parent's wait4 got: the code, or the signal and whether a core was dumped."""
+    if rec is None:
+        return
+    if os.WIFSIGNALED(status):
+        want = dict(exit_code=None, signal=signal.Signals(os.WTERMSIG(status)).name,
+                    core_dumped=bool(os.WCOREDUMP(status)))
+    else:
+        want = dict(exit_code=os.WEXITSTATUS(status), signal=None, core_dumped=False)
+    expect(name + ": status as the parent's wait4 got it (%#x)" % status, rec, **want)
+
+
+def loaded_programs(pid):
+    """The names of the BPF programs process pid holds."""
+    names = set()
+    for fd in os.listdir("/proc/%d/fdinfo" % pid):
+        try:
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                m = re.search(r"^prog_id:\s+(\d+)", f.read(), re.M)
+        except OSError:
+            continue
+        if m:
+            out = run(["bpftool", "prog", "show", "id", m.group(1), "-j"]).stdout
+            names.add(json.loads(out).get("name"))
+    return names
+
+
+def test_exits_off():
+    """Without --forks and --exits their programs are not even loaded; with them, they are."""
+    t = Tracer("-j")
+    off = loaded_programs(t.proc.pid)
+    t.stop()
+    t = Tracer("-j", "--forks", "--exits")
+    on = loaded_programs(t.proc.pid)
+    t.stop()
+    check("forks and exits off: their programs not loaded (%s)" % sorted(off),
+          "exec_done" in off and not off & {"fork_done", "exit_done"}, off)
+    check("--forks --exits: fork_done and exit_done loaded too (%s)" % sorted(on),
+          on - off == {"fork_done", "exit_done"}, (on, off))
+
+
+def test_exits(tmp):
+    """Exit records against what the traced program's parent gets from wait4: the exit code, the signal and core
+    dump, CPU time and peak memory; one record per process, whichever thread ends it; the duration to the exit, not
+    to the reap, and from the start for a process that execs before exectrace."""
+    early = subprocess.Popen(["/bin/sleep", "30"])
+    early_started = time.monotonic()
+    time.sleep(0.3)
+    t = Tracer("-j", "--exits")
+    procs = {}
+    procs["code"] = subprocess.Popen(["/bin/sh", "-c", "exit 42"])
+    procs["code"].status = reap(procs["code"])
+    for sig in (signal.SIGKILL, signal.SIGTERM):
+        p = subprocess.Popen(["/bin/sleep", "30"])
+        time.sleep(0.2)
+        p.send_signal(sig)
+        p.status = reap(p)
+        procs[sig.name] = p
+
+    def core_limits():
+        import resource
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+    coredir = os.path.join(tmp, "core-" + RUN)
+    os.mkdir(coredir)
+    # core_pattern is left as it is: with a plain name ("core") the dump lands in the process's working directory.
+    p = subprocess.Popen(["/bin/sh", "-c", "kill -SEGV $$"], cwd=coredir, preexec_fn=core_limits)
+    p.status = reap(p)
+    procs["core"] = p
+    for mode in ("group_exit", "leader_exit"):
+        p = subprocess.Popen([SPAWN, mode, "7"])
+        p.status = reap(p)
+        procs[mode] = p
+    zombie = subprocess.Popen([TRUE])
+    time.sleep(1.0)  # a zombie until reaped
+    zombie.status = reap(zombie)
+    busy = subprocess.Popen([SPAWN, "busy", "0.5"])
+    busy.status = reap(busy)
+    touch = subprocess.Popen([SPAWN, "touch", "64"])
+    touch.status = reap(touch)
+    early.kill()
+    early_ran = time.monotonic() - early_started
+    early.status = reap(early)
+    t.stop()
+    recs = t.records()
+    check("exits: every exit record has its fields",
+          all(set(r) >= {"time", "pid", "ppid", "exec_id", "parent_exec_id", "uid", "comm", "exit_code", "signal",
+                         "core_dumped", "duration", "since_exec", "cpu_user", "cpu_system", "max_rss"}
+              for r in recs if r["type"] == "exit"), [r for r in recs if r["type"] == "exit"][:2])
+    check("exits: no fork records without --forks", not [r for r in recs if r["type"] == "fork"])
+    for name, p in list(procs.items()) + [("zombie", zombie), ("busy", busy), ("touch", touch), ("early", early)]:
+        r = one("exit of %s" % name, exits_of(recs, p.pid))
+        expect_status("exit of %s" % name, r, p.status[0])
+        if r:
+            ex = [x for x in recs if x["type"] == "exec" and x["pid"] == p.pid]
+            check("exit of %s: exec_id is the last exec's, pid and ppid" % name,
+                  r["ppid"] == os.getpid() and (not ex or ex[-1]["exec_id"] == r["exec_id"]) and
+                  exec_id(r["exec_id"])[0] == p.pid, (r, ex[-1:] if ex else None))
+            ru = p.status[1]
+            check("exit of %s: max_rss is the parent's ru_maxrss (%d KiB)" % (name, ru.ru_maxrss),
+                  r["max_rss"] == ru.ru_maxrss * 1024, (r["max_rss"], ru.ru_maxrss * 1024))
+    check("core dump: the shell dumped core, as the parent saw", os.WCOREDUMP(procs["core"].status[0]),
+          procs["core"].status[0])
+    r = (exits_of(recs, zombie.pid) or [None])[0]
+    if r:
+        check("a zombie reaped 1 s late: duration is to its exit (%s s)" % r["duration"],
+              0 < r["duration"] < 0.5 and r["since_exec"] is True, r)
+    r = (exits_of(recs, busy.pid) or [None])[0]
+    if r:
+        ru = busy.status[1]
+        check("a busy loop: cpu_user within 5%% of the parent's ru_utime (%.3f, %.3f s)" % (r["cpu_user"], ru.ru_utime),
+              abs(r["cpu_user"] - ru.ru_utime) <= 0.05 * ru.ru_utime + 0.005 and
+              abs(r["cpu_system"] - ru.ru_stime) <= 0.02, (r, ru))
+        check("a busy loop: duration at least its CPU time", r["duration"] >= r["cpu_user"] - 0.005, r)
+    r = (exits_of(recs, early.pid) or [None])[0]
+    if r:
+        check("a process that exec'd before exectrace: since_exec false, duration from its start (%.3f s; ran %.3f s)"
+              % (r["duration"], early_ran), r["since_exec"] is False and early_ran - 0.25 <= r["duration"] <= early_ran + 0.25,
+              r)
+    for mode in ("group_exit", "leader_exit"):
+        r = (exits_of(recs, procs[mode].pid) or [None])[0]
+        if r:
+            check("%s: one record for the group, from its pid, named as the process" % mode,
+                  r["comm"] == "spawn" and r["cpu_user"] >= 0, r)
+    check("exits: no exit record for a thread (tid) of the threaded helpers",
+          not [r for r in recs if r["type"] == "exit" and r["ppid"] in (procs["group_exit"].pid,
+                                                                          procs["leader_exit"].pid)])
+    shutil.rmtree(coredir, ignore_errors=True)
+
+
+def test_forks(tmp):
+    """Fork records place a subshell that never execs, and its children, in the tree: the fork record's exec_id is
+    what its child's exec names as parent_exec_id; exit records close the same ids. Text mode shows both on lines of
+    their own, and -n selects them by name."""
+    m = marker("fork")
+    t = Tracer("-j", "--forks", "--exits")
+    sh = subprocess.Popen(["/bin/sh", "-c", '( %s "$0"; exit 3 ); exit 0' % TRUE, m])
+    sh.status = reap(sh)
+    t.stop()
+    recs = t.records()
+    check("forks: every fork record has its fields",
+          all(set(r) >= {"time", "pid", "ppid", "exec_id", "parent_exec_id", "uid", "comm"} and TIME_RE.match(r["time"])
+              for r in recs if r["type"] == "fork"))
+    shell = one("forks: the shell's fork", forks_of(recs, sh.pid))
+    sub = one("forks: the subshell's fork", [r for r in recs if r["type"] == "fork" and r["ppid"] == sh.pid])
+    ex = one("forks: the exec of the subshell's child", [r for r in with_marker(recs, m) if r["comm"] == "true"])
+    if not (shell and sub and ex):
+        return
+    grandchild = one("forks: the fork of the subshell's child", forks_of(recs, ex["pid"]))
+    shell_exec = one("forks: the shell's exec", [r for r in recs if r["type"] == "exec" and r["pid"] == sh.pid])
+    if grandchild and shell_exec:
+        check("forks: the shell's fork names the test as parent, and its image as the test's",
+              shell["ppid"] == os.getpid() and shell["exec_id"].split("-")[2] == shell["parent_exec_id"].split("-")[2]
+              and shell_exec["parent_exec_id"] == shell["parent_exec_id"], (shell, shell_exec))
+        check("forks: a subshell that never execs: its fork's exec_id is the shell's image under its own pid",
+              sub["parent_exec_id"] == shell_exec["exec_id"] and exec_id(sub["exec_id"])[0] == sub["pid"] and
+              exec_id(sub["exec_id"])[2] == exec_id(shell_exec["exec_id"])[2], (sub, shell_exec))
+        check("forks: the child's exec names the subshell's fork record as its parent_exec_id",
+              ex["parent_exec_id"] == sub["exec_id"] and ex["ppid"] == sub["pid"], (ex["parent_exec_id"], sub))
+        check("forks: the child's fork record: its parent the subshell, its exec one up from it",
+              grandchild["parent_exec_id"] == sub["exec_id"] and grandchild["ppid"] == sub["pid"] and
+              exec_id(ex["exec_id"])[:2] == exec_id(grandchild["exec_id"])[:2] and
+              exec_id(ex["exec_id"])[2] == exec_id(grandchild["exec_id"])[2] + 1, (grandchild, ex))
+        sub_exit = one("forks: the subshell's exit", exits_of(recs, sub["pid"]))
+        expect("forks: the subshell's exit: code 3, the fork's exec_id, not since an exec", sub_exit,
+               exit_code=3, signal=None, exec_id=sub["exec_id"], since_exec=False)
+        ex_exit = one("forks: the child's exit", exits_of(recs, ex["pid"]))
+        expect("forks: the child's exit: its exec's exec_id, since it", ex_exit, exit_code=0, exec_id=ex["exec_id"],
+               since_exec=True)
+    check("forks: no fork record for a thread: each new pid is reported once",
+          len({r["pid"] for r in recs if r["type"] == "fork"}) == len([r for r in recs if r["type"] == "fork"]))
+
+    # Text: the same shapes on lines of their own, selected by -n like exec lines.
+    t = Tracer("--forks", "--exits", "-n", "^(sh|true|sleep)$")
+    sh = subprocess.Popen(["/bin/sh", "-c", '( %s "$0"; exit 3 ); exit 0' % TRUE, m])
+    sh.status = reap(sh)
+    killed = subprocess.Popen(["/bin/sleep", "30"])
+    time.sleep(0.2)
+    killed.kill()
+    killed.status = reap(killed)
+    busy = subprocess.Popen([SPAWN, "busy", "0.01"])
+    busy.status = reap(busy)
+    t.stop()
+    out = bytes(t.out).decode()
+    line = re.compile(r"^(\S+) +(\d+) +(\d+) +(\S*) +(\\fork|\\exit .*)$")
+    rows = [line.match(x) for x in out.splitlines()]
+    rows = [(r.group(1), int(r.group(2)), int(r.group(3)), r.group(4), r.group(5)) for r in rows if r]
+    check("text: the subshell's fork on a line of its own, RET blank",
+          any(r[0] == "sh" and r[2] == sh.pid and r[3] == "" and r[4] == "\\fork" for r in rows), out)
+    check("text: the subshell's exit, RET 3",
+          any(r[0] == "sh" and r[2] == sh.pid and r[3] == "3" and r[4].startswith("\\exit ") for r in rows), out)
+    check("text: a killed process's exit, RET SIGKILL",
+          any(r[1] == killed.pid and r[3] == "SIGKILL" and
+              re.match(r"\\exit \d+\.\d{3}s, user \d+\.\d{3}s, system \d+\.\d{3}s, max rss \d+ KiB$", r[4])
+              for r in rows), out)
+    check("text: -n selects fork and exit lines by name (spawn is not shown)",
+          not [r for r in rows if r[1] == busy.pid or r[0] == "spawn"], out)
 
 
 def proc_ppid(pid):
@@ -1734,7 +1948,7 @@ def test_closed_streams(tmp):
 
     res = run([EXE, "-d", "1"], preexec_fn=lambda: os.close(1), timeout=20)
     check("stdout closed, no -o: the output goes nowhere, without an error, exit 0",
-          res.returncode == 0 and re.fullmatch(rb"exectrace: ready: [^\n]*\nexectrace: \d+ execs received, \d+ "
+          res.returncode == 0 and re.fullmatch(rb"exectrace: ready: [^\n]*\nexectrace: \d+ records received, \d+ "
                                                rb"printed, 0 lost\n", res.stderr), (res.returncode, res.stderr))
 
 
@@ -1805,7 +2019,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_ancestors, test_env, test_context_live, test_context_ids_and_paths, test_text,
+        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_ancestors, test_env,
+                     test_context_live, test_context_ids_and_paths, test_text,
                      test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,
                      test_filters, test_filter_abandoned, test_pinned_shapes, test_lost, test_loss_exact, test_printed_counts, test_count,

@@ -702,8 +702,8 @@ static void test_malformed(void **state)
 	r->cwd_len = 0xffffffffu;
 	expect_einval(r, size);
 	r->cwd_len = 0;
-	/* Another record type. */
-	r->type = ET_REC_EXEC + 1;
+	/* A record type this build does not know. */
+	r->type = ET_REC_EXIT + 1;
 	expect_einval(r, size);
 	r->type = 0;
 	expect_einval(r, size);
@@ -1907,6 +1907,256 @@ static void test_write_error(void **state)
 	free(r);
 }
 
+/* ---- fork and exit records ---- */
+
+static struct et_fork_record fork_record(void)
+{
+	struct et_fork_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = ET_REC_FORK;
+	r.ktime_ns = KTIME;
+	r.pid = 4243;
+	r.ppid = 4242;
+	r.uid = 1000;
+	r.start_time = START_TIME + 1;
+	r.exec_seq = 3;
+	r.parent_start_time = START_TIME;
+	r.parent_exec_seq = 3;
+	memcpy(r.comm, "bash", 4);
+	return r;
+}
+
+/* An exit 2.25 s after its start: 0.3 s of user and 0.1 s of system time sampled, 0.5 s run. */
+static struct et_exit_record exit_record(unsigned int status)
+{
+	struct et_exit_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = ET_REC_EXIT;
+	r.ktime_ns = KTIME + 2 * NS;
+	r.pid = 4242;
+	r.ppid = 4241;
+	r.uid = 1000;
+	r.status = status;
+	r.start_time = START_TIME;
+	r.exec_seq = 3;
+	r.parent_start_time = PARENT_START_TIME;
+	r.parent_exec_seq = 2;
+	r.since_ns = KTIME - 250000000ULL;
+	r.utime_ns = 300000000ULL;
+	r.stime_ns = 100000000ULL;
+	r.runtime_ns = 500000000ULL;
+	r.max_rss = 3ULL << 20;
+	/* Not NUL-terminated when the name fills all 16 bytes. */
+	memcpy(r.comm, "0123456789abcdef", ET_COMM_LEN);
+	return r;
+}
+
+/* event_decode of size bytes of rec, copied to a heap block of exactly that size (ASan sees any overread). */
+static int decode_bytes(const void *rec, size_t size, struct event *e)
+{
+	struct event_decoder d;
+	void *copy = malloc(size ? size : 1);
+	int err;
+
+	assert_non_null(copy);
+	memcpy(copy, rec, size);
+	event_decoder_init(&d, -1);
+	err = event_decode(&d, copy, size, e);
+	event_decoder_free(&d);
+	free(copy);
+	return err;
+}
+
+static void test_fork_decode(void **state)
+{
+	struct et_fork_record r = fork_record();
+	struct event e;
+
+	(void)state;
+	assert_int_equal(decode_bytes(&r, sizeof(r), &e), 0);
+	assert_int_equal(e.type, EVENT_FORK);
+	assert_int_equal(e.fork.ktime_ns, KTIME);
+	assert_int_equal(e.fork.pid, 4243);
+	assert_int_equal(e.fork.ppid, 4242);
+	assert_int_equal(e.fork.uid, 1000);
+	assert_int_equal(e.fork.ids.start_time, START_TIME + 1);
+	assert_int_equal(e.fork.ids.exec_seq, 3);
+	assert_int_equal(e.fork.ids.parent_start_time, START_TIME);
+	assert_int_equal(e.fork.ids.parent_exec_seq, 3);
+	assert_string_equal(e.fork.comm, "bash");
+	/* A perf sample may pad the record: more bytes than the record are fine, fewer are not. */
+	assert_int_equal(decode_bytes(&r, sizeof(r) - 1, &e), -EINVAL);
+	assert_int_equal(decode_bytes(&r, 3, &e), -EINVAL);
+	assert_int_equal(decode_bytes(&r, 0, &e), -EINVAL);
+}
+
+static void test_exit_decode(void **state)
+{
+	struct et_exit_record r = exit_record(42 << 8);
+	struct event e;
+
+	(void)state;
+	assert_int_equal(decode_bytes(&r, sizeof(r), &e), 0);
+	assert_int_equal(e.type, EVENT_EXIT);
+	assert_int_equal(e.exit.pid, 4242);
+	assert_int_equal(e.exit.ppid, 4241);
+	assert_int_equal(e.exit.exit_code, 42);
+	assert_int_equal(e.exit.signal, 0);
+	assert_false(e.exit.core_dumped);
+	/* The kernel sends the start: only an exec seen makes it since_exec (exec_times.c). */
+	assert_false(e.exit.since_exec);
+	assert_int_equal(e.exit.since_ns, KTIME - 250000000ULL);
+	assert_string_equal(e.exit.comm, "0123456789abcdef");
+	/* The run time split 3:1, as getrusage splits it. */
+	assert_int_equal(e.exit.cpu_user_ns, 375000000ULL);
+	assert_int_equal(e.exit.cpu_system_ns, 125000000ULL);
+	assert_false(e.exit.cpu_truncated);
+	assert_int_equal(e.exit.max_rss, 3ULL << 20);
+	assert_int_equal(decode_bytes(&r, sizeof(r) - 1, &e), -EINVAL);
+
+	/* Killed by a signal: no exit code; 0x80 says a core was dumped. */
+	r = exit_record(9);
+	assert_int_equal(decode_bytes(&r, sizeof(r), &e), 0);
+	assert_int_equal(e.exit.exit_code, -1);
+	assert_int_equal(e.exit.signal, 9);
+	assert_false(e.exit.core_dumped);
+	r = exit_record(0x80 | 11);
+	assert_int_equal(decode_bytes(&r, sizeof(r), &e), 0);
+	assert_int_equal(e.exit.signal, 11);
+	assert_true(e.exit.core_dumped);
+
+	/* No tick sampled: the run time is all user time, as getrusage has it; none sampled as user: all
+	 * system. */
+	r = exit_record(0);
+	r.utime_ns = r.stime_ns = 0;
+	r.flags = ET_X_CPU_CUT;
+	assert_int_equal(decode_bytes(&r, sizeof(r), &e), 0);
+	assert_int_equal(e.exit.cpu_user_ns, 500000000ULL);
+	assert_int_equal(e.exit.cpu_system_ns, 0);
+	assert_true(e.exit.cpu_truncated);
+	r.stime_ns = 1;
+	assert_int_equal(decode_bytes(&r, sizeof(r), &e), 0);
+	assert_int_equal(e.exit.cpu_user_ns, 0);
+	assert_int_equal(e.exit.cpu_system_ns, 500000000ULL);
+	/* Large times do not overflow the split. */
+	r.utime_ns = r.stime_ns = r.runtime_ns = 1ULL << 62;
+	assert_int_equal(decode_bytes(&r, sizeof(r), &e), 0);
+	assert_int_equal(e.exit.cpu_system_ns, 1ULL << 61);
+	assert_int_equal(e.exit.cpu_user_ns, 1ULL << 61);
+}
+
+/* What the writer writes for the record rec, NUL-terminated; the caller frees it. With since_exec, an exit
+ * counts from an exec seen 2 s after its start, as exec_times.c would make it. */
+static char *format_record_since(const struct options *o, const void *rec, size_t size, bool since_exec)
+{
+	const struct output out = {
+	    .opts = o, .boot_to_real_ns = BOOT_TO_REAL, .start_boot_ns = (long long)KTIME - NS};
+	struct output w = out;
+	struct event e;
+	char *buf = NULL;
+	size_t n = 0;
+	int err = 0;
+
+	assert_int_equal(decode_bytes(rec, size, &e), 0);
+	if (since_exec && e.type == EVENT_EXIT) {
+		e.exit.since_ns += 2 * NS;
+		e.exit.since_exec = true;
+	}
+	w.f = open_memstream(&buf, &n);
+	assert_non_null(w.f);
+	if (e.type == EVENT_FORK)
+		err = o->json ? json_fork(&w, &e.fork) : text_fork(&w, &e.fork);
+	else if (e.type == EVENT_EXIT)
+		err = o->json ? json_exit(&w, &e.exit) : text_exit(&w, &e.exit);
+	assert_int_equal(err, 0);
+	assert_int_equal(fclose(w.f), 0);
+	return buf;
+}
+
+static char *format_record(const struct options *o, const void *rec, size_t size)
+{
+	return format_record_since(o, rec, size, false);
+}
+
+static void test_json_fork_exit(void **state)
+{
+	struct options o = opts();
+	struct et_fork_record f = fork_record();
+	struct et_exit_record x = exit_record(42 << 8);
+	char *s;
+
+	(void)state;
+	o.json = true;
+	s = format_record(&o, &f, sizeof(f));
+	assert_string_equal(s, "{\"type\":\"fork\",\"time\":\"" TIME_STR "\",\"pid\":4243,\"ppid\":4242,"
+			       "\"exec_id\":\"4243-5000000001-3\",\"parent_exec_id\":\"4242-5000000000-3\","
+			       "\"uid\":1000,\"comm\":\"bash\"}\n");
+	free(s);
+	s = format_record(&o, &x, sizeof(x));
+	assert_string_equal(
+	    s, "{\"type\":\"exit\",\"time\":\"2026-01-01T00:00:02.500000000Z\",\"pid\":4242,"
+	       "\"ppid\":4241,\"exec_id\":\"4242-5000000000-3\",\"parent_exec_id\":\"4241-"
+	       "4000000000-2\",\"uid\":1000,\"comm\":\"0123456789abcdef\",\"exit_code\":42,"
+	       "\"signal\":null,\"core_dumped\":false,\"duration\":2.250000000,\"since_exec\":false,"
+	       "\"cpu_user\":0.375000000,\"cpu_system\":0.125000000,\"max_rss\":3145728}\n");
+	free(s);
+	x = exit_record(0x80 | 6);
+	x.flags = ET_X_CPU_CUT;
+	x.since_ns = x.ktime_ns + 1; /* a start after the exit cannot be: no negative duration */
+	s = format_record(&o, &x, sizeof(x));
+	assert_non_null(strstr(s, ",\"exit_code\":null,\"signal\":\"SIGABRT\",\"core_dumped\":true,"
+				  "\"duration\":0.000000000,\"since_exec\":false,"));
+	assert_non_null(strstr(s, ",\"cpu_truncated\":true,\"max_rss\":3145728}\n"));
+	free(s);
+	x = exit_record(0);
+	s = format_record_since(&o, &x, sizeof(x), true);
+	assert_non_null(strstr(s, ",\"duration\":0.250000000,\"since_exec\":true,"));
+	free(s);
+	/* A signal without a name (a real-time one) by its number. */
+	x = exit_record(40);
+	s = format_record(&o, &x, sizeof(x));
+	assert_non_null(strstr(s, ",\"exit_code\":null,\"signal\":\"SIG40\","));
+	free(s);
+}
+
+static void test_text_fork_exit(void **state)
+{
+	struct options o = opts();
+	struct et_fork_record f = fork_record();
+	struct et_exit_record x = exit_record(42 << 8);
+	char *s;
+
+	(void)state;
+	s = format_record(&o, &f, sizeof(f));
+	assert_string_equal(s, "bash             4243   4242       \\fork\n");
+	free(s);
+	s = format_record(&o, &x, sizeof(x));
+	assert_string_equal(
+	    s, "0123456789abcdef 4242   4241    42 \\exit 2.250s since start, user 0.375s, system 0.125s, "
+	       "max rss 3072 KiB\n");
+	free(s);
+	x = exit_record(0x80 | 11);
+	x.flags = ET_X_CPU_CUT;
+	s = format_record(&o, &x, sizeof(x));
+	assert_string_equal(s,
+			    "0123456789abcdef 4242   4241   SIGSEGV \\exit 2.250s since start, user 0.375s, "
+			    "system 0.125s (at least), max rss 3072 KiB, core dumped\n");
+	free(s);
+	x = exit_record(0);
+	s = format_record_since(&o, &x, sizeof(x), true);
+	assert_string_equal(
+	    s, "0123456789abcdef 4242   4241     0 \\exit 0.250s, user 0.375s, system 0.125s, max rss "
+	       "3072 KiB\n");
+	free(s);
+	/* The same leading columns as exec lines: -T, -t, -U. */
+	o.elapsed_time = o.print_uid = true;
+	s = format_record(&o, &f, sizeof(f));
+	assert_string_equal(s, "1.000    1000   bash             4243   4242       \\fork\n");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1960,6 +2210,10 @@ int main(void)
 	    cmocka_unit_test(test_text_no_context),
 	    cmocka_unit_test(test_json_lost),
 	    cmocka_unit_test(test_write_error),
+	    cmocka_unit_test(test_fork_decode),
+	    cmocka_unit_test(test_exit_decode),
+	    cmocka_unit_test(test_json_fork_exit),
+	    cmocka_unit_test(test_text_fork_exit),
 	};
 
 	/* -T prints local time: make it UTC so that the expected text is fixed. */

@@ -154,6 +154,8 @@ static void test_defaults(void **state)
 	assert_false(o.print_uid);
 	assert_false(o.verbose);
 	assert_false(o.perf_buffer);
+	assert_false(o.forks);
+	assert_false(o.exits);
 	assert_false(o.filter_uid);
 	assert_null(o.name_match);
 	assert_null(o.line_match);
@@ -235,6 +237,8 @@ static void test_each_switch_alone(void **state)
 	    {"--fails", offsetof(struct options, fails)},
 	    {"-v", offsetof(struct options, verbose)},
 	    {"--perf-buffer", offsetof(struct options, perf_buffer)},
+	    {"--forks", offsetof(struct options, forks)},
+	    {"--exits", offsetof(struct options, exits)},
 	};
 	static const size_t bools[] = {
 	    offsetof(struct options, json),	    offsetof(struct options, clock_time),
@@ -242,6 +246,7 @@ static void test_each_switch_alone(void **state)
 	    offsetof(struct options, quote),	    offsetof(struct options, fails),
 	    offsetof(struct options, verbose),	    offsetof(struct options, perf_buffer),
 	    offsetof(struct options, help),	    offsetof(struct options, filter_uid),
+	    offsetof(struct options, forks),	    offsetof(struct options, exits),
 	};
 
 	(void)state;
@@ -260,6 +265,26 @@ static void test_each_switch_alone(void **state)
 		assert_null(o.output);
 		options_free(&o);
 	}
+}
+
+/* Fork and exit records are trace records: count mode counts execs and refuses them. */
+static void test_forks_exits_count(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "--forks", "--exits", "-j", "-n", "sh");
+	assert_ok(&r);
+	assert_true(o.forks && o.exits);
+	options_free(&o);
+	PARSE(&o, &r, "--count", "comm", "--exits");
+	assert_error(&o, &r,
+		     "exectrace: --forks and --exits add records to the trace; --count counts execs only\n");
+	PARSE(&o, &r, "--forks", "--count", "uid");
+	assert_error(&o, &r,
+		     "exectrace: --forks and --exits add records to the trace; --count counts execs only\n");
+	assert_no_leak();
 }
 
 static void test_uid(void **state)
@@ -928,6 +953,7 @@ int main(void)
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_argv0),
+	    cmocka_unit_test(test_forks_exits_count),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -114,6 +114,46 @@ static void test_text_sink(void **state)
 	fclose(full);
 }
 
+/* Fork and exit events reach both sinks' own writers: a line each, counted as printed. */
+static void test_fork_exit(void **state)
+{
+	struct options o = {.max_args = -1};
+	struct sinks set = {0};
+	FILE *json = tmpfile(), *text = tmpfile();
+	struct event fork = {.type = EVENT_FORK}, exit = {.type = EVENT_EXIT};
+
+	(void)state;
+	assert_non_null(json);
+	assert_non_null(text);
+	fork.fork.pid = 50;
+	fork.fork.ppid = 1;
+	snprintf(fork.fork.comm, sizeof(fork.fork.comm), "sh");
+	exit.exit.pid = 50;
+	exit.exit.ppid = 1;
+	snprintf(exit.exit.comm, sizeof(exit.exit.comm), "sh");
+	exit.exit.exit_code = 3;
+	exit.exit.ktime_ns = 3000000000ULL;
+	exit.exit.since_ns = 1000000000ULL;
+	exit.exit.max_rss = 2 << 20;
+	assert_int_equal(sinks_add(&set, sink_json_new(json, &o)), 0);
+	assert_int_equal(sinks_add(&set, sink_text_new(text, &o)), 0);
+	sinks_begin(&set, 0, 0);
+	sinks_event(&set, &fork);
+	sinks_event(&set, &exit);
+	sinks_end(&set);
+	assert_int_equal(set.s[0]->printed, 2);
+	assert_int_equal(set.s[1]->printed, 2);
+	assert_int_equal(count_lines(json, "{\"type\":\"fork\""), 1);
+	assert_int_equal(count_lines(json, "{\"type\":\"exit\""), 1);
+	assert_int_equal(count_lines(json, "\"exit_code\":3,"), 1);
+	assert_int_equal(count_lines(text, "sh               50     1          \\fork"), 1);
+	assert_int_equal(count_lines(text, "sh               50     1        3 \\exit 2.000s since start"),
+			 1);
+	sinks_free(&set);
+	fclose(json);
+	fclose(text);
+}
+
 static void test_room(void **state)
 {
 	struct options o = {.max_args = -1};
@@ -133,6 +173,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_sinks_one_failing),
 	    cmocka_unit_test(test_text_sink),
+	    cmocka_unit_test(test_fork_exit),
 	    cmocka_unit_test(test_room),
 	};
 

@@ -154,6 +154,66 @@ session() {
 	show "$name"
 }
 
+# exit_record NAME FILE TYPE PID FRAGMENT...: exactly one record of TYPE (fork, exit) in FILE is of PID, and it
+# holds every FRAGMENT of JSON.
+exit_record() {
+	local name=$1 file=$2 type=$3 pid=$4 missing fragment
+	shift 4
+	rec=$(grep -F "{\"type\":\"$type\"," "$file" | grep -F "\"pid\":$pid,")
+	if [ "$(printf '%s' "$rec" | grep -c '^')" != 1 ]; then
+		report "$name" 1 "not exactly one $type record of pid $pid: ${rec:-none}"
+		return
+	fi
+	missing=""
+	for fragment; do
+		case $rec in
+		*"$fragment"*) ;;
+		*) missing="$missing
+missing: $fragment" ;;
+		esac
+	done
+	[ -z "$missing" ]
+	report "$name" $? "$rec$missing"
+}
+
+# exits_session: fork and exit records (--forks --exits), against the exit status the shell's wait gets: an exit
+# code, exit_group from a non-leader thread, SIGKILL; and a subshell that never execs placed in the tree.
+exits_session() {
+	local out=/tmp/exits.json err=/tmp/exits.err code group killed sub parent rc
+	start exits --forks --exits || return
+	/bin/sh -c 'exit 42' &
+	code=$!
+	wait "$code"
+	rc=$?
+	$SPAWN group_exit 7 &
+	group=$!
+	wait "$group"
+	report "exits: the helper's exit_group status is 7" $(($? != 7))
+	sleep 30 &
+	killed=$!
+	sleep 0.2
+	kill -KILL "$killed"
+	wait "$killed"
+	# The subshell forks /bin/true, then exits 3 without an exec of its own.
+	/bin/sh -c '( /bin/true "${0}-child"; exit 3 ); exit 0' vm-fork
+	kill -INT "$tracer"
+	wait "$tracer"
+	report "exits: exit status 0 after SIGINT" $? "$(cat "$err")"
+	exit_record "exits: sh -c 'exit 42': exit_code $rc" "$out" exit "$code" "\"exit_code\":$rc,\"signal\":null," \
+		'"core_dumped":false,' '"since_exec":true,'
+	exit_record "exits: exit_group(7) from a non-leader thread: one record, code 7" "$out" exit "$group" \
+		'"comm":"spawn",' '"exit_code":7,"signal":null,'
+	exit_record "exits: SIGKILL" "$out" exit "$killed" '"exit_code":null,"signal":"SIGKILL","core_dumped":false,'
+	one_record "exits: the subshell's child's exec" "$out" vm-fork-child || return
+	parent=$(printf '%s' "$rec" | sed 's/.*"parent_exec_id":"\([0-9-]*\)".*/\1/')
+	sub=${parent%%-*}
+	exit_record "exits: the subshell's fork record has the exec_id its child's exec names as parent" "$out" fork \
+		"$sub" "\"exec_id\":\"$parent\","
+	exit_record "exits: the subshell's exit: code 3, the exec_id of its fork, not since an exec" "$out" exit "$sub" \
+		"\"exec_id\":\"$parent\"," '"exit_code":3,' '"since_exec":false,'
+	show exits
+}
+
 # count_session: count mode, in the kernel, exact for a burst of execs under a name only this test uses.
 count_session() {
 	local err=/tmp/count.err
@@ -195,6 +255,7 @@ if [ "${1:-}" = checks ]; then
 	session ringbuf "ring buffer"
 	session perfbuf "perf buffer" --perf-buffer
 	count_session
+	exits_session
 	date -u +%Y-%m-%dT%H:%M >/tmp/clock-then
 	clock_session
 	exit "$failed"
