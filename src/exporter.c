@@ -148,6 +148,17 @@ void exporter_overflow(struct exporter *e, unsigned long long n)
 	e->metrics.overflow += n;
 }
 
+void exporter_exit(struct exporter *e, const struct exit_event *ev)
+{
+	enum metrics_exit_reason reason = ev->signal	  ? METRICS_SIGNAL
+					  : ev->exit_code ? METRICS_EXIT_NONZERO
+							  : METRICS_EXIT0;
+	double duration =
+	    ev->since_exec && ev->ktime_ns >= ev->since_ns ? (double)(ev->ktime_ns - ev->since_ns) / 1e9 : -1;
+
+	metrics_exit(&e->metrics, ev->comm, ev->uid, reason, duration);
+}
+
 void exporter_argv_truncated(struct exporter *e)
 {
 	e->argv_truncated++;

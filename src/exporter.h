@@ -4,6 +4,7 @@
 #define EXPORTER_H
 
 #include <stdbool.h>
+#include "event.h"
 #include "exectrace.h"
 #include "options.h"
 #include "tracer.h"
@@ -22,6 +23,8 @@ int exporter_poll(struct exporter *e, int timeout_ms);
 /* Count mode hands over each count it drains, and the execs whose key did not fit. */
 void exporter_count(struct exporter *e, const struct et_count_key *key, const struct et_count_value *value);
 void exporter_overflow(struct exporter *e, unsigned long long n);
+/* An exit record (--exits), its since_ns set from its exec where seen. */
+void exporter_exit(struct exporter *e, const struct exit_event *ev);
 /* A traced record whose argv was cut at --argv-bytes. */
 void exporter_argv_truncated(struct exporter *e);
 void exporter_close(struct exporter *e);

@@ -14,36 +14,56 @@ static const struct {
 
 #define NLABELS (sizeof(label_names) / sizeof(label_names[0]))
 
+static void table_init(struct metrics_table *t, unsigned int labels, size_t max_series, bool histogram)
+{
+	memset(t, 0, sizeof(*t));
+	t->labels = labels;
+	t->max_series = max_series ? max_series : 1;
+	t->histogram = histogram;
+}
+
 void metrics_init(struct metrics *m, unsigned int labels, size_t max_series, metrics_name_fn name, void *ctx)
 {
+	unsigned int exit_labels = labels & (METRICS_L_COMM | METRICS_L_USER);
+
 	memset(m, 0, sizeof(*m));
-	m->labels = labels;
-	m->max_series = max_series;
+	table_init(&m->execs, labels, max_series, false);
+	table_init(&m->exits, exit_labels, max_series, false);
+	table_init(&m->durations, exit_labels, max_series / 32, true);
 	m->name = name;
 	m->ctx = ctx;
 }
 
+static void table_free(struct metrics_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->series[i].labels);
+		free(t->series[i].buckets);
+	}
+	free(t->series);
+	free(t->index);
+	memset(t, 0, sizeof(*t));
+}
+
 void metrics_free(struct metrics *m)
 {
-	for (size_t i = 0; i < m->n; i++)
-		free(m->series[i].labels);
-	free(m->series);
-	free(m->index);
-	memset(m, 0, sizeof(*m));
+	table_free(&m->execs);
+	table_free(&m->exits);
+	table_free(&m->durations);
 }
 
 /* The key with only what the labels show: two kernel keys that differ elsewhere are one series. */
-static struct et_count_key project(const struct metrics *m, const struct et_count_key *key)
+static struct et_count_key project(unsigned int labels, const struct et_count_key *key)
 {
-	struct et_count_key k = {.failed = key->failed ? 1 : 0};
+	struct et_count_key k = {.failed = key->failed};
 
-	if (m->labels & METRICS_L_COMM)
+	if (labels & METRICS_L_COMM)
 		memcpy(k.comm, key->comm, sizeof(k.comm));
-	if (m->labels & METRICS_L_USER)
+	if (labels & METRICS_L_USER)
 		k.uid = key->uid;
-	if (m->labels & METRICS_L_EXE)
+	if (labels & METRICS_L_EXE)
 		k.exe = key->exe;
-	if (m->labels & (METRICS_L_CGROUP | METRICS_L_CONTAINER))
+	if (labels & (METRICS_L_CGROUP | METRICS_L_CONTAINER))
 		k.cgroup = key->cgroup;
 	return k;
 }
@@ -59,49 +79,49 @@ static size_t key_hash(const struct et_count_key *key)
 	return (size_t)h;
 }
 
-static size_t *slot(const struct metrics *m, const struct et_count_key *key)
+static size_t *slot(const struct metrics_table *t, const struct et_count_key *key)
 {
-	size_t i = key_hash(key) & (m->index_size - 1);
+	size_t i = key_hash(key) & (t->index_size - 1);
 
-	while (m->index[i] && memcmp(&m->series[m->index[i] - 1].key, key, sizeof(*key)) != 0)
-		i = (i + 1) & (m->index_size - 1);
-	return &m->index[i];
+	while (t->index[i] && memcmp(&t->series[t->index[i] - 1].key, key, sizeof(*key)) != 0)
+		i = (i + 1) & (t->index_size - 1);
+	return &t->index[i];
 }
 
 /* Room for one more series: the index kept at most half full. */
-static int grow(struct metrics *m)
+static int grow(struct metrics_table *t)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 64;
-		struct metrics_series *s = realloc(m->series, cap * sizeof(*s));
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct metrics_series *s = realloc(t->series, cap * sizeof(*s));
 
 		if (!s)
 			return -1;
-		m->series = s;
-		m->cap = cap;
+		t->series = s;
+		t->cap = cap;
 	}
-	if (2 * (m->n + 1) > m->index_size) {
-		size_t size = m->index_size ? 2 * m->index_size : 128;
+	if (2 * (t->n + 1) > t->index_size) {
+		size_t size = t->index_size ? 2 * t->index_size : 128;
 		size_t *index = calloc(size, sizeof(*index));
 
 		if (!index)
 			return -1;
-		free(m->index);
-		m->index = index;
-		m->index_size = size;
-		for (size_t i = 0; i < m->n; i++)
-			*slot(m, &m->series[i].key) = i + 1;
+		free(t->index);
+		t->index = index;
+		t->index_size = size;
+		for (size_t i = 0; i < t->n; i++)
+			*slot(t, &t->series[i].key) = i + 1;
 	}
 	return 0;
 }
 
-static char *render_labels(const struct metrics *m, const struct et_count_key *key)
+static char *render_labels(const struct metrics *m, unsigned int labels, const struct et_count_key *key)
 {
 	struct strbuf out = {0}, value = {0};
 	size_t len;
 
 	for (size_t i = 0; i < NLABELS; i++) {
-		if (!(m->labels & label_names[i].bit))
+		if (!(labels & label_names[i].bit))
 			continue;
 		value.len = 0;
 		m->name(m->ctx, label_names[i].bit, key, &value);
@@ -118,25 +138,90 @@ static char *render_labels(const struct metrics *m, const struct et_count_key *k
 	return strbuf_take(&out, &len);
 }
 
-void metrics_add(struct metrics *m, const struct et_count_key *key, unsigned long long n)
+/* The series of key's label set, made if the budget allows; NULL: it counts under _other. */
+static struct metrics_series *series_of(const struct metrics *m, struct metrics_table *t,
+					const struct et_count_key *key)
 {
-	struct et_count_key k = project(m, key);
-	size_t *at = m->index_size ? slot(m, &k) : NULL;
+	struct et_count_key k = project(t->labels, key);
+	size_t *at = t->index_size ? slot(t, &k) : NULL;
+	unsigned long long *buckets = NULL;
 	char *labels;
 
-	if (at && *at) {
-		m->series[*at - 1].count += n;
-		return;
-	}
+	if (at && *at)
+		return &t->series[*at - 1];
 	/* Past the budget a new label set never gets a series of its own, so that none appears later
-	 * with a count that started after some of its execs went to _other. */
-	if (m->n >= m->max_series || grow(m) || !(labels = render_labels(m, &k))) {
-		m->other[k.failed] += n;
-		m->folded += n;
+	 * with a count that started after some of its events went to _other. */
+	if (t->n >= t->max_series || grow(t))
+		return NULL;
+	if (t->histogram && !(buckets = calloc(METRICS_BUCKETS, sizeof(*buckets))))
+		return NULL;
+	labels = render_labels(m, t->labels, &k);
+	if (!labels) {
+		free(buckets);
+		return NULL;
+	}
+	t->series[t->n] = (struct metrics_series){.key = k, .labels = labels, .buckets = buckets};
+	*slot(t, &k) = ++t->n;
+	return &t->series[t->n - 1];
+}
+
+static void count(const struct metrics *m, struct metrics_table *t, const struct et_count_key *key,
+		  unsigned long long n)
+{
+	struct metrics_series *s = series_of(m, t, key);
+
+	if (s) {
+		s->count += n;
 		return;
 	}
-	m->series[m->n] = (struct metrics_series){.key = k, .labels = labels, .count = n};
-	*slot(m, &k) = ++m->n;
+	t->other[key->failed] += n;
+	t->folded += n;
+}
+
+void metrics_add(struct metrics *m, const struct et_count_key *key, unsigned long long n)
+{
+	struct et_count_key k = *key;
+
+	k.failed = k.failed ? 1 : 0;
+	count(m, &m->execs, &k, n);
+}
+
+/* The bucket of a duration: the first whose bound 2^(MIN_LOG2 + i) s it does not exceed. */
+static size_t bucket(double s)
+{
+	double bound = 1.0 / 1024;
+	size_t i = 0;
+
+	while (i < METRICS_BUCKETS - 1 && s > bound) {
+		bound *= 2;
+		i++;
+	}
+	return i;
+}
+
+void metrics_exit(struct metrics *m, const char *comm, unsigned int uid, enum metrics_exit_reason reason,
+		  double duration_s)
+{
+	struct et_count_key k = {.uid = uid, .failed = reason};
+	struct metrics_series *s;
+
+	strncpy(k.comm, comm, sizeof(k.comm) - 1);
+	m->with_exits = true;
+	count(m, &m->exits, &k, 1);
+	if (duration_s < 0)
+		return;
+	k.failed = 0;
+	s = series_of(m, &m->durations, &k);
+	if (s) {
+		s->count++;
+		s->buckets[bucket(duration_s)]++;
+		s->sum += duration_s;
+		return;
+	}
+	m->durations.other[0]++;
+	m->durations.other_buckets[bucket(duration_s)]++;
+	m->durations.other_sum += duration_s;
+	m->durations.folded++;
 }
 
 /* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
@@ -204,11 +289,76 @@ static void family(struct strbuf *out, bool om, const char *name, const char *ty
 	strbuf_printf(out, "# HELP %.*s %s\n# TYPE %.*s %s\n", (int)len, name, help, (int)len, name, type);
 }
 
-static void other_labels(const struct metrics *m, struct strbuf *out)
+static void other_labels(unsigned int labels, struct strbuf *out)
 {
 	for (size_t i = 0; i < NLABELS; i++)
-		if (m->labels & label_names[i].bit)
+		if (labels & label_names[i].bit)
 			strbuf_printf(out, "%s=\"_other\",", label_names[i].name);
+}
+
+static void render_counter(const struct metrics_table *t, const char *name, const char *label,
+			   const char *const *results, int nresults, struct strbuf *out)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct metrics_series *s = &t->series[i];
+
+		strbuf_printf(out, "%s{%s%s=\"%s\"} %llu\n", name, s->labels, label, results[s->key.failed],
+			      s->count);
+	}
+	for (int r = 0; r < nresults; r++) {
+		if (!t->other[r])
+			continue;
+		strbuf_printf(out, "%s{", name);
+		other_labels(t->labels, out);
+		strbuf_printf(out, "%s=\"%s\"} %llu\n", label, results[r], t->other[r]);
+	}
+}
+
+/* One histogram: labels ends with a comma, or is empty. */
+static void render_histogram(const char *labels, const unsigned long long *buckets, unsigned long long n,
+			     double sum, struct strbuf *out)
+{
+	static const char name[] = "exectrace_process_duration_seconds";
+	size_t len = strlen(labels);
+	unsigned long long cum = 0;
+	double bound = 1.0 / 1024;
+
+	for (int i = 0; i < METRICS_BUCKETS; i++, bound *= 2) {
+		cum += buckets[i];
+		if (i == METRICS_BUCKETS - 1)
+			strbuf_printf(out, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, labels, cum);
+		else
+			strbuf_printf(out, "%s_bucket{%sle=\"%.10g\"} %llu\n", name, labels, bound, cum);
+	}
+	if (len)
+		len--;
+	strbuf_printf(out, len ? "%s_sum{%.*s} %.9g\n" : "%s_sum%.*s %.9g\n", name, (int)len, labels, sum);
+	strbuf_printf(out, len ? "%s_count{%.*s} %llu\n" : "%s_count%.*s %llu\n", name, (int)len, labels, n);
+}
+
+static void render_exits(const struct metrics *m, bool om, struct strbuf *out)
+{
+	static const char *const reasons[3] = {"exit0", "exit_nonzero", "signal"};
+	const struct metrics_table *d = &m->durations;
+
+	family(out, om, "exectrace_exits_total", "counter",
+	       "Processes that ended, by reason (exit0, exit_nonzero, signal), from exit records (--exits).");
+	render_counter(&m->exits, "exectrace_exits_total", "reason", reasons, 3, out);
+	family(out, om, "exectrace_process_duration_seconds", "histogram",
+	       "Time from a process's exec to its exit, for processes whose exec was seen.");
+	for (size_t i = 0; i < d->n; i++)
+		render_histogram(d->series[i].labels, d->series[i].buckets, d->series[i].count,
+				 d->series[i].sum, out);
+	if (d->other[0]) {
+		struct strbuf labels = {0};
+
+		other_labels(d->labels, &labels);
+		strbuf_add(&labels, "", 1);
+		if (!labels.oom)
+			render_histogram(labels.data, d->other_buckets, d->other[0], d->other_sum, out);
+		out->oom |= labels.oom;
+		strbuf_free(&labels);
+	}
 }
 
 static void render_self(const struct metrics_self *self, bool om, struct strbuf *out)
@@ -244,28 +394,19 @@ static void render_self(const struct metrics_self *self, bool om, struct strbuf 
 
 void metrics_render(const struct metrics *m, const struct metrics_self *self, bool om, struct strbuf *out)
 {
-	static const char *const result[2] = {"ok", "failed"};
+	static const char *const results[2] = {"ok", "failed"};
 
 	family(out, om, "exectrace_execs_total", "counter",
 	       "Execs counted in the kernel, by result (ok or failed) and the labels of --metrics-labels.");
-	for (size_t i = 0; i < m->n; i++) {
-		const struct metrics_series *s = &m->series[i];
-
-		strbuf_printf(out, "exectrace_execs_total{%sresult=\"%s\"} %llu\n", s->labels,
-			      result[s->key.failed], s->count);
-	}
-	for (int r = 0; r < 2; r++) {
-		if (!m->other[r])
-			continue;
-		strbuf_puts(out, "exectrace_execs_total{");
-		other_labels(m, out);
-		strbuf_printf(out, "result=\"%s\"} %llu\n", result[r], m->other[r]);
-	}
+	render_counter(&m->execs, "exectrace_execs_total", "result", results, 2, out);
+	if (m->with_exits)
+		render_exits(m, om, out);
 	family(out, om, "exectrace_series_folded_total", "counter",
-	       "Execs counted under the _other label values, past --metrics-max-series.");
-	strbuf_printf(out, "exectrace_series_folded_total %llu\n", m->folded);
+	       "Execs and exits counted under the _other label values, past --metrics-max-series.");
+	strbuf_printf(out, "exectrace_series_folded_total %llu\n",
+		      m->execs.folded + m->exits.folded + m->durations.folded);
 	family(out, om, "exectrace_series", "gauge", "Series of exectrace_execs_total, _other not included.");
-	strbuf_printf(out, "exectrace_series %zu\n", m->n);
+	strbuf_printf(out, "exectrace_series %zu\n", m->execs.n);
 	family(out, om, "exectrace_kernel_keys_overflow_total", "counter",
 	       "Execs not counted by label: their key did not fit the kernel's map (--max-keys).");
 	strbuf_printf(out, "exectrace_kernel_keys_overflow_total %llu\n", m->overflow);

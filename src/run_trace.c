@@ -165,6 +165,9 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 	/* Every exec, before -n and -l: an exit shown counts from its exec, shown or not. */
 	if (t->opts->exits && exec_times_apply(&t->exec_times, &e))
 		return -ENOMEM;
+	/* Every exit, before -n and -l: the metrics count what the kernel saw. */
+	if (t->exporter && e.type == EVENT_EXIT)
+		exporter_exit(t->exporter, &e.exit);
 	if (!wanted(t, &e))
 		return 0;
 	if (e.type == EVENT_EXEC && t->opts->json) {

@@ -265,6 +265,43 @@ def test_with_records(tmp):
           "execs counted" in t.stderr(), (got, t.stderr()))
 
 
+def test_exits(tmp):
+    """--exits beside --metrics: how processes ended, and how long they ran from their exec."""
+    ok, bad, killed, n = "eo%s" % RUN, "en%s" % RUN, "es%s" % RUN, 6
+    t = Tracer("--exits", "-j", "-o", os.path.join(tmp, "exits.json"))
+    try:
+        execs(named(tmp, ok), n)
+        subprocess.run([named(tmp, bad, "/bin/sh"), "-c", "exit 3"], check=False)
+        subprocess.run([named(tmp, killed, "/bin/sh"), "-c", "kill -9 $$"], check=False)
+        got = {}
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            s = t.samples()
+            got = {k: v for k, v in s.items() if k[0].startswith(("exectrace_exits_total",
+                                                                   "exectrace_process_duration_seconds"))}
+            if s.get(("exectrace_exits_total", frozenset({("comm", killed), ("reason", "signal")}))):
+                break
+            time.sleep(0.3)
+        text = t.scrape()[1]
+    finally:
+        t.stop()
+
+    def v(name, **labels):
+        return got.get((name, frozenset(labels.items())))
+    check("exits: exectrace_exits_total by reason: exit0, exit_nonzero, signal",
+          v("exectrace_exits_total", comm=ok, reason="exit0") == n and
+          v("exectrace_exits_total", comm=bad, reason="exit_nonzero") == 1 and
+          v("exectrace_exits_total", comm=killed, reason="signal") == 1, sorted(k for k in got if RUN in str(k)))
+    check("exits: the duration histogram counts every exit whose exec was seen, in power-of-two buckets",
+          v("exectrace_process_duration_seconds_count", comm=ok) == n and
+          v("exectrace_process_duration_seconds_bucket", comm=ok, le="+Inf") == n and
+          v("exectrace_process_duration_seconds_bucket", comm=ok, le="0.0009765625") is not None and
+          0 < v("exectrace_process_duration_seconds_sum", comm=ok) < n,
+          sorted((k, x) for k, x in got.items() if ok in str(k)))
+    p = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True)
+    check("exits: promtool check metrics passes", p.returncode == 0, (p.stdout + p.stderr).decode())
+
+
 def cgroup2_root():
     with open("/proc/mounts") as f:
         for line in f:
@@ -435,7 +472,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-metrics-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_options, test_prometheus, test_exposition, test_with_records, test_budget, test_hostile):
+        for test in (test_options, test_prometheus, test_exposition, test_with_records, test_exits, test_budget, test_hostile):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run

@@ -93,21 +93,59 @@ static void test_budget(void **state)
 			metrics_add(&m, &k, 1);
 			total++;
 		}
-	assert_int_equal(m.n, 100);
+	assert_int_equal(m.execs.n, 100);
 	/* The first 100 names keep their series, every later exec of them included. */
 	unsigned long long in_series = 0;
 
-	for (size_t i = 0; i < m.n; i++) {
-		assert_int_equal(m.series[i].count, 2);
-		in_series += m.series[i].count;
+	for (size_t i = 0; i < m.execs.n; i++) {
+		assert_int_equal(m.execs.series[i].count, 2);
+		in_series += m.execs.series[i].count;
 	}
-	assert_int_equal(in_series + m.other[0], total);
-	assert_int_equal(m.folded, m.other[0]);
+	assert_int_equal(in_series + m.execs.other[0], total);
+	assert_int_equal(m.execs.folded, m.execs.other[0]);
 	s = render(&m, false);
 	assert_non_null(
 	    strstr(s, "exectrace_execs_total{comm=\"_other\",user=\"_other\",result=\"ok\"} 9800\n"));
 	assert_non_null(strstr(s, "exectrace_execs_total{comm=\"c0\",user=\"7\",result=\"ok\"} 2\n"));
 	assert_non_null(strstr(s, "exectrace_series_folded_total 9800\n"));
+	free(s);
+	metrics_free(&m);
+}
+
+static void test_exits(void **state)
+{
+	struct metrics m;
+	char *s;
+
+	(void)state;
+	metrics_init(&m, METRICS_L_COMM | METRICS_L_EXE, 64, name_fn, NULL);
+	s = render(&m, false);
+	assert_null(strstr(s, "exectrace_exits_total"));
+	free(s);
+	metrics_exit(&m, "sleep", 0, METRICS_EXIT0, 0.0005);
+	metrics_exit(&m, "sleep", 0, METRICS_EXIT0, 1.5);
+	metrics_exit(&m, "sleep", 0, METRICS_SIGNAL, -1);
+	metrics_exit(&m, "false", 0, METRICS_EXIT_NONZERO, 100000);
+	metrics_exit(&m, "other", 0, METRICS_EXIT0, 1); /* past the histograms' budget of 64 / 32 */
+	s = render(&m, false);
+	assert_non_null(strstr(s, "exectrace_exits_total{comm=\"sleep\",reason=\"exit0\"} 2\n"));
+	assert_non_null(strstr(s, "exectrace_exits_total{comm=\"sleep\",reason=\"signal\"} 1\n"));
+	assert_non_null(strstr(s, "exectrace_exits_total{comm=\"false\",reason=\"exit_nonzero\"} 1\n"));
+	assert_non_null(strstr(s, "# TYPE exectrace_process_duration_seconds histogram\n"));
+	assert_non_null(
+	    strstr(s, "exectrace_process_duration_seconds_bucket{comm=\"sleep\",le=\"0.0009765625\"} 1\n"));
+	assert_non_null(strstr(s, "exectrace_process_duration_seconds_bucket{comm=\"sleep\",le=\"1\"} 1\n"));
+	assert_non_null(strstr(s, "exectrace_process_duration_seconds_bucket{comm=\"sleep\",le=\"2\"} 2\n"));
+	assert_non_null(
+	    strstr(s, "exectrace_process_duration_seconds_bucket{comm=\"sleep\",le=\"+Inf\"} 2\n"));
+	assert_non_null(strstr(s, "exectrace_process_duration_seconds_count{comm=\"sleep\"} 2\n"));
+	assert_non_null(strstr(s, "exectrace_process_duration_seconds_sum{comm=\"sleep\"} 1.5005\n"));
+	assert_non_null(
+	    strstr(s, "exectrace_process_duration_seconds_bucket{comm=\"false\",le=\"32768\"} 0\n"));
+	assert_non_null(
+	    strstr(s, "exectrace_process_duration_seconds_bucket{comm=\"false\",le=\"+Inf\"} 1\n"));
+	assert_non_null(strstr(s, "exectrace_process_duration_seconds_count{comm=\"_other\"} 1\n"));
+	assert_non_null(strstr(s, "exectrace_series_folded_total 1\n"));
 	free(s);
 	metrics_free(&m);
 }
@@ -145,6 +183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sums),
 	    cmocka_unit_test(test_budget),
+	    cmocka_unit_test(test_exits),
 	    cmocka_unit_test(test_escape),
 	};
 
