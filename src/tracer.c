@@ -267,6 +267,12 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 		bpf_program__set_autoload(s->progs.execve_exit, false);
 		bpf_program__set_autoload(s->progs.execveat_exit, false);
 		bpf_map__set_max_entries(s->maps.pending, 1);
+	} else if (fields && !(o->records && o->fails)) {
+		/* Failed execs counted but not recorded are counted at the syscall's exit, with no pending
+		 * entry. */
+		bpf_program__set_autoload(s->progs.execve_enter, false);
+		bpf_program__set_autoload(s->progs.execveat_enter, false);
+		bpf_map__set_max_entries(s->maps.pending, 1);
 	}
 	if (o->cgroup) {
 		*cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY);
