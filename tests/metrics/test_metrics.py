@@ -254,6 +254,20 @@ def test_with_records(tmp):
     check("with -j -o: the metrics count every exec", got == n and failed == 1, (got, failed))
     check("with -j -o: every exec is recorded too, failed ones left out without -x", len(ok) == n and not fails,
           (len(ok), fails))
+    comm = "pw%s" % RUN
+    t = Tracer()
+    try:
+        maker = subprocess.Popen(["/bin/sh", "-c", 'i=0; while [ $i -lt 400 ]; do "$0"; sleep 0.01; i=$((i+1)); done',
+                                  named(tmp, comm)])
+        seen = []
+        while maker.poll() is None:
+            seen.append(t.wait_count(comm, "ok", 0))
+            time.sleep(0.1)
+        seen.append(t.wait_count(comm, "ok", 400))
+    finally:
+        t.stop()
+    check("across the map swaps, the counter never goes backwards and ends at every exec (%d scrapes)" % len(seen),
+          all(a <= b for a, b in zip(seen, seen[1:])) and seen[-1] == 400 and len(set(seen)) > 2, seen)
     comm = "pc%s" % RUN
     t = Tracer("--count", "uid", "--interval", "1")
     try:
