@@ -19,15 +19,16 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.c src/transport.c src/count_maps.c \
 	src/event.c src/escape.c src/output_text.c src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c \
 	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
-	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c
+	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c src/strbuf.c src/http.c \
+	src/metrics.c src/procstat.c src/exporter.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
-	test_exec_times
+	test_exec_times test_http test_metrics
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev perl python3 clang-format clang-tidy \
-	cppcheck unicode-data libpcre2-dev scdoc mandoc
+	cppcheck unicode-data libpcre2-dev scdoc mandoc prometheus
 
 # $(call apt-install,PACKAGES,WHAT): installs those of the Debian PACKAGES that are missing (as root, with
 # apt-get), or says how to, and fails.
@@ -44,7 +45,7 @@ define apt-install
 		exit 1; fi
 endef
 
-.PHONY: all deps run test unit e2e clean format lint
+.PHONY: all deps run test unit e2e metrics-test clean format lint
 
 all: $(OUT)/exectrace doc
 
@@ -122,6 +123,8 @@ $(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/test
 	$(OUT)/tests/sink_json.o $(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/escape.o \
 	$(OUT)/tests/timefmt.o $(OUT)/tests/caps.o $(OUT)/tests/signals.o
 $(OUT)/tests/test_exec_times: $(OUT)/tests/test_exec_times.o $(OUT)/tests/exec_times.o
+$(OUT)/tests/test_http: $(OUT)/tests/test_http.o $(OUT)/tests/http.o $(OUT)/tests/strbuf.o
+$(OUT)/tests/test_metrics: $(OUT)/tests/test_metrics.o $(OUT)/tests/metrics.o $(OUT)/tests/strbuf.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 
@@ -136,13 +139,17 @@ test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(V
 	$(MAKE) --no-print-directory pkg-deps
 	$(MAKE) --no-print-directory html-deps
 	CMOCKA_MESSAGE_OUTPUT=TAP VM_SERIES="$(VM_SERIES)" prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py \
-		tests/vm/run.sh $(PKG_TESTS) $(HTML_TESTS)
+		tests/metrics/test_metrics.py tests/vm/run.sh $(PKG_TESTS) $(HTML_TESTS)
 
 unit: deps $(UNIT_BINS)
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)
 
 e2e: deps $(OUT)/exectrace $(OUT)/tests/spawn $(VM_DIR)/spawn
 	prove -v -e '' tests/e2e/test_e2e.py
+
+# The Prometheus endpoint against a real Prometheus (about 40 s).
+metrics-test: deps $(OUT)/exectrace
+	prove -v -e '' tests/metrics/test_metrics.py
 
 FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/e2e/*.c bench/*.c
 TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Isrc -isystem $(OUT)

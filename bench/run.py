@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 TARGET_COMM = "xtb_true"
 BIG_BYTES = 100 * 1024
@@ -270,7 +271,8 @@ class BpfStats:
 
 
 class Tracer:
-    """kind says how to read the output: xt-text, xt-json, xt-count, execsnoop, bpftrace.
+    """kind says how to read the output: xt-text, xt-json, xt-count, xt-metrics (a scrape of --metrics just
+    before the stop), execsnoop, bpftrace.
     ready says how a storm run (stdout to a file) sees it attached: ("stderr", regex), ("stdout", regex) or
     ("perf", n) (n tracepoint attachments by its pid). pipe_argv and pipe_ready are the same for the start-up
     and latency run, whose stdout is a pipe."""
@@ -284,10 +286,11 @@ class Tracer:
     @property
     def records(self):
         """Whether it prints a record per exec (count mode prints counts at the end)."""
-        return self.kind != "xt-count"
+        return self.kind not in ("xt-count", "xt-metrics")
 
 
 TRACER_KEYS = ("exectrace", "exectrace-json", "exectrace-baseline", "exectrace-json-baseline", "exectrace-count",
+               "exectrace-metrics",
                "exectrace-1M", "exectrace-forks-exits", "execsnoop", "bpftrace")
 
 
@@ -329,6 +332,9 @@ def make_tracers(args):
         tracers += exectrace_tracers(args.baseline, "-baseline", "baseline")
     tracers += [
         Tracer("exectrace-count", "exectrace --count comm", [xt, "--count", "comm"], "xt-count", xt_ready, all_w),
+        # The endpoint alone: the kernel counts (count mode's maps), nothing is printed; read by a scrape.
+        Tracer("exectrace-metrics", "exectrace --metrics", [xt, "--metrics", str(METRICS_PORT)], "xt-metrics",
+               xt_ready, all_w),
         Tracer("exectrace-1M", "exectrace --json --argv-bytes 1M", [xt, "--json", "--argv-bytes", "1M"],
                "xt-json", xt_ready, ["big"]),
         # Each storm exec is also a fork and an exit: their records come on top of the exec's.
@@ -450,6 +456,13 @@ class Running:
         raise RuntimeError(f"{self.tracer.label} exited with {self.p.returncode} {when}: {err[-500:]}")
 
     def stop(self):
+        if self.tracer.kind == "xt-metrics" and self.p.poll() is None:
+            time.sleep(1.2)  # the kernel's counts are moved into the exposition every second
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=10) as r:
+                    self.scraped = r.read().decode()
+            except OSError as e:
+                log(f"bench: the scrape of exectrace --metrics failed: {e}")
         status, ru = stop(self.p, signal.SIGINT)
         for t in self.threads:
             t.join(10)
@@ -504,6 +517,9 @@ def expected_rest(w):
 # Reading a tracer's output.
 
 SUMMARY_RX = re.compile(r"exectrace: (\d+) (?:execs|records) received, (\d+) printed, (\d+) lost")
+METRICS_SAMPLE_RX = re.compile(r"^([a-z_]+)(?:\{(.*)\})? (\S+)$")
+# exectrace --metrics's port during the bench: loopback, one tracer at a time.
+METRICS_PORT = 19464
 COUNT_SUMMARY_RX = re.compile(r"exectrace: (\d+) execs counted, (\d+) did not fit")
 LOST_RX = re.compile(r"Lost (\d+) events")
 
@@ -526,6 +542,16 @@ def parse_output(run, prefix, w, stamp=False, comm=TARGET_COMM):
     tail = "".join(" " + a for a in rest)
     seen, whole, records, lost, lat = set(), 0, 0, 0, []
     err = run.stderr_text()
+    if kind == "xt-metrics":
+        counts = {}
+        for line in getattr(run, "scraped", "").splitlines():
+            m = METRICS_SAMPLE_RX.match(line)
+            if m:
+                counts[(m.group(1), m.group(2) or "")] = int(float(m.group(3)))
+        execs = sum(v for (name, _), v in counts.items() if name == "exectrace_execs_total")
+        return {"seen": counts.get(("exectrace_execs_total", f'comm="{comm}",result="ok"'), 0), "whole": None,
+                "records": execs, "lost": counts.get(("exectrace_kernel_keys_overflow_total", ""), 0),
+                "latencies": []}
     if kind == "xt-count":
         total = None
         for _, line in iter_lines(run):

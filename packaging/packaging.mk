@@ -37,6 +37,7 @@ install: $(OUT)/exectrace $(OUT)/exectrace.8 $(OUT)/exectrace.bash
 		$(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service
 	install -D -m 0644 docs/output.md $(DESTDIR)$(DOCDIR)/output.md
+	install -D -m 0644 docs/metrics.md $(DESTDIR)$(DOCDIR)/metrics.md
 	install -D -m 0644 packaging/exectrace.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/exectrace
 	@# The settings are the operator's once installed: an upgrade leaves them as they are.
 	if [ -e $(DESTDIR)$(SYSCONFDIR)/default/exectrace ]; then \
@@ -47,7 +48,7 @@ install: $(OUT)/exectrace $(OUT)/exectrace.8 $(OUT)/exectrace.bash
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/exectrace $(DESTDIR)$(MANDIR)/man8/exectrace.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/exectrace $(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service \
-		$(DESTDIR)$(DOCDIR)/output.md $(DESTDIR)$(SYSCONFDIR)/logrotate.d/exectrace
+		$(DESTDIR)$(DOCDIR)/output.md $(DESTDIR)$(DOCDIR)/metrics.md $(DESTDIR)$(SYSCONFDIR)/logrotate.d/exectrace
 	if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR); fi
 	if cmp -s packaging/exectrace.default $(DESTDIR)$(SYSCONFDIR)/default/exectrace; then \
 		rm $(DESTDIR)$(SYSCONFDIR)/default/exectrace; \

@@ -68,6 +68,7 @@ int main(int argc, char **argv)
 	struct options opts = {0};
 	struct trace trace = {0};
 	struct tracer *tracer = NULL;
+	struct exporter *exporter = NULL;
 	FILE *f = NULL;
 	int status = 1;
 
@@ -87,18 +88,32 @@ int main(int argc, char **argv)
 	if (!f)
 		goto out;
 	setup_signals();
+	if (opts.metrics && exporter_open(&exporter, &opts))
+		goto out;
 	if (opts.count_fields) {
-		if (!tracer_open(&tracer, &opts, NULL, NULL))
-			status = run_count(&opts, tracer, f);
+		if (!tracer_open(&tracer, &opts, NULL, NULL)) {
+			if (exporter)
+				exporter_attach(exporter, tracer, false);
+			status = run_count(&opts, tracer, f, exporter);
+		}
+	} else if (!opts.records) {
+		if (!tracer_open(&tracer, &opts, NULL, NULL)) {
+			exporter_attach(exporter, tracer, true);
+			status = run_metrics(&opts, exporter);
+		}
 	} else if (!choose_sinks(&trace.sinks, f, &opts)) {
 		trace.file = f;
+		trace.exporter = exporter;
 		trace_init(&trace, &opts);
 		if (!tracer_open(&tracer, &opts, run_trace_record, &trace)) {
 			trace.tracer = tracer;
+			if (exporter)
+				exporter_attach(exporter, tracer, true);
 			status = run_trace(&trace);
 		}
 	}
 out:
+	exporter_close(exporter);
 	tracer_close(tracer);
 	if (f && f != stdout && fclose(f) && !status) {
 		fprintf(stderr, "exectrace: writing the output failed: %s\n", strerror(errno));

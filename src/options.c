@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <argp.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -27,12 +28,24 @@ enum {
 	OPT_ENV,
 	OPT_ENV_BYTES,
 	OPT_USAGE,
+	OPT_METRICS,
+	OPT_METRICS_LABELS,
+	OPT_METRICS_MAX_SERIES,
 	OPT_FORKS,
 	OPT_EXITS,
 	OPT_CONTEXT,
 };
 
-#define DEFAULT_MAX_KEYS 10240
+#define DEFAULT_MAX_KEYS   10240
+#define DEFAULT_MAX_SERIES 1000
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+} metrics_labels[] = {
+    {"comm", METRICS_L_COMM},	  {"user", METRICS_L_USER},	      {"exe", METRICS_L_EXE},
+    {"cgroup", METRICS_L_CGROUP}, {"container", METRICS_L_CONTAINER},
+};
 
 static const struct {
 	const char *name;
@@ -119,6 +132,16 @@ static const struct argp_option opts[] = {
     {"top", OPT_TOP, "N", 0, "Print the N highest counts only", 1},
     {"cumulative", OPT_CUMULATIVE, NULL, 0, "Counts since the start instead of per interval", 1},
     {"max-keys", OPT_MAX_KEYS, "N", 0, "Distinct keys the kernel holds between reads (default 10240)", 1},
+    {NULL, 0, NULL, 0, "Prometheus metrics:", 2},
+    {"metrics", OPT_METRICS, "[ADDR:]PORT", 0,
+     "Serve metrics on http://ADDR:PORT/metrics (loopback unless ADDR is given; [::1]:PORT for IPv6); alone, "
+     "only counts in the kernel (add -j or -o to trace too)",
+     2},
+    {"metrics-labels", OPT_METRICS_LABELS, "LABELS", 0,
+     "Labels of exectrace_execs_total: comm, user, exe, cgroup, container, comma-separated (default comm)",
+     2},
+    {"metrics-max-series", OPT_METRICS_MAX_SERIES, "N", 0,
+     "At most N series; the rest add up under label values _other (default 1000)", 2},
     {},
 };
 
@@ -232,6 +255,73 @@ static int parse_context(const char *arg, unsigned int *groups)
 			return 0;
 		p += len + 1;
 	}
+}
+
+/* "comm,user": each name once, at least one. */
+static int parse_metrics_labels(const char *arg, unsigned int *labels)
+{
+	const char *p = arg;
+
+	*labels = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		unsigned int bit = 0;
+
+		for (size_t i = 0; i < sizeof(metrics_labels) / sizeof(metrics_labels[0]); i++)
+			if (strlen(metrics_labels[i].name) == len && !strncmp(p, metrics_labels[i].name, len))
+				bit = metrics_labels[i].bit;
+		if (!bit || (*labels & bit))
+			return -1;
+		*labels |= bit;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+/* "PORT", "ADDR:PORT" or "[ADDR6]:PORT", numeric only: a name would need a resolver (a static binary has
+ * none) and could bind where the user did not mean. */
+static int parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 1] = "127.0.0.1";
+	const char *port = arg, *colon = strrchr(arg, ':');
+	unsigned long v;
+	bool six = false;
+
+	if (colon) {
+		const char *h = arg;
+		size_t n = (size_t)(colon - arg);
+
+		if (*h == '[') {
+			if (n < 2 || h[n - 1] != ']')
+				return -1;
+			h++;
+			n -= 2;
+			six = true;
+		}
+		if (!n || n >= sizeof(host))
+			return -1;
+		memcpy(host, h, n);
+		host[n] = 0;
+		port = colon + 1;
+	}
+	if (parse_number(port, 1, 65535, false, &v))
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (six) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((unsigned short)v);
+		*len = sizeof(*a);
+		return inet_pton(AF_INET6, host, &a->sin6_addr) == 1 ? 0 : -1;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+	a->sin_family = AF_INET;
+	a->sin_port = htons((unsigned short)v);
+	*len = sizeof(*a);
+	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
 }
 
 /* --env's names: "NAME,NAME", each non-empty and without '=' (an entry's name is its text before the first
@@ -434,6 +524,28 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->env_bytes = v;
 		o->env_bytes_set = true;
 		break;
+	case OPT_METRICS:
+		if (parse_listen(arg, &o->metrics_addr, &o->metrics_addr_len))
+			fail(
+			    state,
+			    "invalid --metrics '%s': give PORT, IPV4:PORT or [IPV6]:PORT (numeric, port 1 to "
+			    "65535)",
+			    arg);
+		o->metrics = true;
+		break;
+	case OPT_METRICS_LABELS:
+		if (parse_metrics_labels(arg, &o->metrics_labels))
+			fail(state,
+			     "invalid --metrics-labels '%s': give labels among comm, user, exe, cgroup, "
+			     "container",
+			     arg);
+		break;
+	case OPT_METRICS_MAX_SERIES:
+		if (parse_number(arg, 1, 1000000, false, &v))
+			fail(state,
+			     "invalid --metrics-max-series '%s': give a whole number from 1 to 1000000", arg);
+		o->metrics_max_series = v;
+		break;
 	case ARGP_KEY_ARG:
 		/* "--env PATH": argp takes an optional argument only after '='. */
 		if (state->next >= 2 && !strcmp(state->argv[state->next - 2], "--env"))
@@ -456,6 +568,18 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			fail(state,
 			     "--env and --ancestors add to JSON exec records: use them with -j, without "
 			     "--count");
+		if (!o->metrics && (o->metrics_labels || o->metrics_max_series))
+			fail(state, "--metrics-labels and --metrics-max-series go with --metrics");
+		if (!o->metrics_labels)
+			o->metrics_labels = METRICS_L_COMM;
+		if (!o->metrics_max_series)
+			o->metrics_max_series = DEFAULT_MAX_SERIES;
+		o->records = !o->count_fields && (!o->metrics || o->json || o->output);
+		if (!o->records && !o->count_fields && (o->forks || o->exits))
+			fail(state, "--forks and --exits add records: with --metrics, add -j or -o");
+		if (!o->records && !o->count_fields && (o->name_match || o->line_match))
+			fail(state, "-n and -l select printed execs: with --metrics alone nothing is printed "
+				    "(add -j or -o)");
 		if (o->perf_buffer)
 			return fit_perf_record(state, o);
 		break;

@@ -3,6 +3,7 @@
 #define OPTIONS_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include "exectrace.h"
 #include "match.h"
@@ -50,6 +51,22 @@ struct options {
 	const char *env_names;	 /* --env=NAME,...: only these (comma-separated, validated); NULL for all */
 	unsigned long env_bytes; /* --env-bytes */
 	bool env_bytes_set;
+	/* The Prometheus endpoint (--metrics) */
+	bool metrics;
+	struct sockaddr_storage metrics_addr; /* --metrics [ADDR:]PORT: loopback unless an address is given */
+	socklen_t metrics_addr_len;
+	unsigned int metrics_labels;	  /* --metrics-labels: METRICS_L_* bits */
+	unsigned long metrics_max_series; /* --metrics-max-series */
+	bool records; /* records cross to user space: tracing, not count mode nor --metrics alone */
+};
+
+/* The labels --metrics-labels chooses from. */
+enum metrics_label {
+	METRICS_L_COMM = 1 << 0,
+	METRICS_L_USER = 1 << 1,
+	METRICS_L_EXE = 1 << 2,
+	METRICS_L_CGROUP = 1 << 3,
+	METRICS_L_CONTAINER = 1 << 4,
 };
 
 enum options_result {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include "event.h"
 #include "exec_times.h"
+#include "exporter.h"
 #include "options.h"
 #include "proctable.h"
 #include "sink.h"
@@ -30,6 +31,7 @@ struct trace {
 	unsigned long long received, malformed, lost_reported;
 	unsigned long long abandoned; /* -n and -l matches abandoned as too costly */
 	long long offset_read_ns;     /* CLOCK_BOOTTIME when the wall clock's offset was last read */
+	struct exporter *exporter;    /* --metrics, or NULL */
 };
 
 /* Set by SIGINT and SIGTERM. */
@@ -44,7 +46,8 @@ int run_trace_record(void *ctx, const void *data, size_t size);
 int run_trace(struct trace *t);
 void trace_free(struct trace *t);
 
-/* Count mode: the kernel's counts as a table on f every interval; returns the exit status. */
-int run_count(const struct options *o, struct tracer *tracer, FILE *f);
+/* Count mode: the kernel's counts as a table on f every interval, and to the exporter (--metrics, or NULL);
+ * returns the exit status. */
+int run_count(const struct options *o, struct tracer *tracer, FILE *f, struct exporter *exporter);
 
 #endif

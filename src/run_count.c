@@ -19,6 +19,7 @@
 struct count_run {
 	const struct options *opts;
 	struct tracer *tracer;
+	struct exporter *exporter; /* --metrics, or NULL */
 	FILE *f;
 	struct count_table table;
 	bool redraw; /* on a terminal */
@@ -44,11 +45,33 @@ static char *binary_path(void *ctx, const struct et_exe_id *id, size_t *len, boo
 	return s;
 }
 
+/* The key with --count's fields only: with --metrics the kernel's keys may hold more. */
+static struct et_count_key count_key(unsigned int fields, const struct et_count_key *key)
+{
+	struct et_count_key k = *key;
+
+	if (!(fields & ET_KEY_UID))
+		k.uid = 0;
+	if (!(fields & ET_KEY_COMM))
+		memset(k.comm, 0, sizeof(k.comm));
+	if (!(fields & ET_KEY_EXE))
+		k.exe = (struct et_exe_id){0};
+	if (!(fields & ET_KEY_CGROUP))
+		k.cgroup = 0;
+	return k;
+}
+
 static void on_count(void *ctx, const struct et_count_key *key, const struct et_count_value *value)
 {
 	struct count_run *r = ctx;
+	struct et_count_key k = count_key(r->opts->count_fields, key);
 
-	if (count_table_add(&r->table, key, value) && !r->table_oom) {
+	if (r->exporter)
+		exporter_count(r->exporter, key, value);
+	/* --metrics counts failed execs; the table shows them with -x only. */
+	if (k.failed && !r->opts->fails)
+		return;
+	if (count_table_add(&r->table, &k, value) && !r->table_oom) {
 		r->table_oom = true;
 		fprintf(stderr,
 			"exectrace: warning: out of memory: some keys are only counted in the totals\n");
@@ -64,6 +87,8 @@ static int drain_counts(struct count_run *r)
 		return -1;
 	}
 	count_table_overflow(&r->table, overflow);
+	if (r->exporter)
+		exporter_overflow(r->exporter, overflow);
 	return 0;
 }
 
@@ -120,7 +145,13 @@ static int count_loop(struct count_run *r)
 		if (deadline && deadline < wake)
 			wake = deadline;
 		if (wake > now) {
-			poll(NULL, 0, (int)((wake - now) / 1000000) + 1); /* a signal ends it early */
+			int ms = (int)((wake - now) / 1000000) + 1;
+
+			/* A signal ends either early. */
+			if (r->exporter)
+				exporter_poll(r->exporter, ms);
+			else
+				poll(NULL, 0, ms);
 			continue;
 		}
 		if (deadline && now >= deadline)
@@ -148,9 +179,9 @@ static int count_loop(struct count_run *r)
 	return status;
 }
 
-int run_count(const struct options *o, struct tracer *tracer, FILE *f)
+int run_count(const struct options *o, struct tracer *tracer, FILE *f, struct exporter *exporter)
 {
-	struct count_run r = {.opts = o, .tracer = tracer, .f = f};
+	struct count_run r = {.opts = o, .tracer = tracer, .exporter = exporter, .f = f};
 	int status = count_loop(&r);
 
 	/* A closed pipe ends the run quietly. */

@@ -139,6 +139,12 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 	int err;
 
 	t->received++;
+	if (t->exporter && size >= sizeof(struct et_record)) {
+		const struct et_record *r = data;
+
+		if (r->type == ET_REC_EXEC && (r->flags & ET_F_ARGV_CUT))
+			exporter_argv_truncated(t->exporter);
+	}
 	err = event_decode(&t->dec, data, size, &e);
 	if (err) {
 		if (err == -ENOMEM)
@@ -159,6 +165,9 @@ int run_trace_record(void *ctx, const void *data, size_t size)
 	/* Every exec, before -n and -l: an exit shown counts from its exec, shown or not. */
 	if (t->opts->exits && exec_times_apply(&t->exec_times, &e))
 		return -ENOMEM;
+	/* Every exit, before -n and -l: the metrics count what the kernel saw. */
+	if (t->exporter && e.type == EVENT_EXIT)
+		exporter_exit(t->exporter, &e.exit);
 	if (!wanted(t, &e))
 		return 0;
 	if (e.type == EVENT_EXEC && t->opts->json) {
@@ -246,6 +255,8 @@ int run_trace(struct trace *t)
 			return 1;
 		}
 		report_lost(t);
+		if (t->exporter && exporter_poll(t->exporter, 0))
+			return 1;
 		sinks_tick(&t->sinks);
 		/* Flushed just now: what was written went to the file that a rotation renamed. */
 		if (reopening) {

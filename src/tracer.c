@@ -215,13 +215,16 @@ static void fit_perf_sample(struct tracer *t)
 static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 {
 	struct exectrace_bpf *s = t->skel;
+	unsigned int fields = tracer_count_fields(o);
 	int ncpus = libbpf_num_possible_cpus();
 	bool ring = t->ring;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	s->rodata->use_ringbuf = ring;
-	s->rodata->track_failures = o->fails;
+	/* Metrics count failed execs whether or not records show them. */
+	s->rodata->track_failures = o->fails || o->metrics;
+	s->rodata->trace_failures = o->fails;
 	s->rodata->argv_limit = t->argv_limit;
 	s->rodata->with_context = o->json;
 	s->rodata->context_groups = o->json ? o->context_groups : 0;
@@ -243,15 +246,16 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 		/* Wake the reader early only when a burst could fill the buffer before its next poll. */
 		s->rodata->wake_threshold = size / 4;
 	}
-	if (o->count_fields) {
+	if (fields) {
 		s->rodata->count_mode = true;
-		s->rodata->count_fields = o->count_fields;
+		s->rodata->count_fields = fields;
+		s->rodata->count_and_trace = o->records;
 		bpf_map__set_max_entries(s->maps.counts0, o->max_keys);
 		bpf_map__set_max_entries(s->maps.counts1, o->max_keys);
 		/* Paths are written once per binary; least recently used ones make room. */
-		if (o->count_fields & ET_KEY_EXE)
+		if (fields & ET_KEY_EXE)
 			bpf_map__set_max_entries(s->maps.exe_names, 4096);
-		if (ring)
+		if (ring && !o->records)
 			bpf_map__set_max_entries(s->maps.events, sysconf(_SC_PAGESIZE)); /* unused */
 	}
 	s->rodata->page_size = sysconf(_SC_PAGESIZE);
@@ -259,11 +263,17 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	/* Off, the fork and exit programs are not even loaded: they cost nothing. */
 	bpf_program__set_autoload(s->progs.fork_done, o->forks);
 	bpf_program__set_autoload(s->progs.exit_done, o->exits);
-	if (!o->fails) {
+	if (!o->fails && !o->metrics) {
 		bpf_program__set_autoload(s->progs.execve_enter, false);
 		bpf_program__set_autoload(s->progs.execveat_enter, false);
 		bpf_program__set_autoload(s->progs.execve_exit, false);
 		bpf_program__set_autoload(s->progs.execveat_exit, false);
+		bpf_map__set_max_entries(s->maps.pending, 1);
+	} else if (fields && !(o->records && o->fails)) {
+		/* Failed execs counted but not recorded are counted at the syscall's exit, with no pending
+		 * entry. */
+		bpf_program__set_autoload(s->progs.execve_enter, false);
+		bpf_program__set_autoload(s->progs.execveat_enter, false);
 		bpf_map__set_max_entries(s->maps.pending, 1);
 	}
 	if (o->cgroup) {
@@ -292,6 +302,23 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	return 0;
 }
 
+unsigned int tracer_count_fields(const struct options *o)
+{
+	unsigned int fields = o->count_fields;
+
+	if (!o->metrics)
+		return fields;
+	if (o->metrics_labels & METRICS_L_COMM)
+		fields |= ET_KEY_COMM;
+	if (o->metrics_labels & METRICS_L_USER)
+		fields |= ET_KEY_UID;
+	if (o->metrics_labels & METRICS_L_EXE)
+		fields |= ET_KEY_EXE;
+	if (o->metrics_labels & (METRICS_L_CGROUP | METRICS_L_CONTAINER))
+		fields |= ET_KEY_CGROUP;
+	return fields;
+}
+
 /* Runs note_root once: see reader_root_dentry in the BPF program. */
 static int note_root(struct tracer *t)
 {
@@ -317,7 +344,7 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 	if (!err)
 		err = kernel_check_bpf_loop(
 		    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL));
-	if (!err && o->fails)
+	if (!err && (o->fails || o->metrics))
 		err = ensure_tracefs();
 	if (err)
 		return err;
@@ -335,7 +362,7 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 	/* Kernels before 5.8 have no ring buffer: the perf buffer carries the records there. */
 	t->ring = !o->perf_buffer && libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	t->argv_limit = o->argv_bytes;
-	t->ancestors = o->json && !o->count_fields ? o->ancestors : 0;
+	t->ancestors = o->json && o->records ? o->ancestors : 0;
 	t->env_limit = o->env ? o->env_bytes : 0;
 	if (!t->ring)
 		fit_perf_sample(t);
@@ -368,7 +395,7 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 			o->cgroup, strerror(errno));
 		goto fail;
 	}
-	if (o->count_fields) {
+	if (tracer_count_fields(o)) {
 		struct exectrace_bpf__bss *bss = t->skel->bss;
 
 		t->counts = (struct count_maps){
@@ -377,7 +404,8 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 		    .gen = &bss->count_gen,
 		    .overflow = bss->counters.count_overflow,
 		};
-	} else {
+	}
+	if (o->records) {
 		struct transport_config tc = {
 		    .ring = t->ring,
 		    .ring_fd = bpf_map__fd(t->skel->maps.events),

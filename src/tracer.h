@@ -20,7 +20,9 @@ unsigned long long tracer_lost(const struct tracer *t);
 const char *tracer_transport(const struct tracer *t);
 /* The argv capture limit in force: --argv-bytes, or less where the transport carries less. */
 unsigned long tracer_argv_limit(const struct tracer *t);
-/* Count mode's maps. */
+/* The fields of the kernel's count keys: --count's and those --metrics-labels needs. */
+unsigned int tracer_count_fields(const struct options *o);
+/* Count mode's maps (--count or --metrics). */
 const struct count_maps *tracer_count_maps(const struct tracer *t);
 void tracer_close(struct tracer *t);
 

@@ -49,6 +49,17 @@ const volatile bool count_mode = false;
 const volatile bool with_context = false;
 const volatile __u32 context_groups = 0;
 const volatile __u32 count_fields = 0;
+/* With count_mode: records are sent too (--metrics beside tracing), of failed execs only with -x (--metrics
+ * loads the failed-exec programs to count them). */
+const volatile bool count_and_trace = false;
+const volatile bool trace_failures = false;
+
+/* Failed execs counted, none recorded: that needs no pending entry (user space loads no entry program then),
+ * since the syscall's exit has the result and the caller is still the current task. */
+static __always_inline bool count_failures_only(void)
+{
+	return count_mode && (!count_and_trace || !trace_failures);
+}
 /* signal->maxrss counts pages. */
 const volatile __u64 page_size = 4096;
 /* Whether this kernel's sched_process_exit passes group_dead (set by user space from the kernel's BTF). */
@@ -992,13 +1003,14 @@ int BPF_PROG(exec_done, struct task_struct *task, pid_t old_pid, struct linux_bi
 	long n;
 
 	/* The exec succeeded: its entry is no longer pending (keyed by the thread id before the exec). */
-	if (track_failures)
+	if (track_failures && !count_failures_only())
 		bpf_map_delete_elem(&pending, &old_pid);
 	if (!pass_filters())
 		return 0;
 	if (count_mode) {
 		count_exec(task, false);
-		return 0;
+		if (!count_and_trace)
+			return 0;
 	}
 	r = scratch_record();
 	if (!r || !st)
@@ -1235,14 +1247,19 @@ static __always_inline void append_failed_env(struct et_record *r, const char *c
 static __always_inline void exec_exited(void *ctx, long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_exec *p = bpf_map_lookup_elem(&pending, &tid);
 	union loop_state *st = loop_state();
-	struct pending_exec args;
+	struct pending_exec args, *p;
 	struct task_struct *task;
 	struct et_record *r;
 	__u64 off;
 	long n;
 
+	if (count_failures_only()) {
+		if (ret < 0 && pass_filters())
+			count_exec(bpf_get_current_task_btf(), true);
+		return;
+	}
+	p = bpf_map_lookup_elem(&pending, &tid);
 	if (!p)
 		return;
 	args = *p;

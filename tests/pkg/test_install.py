@@ -46,7 +46,8 @@ def test_install_uninstall():
         want = {"/usr/local/sbin/exectrace": "0o755", "/usr/local/share/man/man8/exectrace.8": "0o644",
                 "/usr/local/share/bash-completion/completions/exectrace": "0o644",
                 "/usr/local/lib/systemd/system/exectrace.service": "0o644",
-                "/usr/local/share/doc/exectrace/output.md": "0o644", "/etc/logrotate.d/exectrace": "0o644",
+                "/usr/local/share/doc/exectrace/output.md": "0o644",
+                "/usr/local/share/doc/exectrace/metrics.md": "0o644", "/etc/logrotate.d/exectrace": "0o644",
                 "/etc/default/exectrace": "0o644"}
         check("make install DESTDIR: exactly these files, these modes", res.returncode == 0 and files(tmp) == want,
               (res.stderr, files(tmp)))
@@ -90,7 +91,7 @@ def test_install_uninstall():
         res = make("install", "DESTDIR=" + tmp, "PREFIX=/usr", "SYSTEMDUNITDIR=/lib/systemd/system")
         want = {"/usr/sbin/exectrace", "/usr/share/man/man8/exectrace.8", "/lib/systemd/system/exectrace.service",
                 "/usr/share/bash-completion/completions/exectrace", "/usr/share/doc/exectrace/output.md",
-                "/etc/logrotate.d/exectrace", "/etc/default/exectrace"}
+                "/usr/share/doc/exectrace/metrics.md", "/etc/logrotate.d/exectrace", "/etc/default/exectrace"}
         check("make install PREFIX=/usr: under /usr, settings and logrotate in /etc",
               res.returncode == 0 and set(files(tmp)) == want, (res.stderr, files(tmp)))
     finally:
@@ -115,7 +116,11 @@ def test_unit_verify():
         for key, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                            ("Restart", "on-failure"), ("DynamicUser", "yes"), ("LogsDirectory", "exectrace")):
             check("unit: %s=%s" % (key, value), unit_value(text, key) == value)
-        check("unit: no metrics endpoint yet, no network", unit_value(text, "PrivateNetwork") == "yes")
+        check("unit: IP sockets for the metrics endpoint, traffic with this host only",
+              unit_value(text, "PrivateNetwork") is None and
+              unit_value(text, "RestrictAddressFamilies").split() == ["AF_UNIX", "AF_INET", "AF_INET6"] and
+              unit_value(text, "IPAddressDeny") == "any" and unit_value(text, "IPAddressAllow") == "localhost",
+              text)
     finally:
         shutil.rmtree(tmp)
 
@@ -265,6 +270,7 @@ def test_syscalls():
                  "text, -l, -T, perf buffer": ["--perf-buffer", "-l", "x", "-T", "-t", "-U", "-q", "-d", "1"],
                  "--count, --interval": ["--count", "uid,comm,pid,ppid,exe,cgroup", "--interval", "0.3", "-d", "1"],
                  "-o FILE, --cgroup": ["-j", "-o", tmp + "/out.json", "--cgroup", cgroup2_root(), "-d", "1"],
+                 "--metrics": ["--metrics", str(19000 + os.getpid() % 1000), "-d", "1"],
                  "--version": ["--version"], "bad option": ["--max-args", "x"]}
         for what, args in modes.items():
             log = os.path.join(tmp, "strace")

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "exectrace.h"
 #include "options.h"
 
@@ -340,6 +342,79 @@ static void test_forks_exits_count(void **state)
 	PARSE(&o, &r, "--forks", "--count", "uid");
 	assert_error(&o, &r,
 		     "exectrace: --forks and --exits add records to the trace; --count counts execs only\n");
+	assert_no_leak();
+}
+
+static void test_metrics(void **state)
+{
+	static const char bad_listen[] = "exectrace: invalid --metrics '%s': give PORT, IPV4:PORT or "
+					 "[IPV6]:PORT (numeric, port 1 to 65535)\n";
+	static const char *const bad[] = {"0",	       "65536",		 "x",	  "9464x",
+					  ":9464",     "localhost:9464", "[::1]", "::1:9464",
+					  "[::1:9464", "1.2.3:80",	 "[]:80", "[1.2.3.4]:80"};
+	const struct sockaddr_in *in = NULL;
+	const struct sockaddr_in6 *in6 = NULL;
+	struct options o;
+	struct run r;
+	char msg[256];
+
+	(void)state;
+	PARSE(&o, &r, "--metrics", "9464");
+	assert_ok(&r);
+	in = (const struct sockaddr_in *)&o.metrics_addr;
+	assert_true(o.metrics && !o.records && o.metrics_addr_len == sizeof(*in));
+	assert_int_equal(in->sin_family, AF_INET);
+	assert_int_equal(ntohs(in->sin_port), 9464);
+	assert_int_equal(ntohl(in->sin_addr.s_addr), INADDR_LOOPBACK);
+	assert_int_equal(o.metrics_labels, METRICS_L_COMM);
+	assert_int_equal(o.metrics_max_series, 1000);
+	options_free(&o);
+	PARSE(&o, &r, "--metrics", "[::1]:80", "-j", "--metrics-labels", "container,exe,user,cgroup,comm",
+	      "--metrics-max-series", "7");
+	assert_ok(&r);
+	in6 = (const struct sockaddr_in6 *)&o.metrics_addr;
+	assert_true(o.records && o.metrics_addr_len == sizeof(*in6));
+	assert_int_equal(in6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(in6->sin6_port), 80);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
+	assert_int_equal(o.metrics_labels, METRICS_L_COMM | METRICS_L_USER | METRICS_L_EXE |
+					       METRICS_L_CGROUP | METRICS_L_CONTAINER);
+	assert_int_equal(o.metrics_max_series, 7);
+	options_free(&o);
+	PARSE(&o, &r, "--metrics", "0.0.0.0:1", "-o", "x");
+	assert_ok(&r);
+	assert_true(o.records);
+	options_free(&o);
+	PARSE(&o, &r, "--metrics", "1", "--count", "comm");
+	assert_ok(&r);
+	assert_false(o.records);
+	options_free(&o);
+	PARSE(&o, &r);
+	assert_ok(&r);
+	assert_true(o.records && !o.metrics);
+	options_free(&o);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&o, &r, "--metrics", bad[i]);
+		snprintf(msg, sizeof(msg), bad_listen, bad[i]);
+		assert_error(&o, &r, msg);
+	}
+	PARSE(&o, &r, "--metrics", "1", "--metrics-labels", "comm,comm");
+	assert_error(
+	    &o, &r,
+	    "exectrace: invalid --metrics-labels 'comm,comm': give labels among comm, user, exe, cgroup, "
+	    "container\n");
+	PARSE(&o, &r, "--metrics", "1", "--metrics-max-series", "0");
+	assert_error(&o, &r,
+		     "exectrace: invalid --metrics-max-series '0': give a whole number from 1 to 1000000\n");
+	PARSE(&o, &r, "--metrics-max-series", "5");
+	assert_error(&o, &r, "exectrace: --metrics-labels and --metrics-max-series go with --metrics\n");
+	PARSE(&o, &r, "--metrics", "1", "--exits");
+	assert_error(&o, &r, "exectrace: --forks and --exits add records: with --metrics, add -j or -o\n");
+	PARSE(&o, &r, "--metrics", "1", "-l", "x");
+	assert_error(
+	    &o, &r,
+	    "exectrace: -n and -l select printed execs: with --metrics alone nothing is printed (add -j "
+	    "or -o)\n");
 	assert_no_leak();
 }
 
@@ -1012,6 +1087,7 @@ int main(void)
 	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_argv0),
 	    cmocka_unit_test(test_forks_exits_count),
+	    cmocka_unit_test(test_metrics),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
