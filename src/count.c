@@ -20,8 +20,7 @@ void count_table_free(struct count_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* FNV-1a over the key's bytes: keys are zero-filled, padding included. */
-static size_t key_hash(const struct et_count_key *key)
+size_t count_key_hash(const struct et_count_key *key)
 {
 	const unsigned char *p = (const unsigned char *)key;
 	unsigned long long h = 14695981039346656037ULL;
@@ -38,7 +37,7 @@ static int reindex(struct count_table *t, size_t size)
 	if (!index)
 		return -1;
 	for (size_t r = 0; r < t->nrows; r++) {
-		size_t i = key_hash(&t->rows[r].key) & (size - 1);
+		size_t i = count_key_hash(&t->rows[r].key) & (size - 1);
 
 		while (index[i])
 			i = (i + 1) & (size - 1);
@@ -92,7 +91,7 @@ int count_table_add(struct count_table *t, const struct et_count_key *key, const
 		if (reindex(t, size))
 			return -1;
 	}
-	for (i = key_hash(key) & (t->index_size - 1); t->index[i]; i = (i + 1) & (t->index_size - 1)) {
+	for (i = count_key_hash(key) & (t->index_size - 1); t->index[i]; i = (i + 1) & (t->index_size - 1)) {
 		row = &t->rows[t->index[i] - 1];
 		if (!memcmp(&row->key, key, sizeof(*key))) {
 			row->interval += n;

@@ -34,6 +34,9 @@ struct count_table {
 	void *ctx;
 };
 
+/* FNV-1a over a count key's bytes (keys are zero-filled, padding included): count mode's and the metrics'
+ * tables index by it. */
+size_t count_key_hash(const struct et_count_key *key);
 void count_table_init(struct count_table *t, size_t max_rows, count_exe_fn exe_name, void *ctx);
 void count_table_free(struct count_table *t);
 /* 0, or -1 when out of memory (the exec still counts in the totals). */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include <string.h>
+#include "count.h"
 #include "metrics.h"
 #include "options.h"
 
@@ -68,20 +69,9 @@ static struct et_count_key project(unsigned int labels, const struct et_count_ke
 	return k;
 }
 
-/* FNV-1a over the key's bytes: keys are zero-filled, padding included. */
-static size_t key_hash(const struct et_count_key *key)
-{
-	const unsigned char *p = (const unsigned char *)key;
-	unsigned long long h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < sizeof(*key); i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return (size_t)h;
-}
-
 static size_t *slot(const struct metrics_table *t, const struct et_count_key *key)
 {
-	size_t i = key_hash(key) & (t->index_size - 1);
+	size_t i = count_key_hash(key) & (t->index_size - 1);
 
 	while (t->index[i] && memcmp(&t->series[t->index[i] - 1].key, key, sizeof(*key)) != 0)
 		i = (i + 1) & (t->index_size - 1);

@@ -39,27 +39,24 @@ enum {
 #define DEFAULT_MAX_KEYS   10240
 #define DEFAULT_MAX_SERIES 1000
 
-static const struct {
+/* A name an option takes in a comma-separated list, and its bit. */
+struct name_bit {
 	const char *name;
 	unsigned int bit;
-} metrics_labels[] = {
+};
+
+static const struct name_bit metrics_labels[] = {
     {"comm", METRICS_L_COMM},	  {"user", METRICS_L_USER},	      {"exe", METRICS_L_EXE},
     {"cgroup", METRICS_L_CGROUP}, {"container", METRICS_L_CONTAINER},
 };
 
-static const struct {
-	const char *name;
-	unsigned int bit;
-} count_keys[] = {
+static const struct name_bit count_keys[] = {
     {"uid", ET_KEY_UID},   {"comm", ET_KEY_COMM}, {"pid", ET_KEY_PID},
     {"ppid", ET_KEY_PPID}, {"exe", ET_KEY_EXE},	  {"cgroup", ET_KEY_CGROUP},
 };
 
 /* --context names, in the order the help and docs/output.md list them. */
-static const struct {
-	const char *name;
-	unsigned int bit;
-} context_names[] = {
+static const struct name_bit context_names[] = {
     {"ids", ET_CTX_IDS},       {"session", ET_CTX_SESSION}, {"tty", ET_CTX_TTY},   {"cwd", ET_CTX_CWD},
     {"cgroup", ET_CTX_CGROUP}, {"ns", ET_CTX_NS},	    {"caps", ET_CTX_CAPS}, {"all", ET_CTX_ALL},
 };
@@ -211,72 +208,35 @@ static int parse_seconds(const char *s, double min, double max, double *out)
 	return 0;
 }
 
-/* "uid,comm": each name once, at least one. */
-static int parse_count_keys(const char *arg, unsigned int *fields)
+/* "uid,comm": names from the n in names, each once, at least one; their bits or'ed into *bits. */
+static int parse_names(const char *arg, const struct name_bit *names, size_t n, unsigned int *bits)
 {
 	const char *p = arg;
 
-	*fields = 0;
+	*bits = 0;
 	for (;;) {
 		size_t len = strcspn(p, ",");
 		unsigned int bit = 0;
 
-		for (size_t i = 0; i < sizeof(count_keys) / sizeof(count_keys[0]); i++)
-			if (strlen(count_keys[i].name) == len && !strncmp(p, count_keys[i].name, len))
-				bit = count_keys[i].bit;
-		if (!bit || (*fields & bit))
+		for (size_t i = 0; i < n; i++)
+			if (strlen(names[i].name) == len && !strncmp(p, names[i].name, len))
+				bit = names[i].bit;
+		if (!bit || (*bits & bit))
 			return -1;
-		*fields |= bit;
+		*bits |= bit;
 		if (!p[len])
 			return 0;
 		p += len + 1;
 	}
 }
 
-/* "tty,cwd", "all" or "none": each name once, none alone. */
+#define PARSE_NAMES(arg, names, bits) parse_names(arg, names, sizeof(names) / sizeof((names)[0]), bits)
+
+/* "tty,cwd", "all" or "none" alone. */
 static int parse_context(const char *arg, unsigned int *groups)
 {
-	const char *p = arg;
-
 	*groups = 0;
-	if (!strcmp(arg, "none"))
-		return 0;
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		unsigned int bit = 0;
-
-		for (size_t i = 0; i < sizeof(context_names) / sizeof(context_names[0]); i++)
-			if (strlen(context_names[i].name) == len && !strncmp(p, context_names[i].name, len))
-				bit = context_names[i].bit;
-		if (!bit || (*groups & bit))
-			return -1;
-		*groups |= bit;
-		if (!p[len])
-			return 0;
-		p += len + 1;
-	}
-}
-
-/* "comm,user": each name once, at least one. */
-static int parse_metrics_labels(const char *arg, unsigned int *labels)
-{
-	const char *p = arg;
-
-	*labels = 0;
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		unsigned int bit = 0;
-
-		for (size_t i = 0; i < sizeof(metrics_labels) / sizeof(metrics_labels[0]); i++)
-			if (strlen(metrics_labels[i].name) == len && !strncmp(p, metrics_labels[i].name, len))
-				bit = metrics_labels[i].bit;
-		if (!bit || (*labels & bit))
-			return -1;
-		*labels |= bit;
-		if (!p[len])
-			return 0;
-		p += len + 1;
-	}
+	return strcmp(arg, "none") ? PARSE_NAMES(arg, context_names, groups) : 0;
 }
 
 /* "PORT", "ADDR:PORT" or "[ADDR6]:PORT", numeric only: a name would need a resolver (a static binary has
@@ -471,7 +431,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->buffer_size = v;
 		break;
 	case OPT_COUNT:
-		if (parse_count_keys(arg, &o->count_fields))
+		if (PARSE_NAMES(arg, count_keys, &o->count_fields))
 			fail(state, "invalid --count '%s': give keys among uid, comm, pid, ppid, exe, cgroup",
 			     arg);
 		break;
@@ -534,7 +494,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->metrics = true;
 		break;
 	case OPT_METRICS_LABELS:
-		if (parse_metrics_labels(arg, &o->metrics_labels))
+		if (PARSE_NAMES(arg, metrics_labels, &o->metrics_labels))
 			fail(state,
 			     "invalid --metrics-labels '%s': give labels among comm, user, exe, cgroup, "
 			     "container",

@@ -26,18 +26,8 @@ RUN = uuid.uuid4().hex[:6]
 TRUE = "/bin/true"
 SAMPLE_RE = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')
 LABEL_RE = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
-
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok" if cond else "not ok") + " %d - %s" % (len(results), name))
-    if not cond and detail:
-        for line in str(detail).splitlines()[:40]:
-            print("#   " + line)
-    sys.stdout.flush()
-    return bool(cond)
+sys.path.insert(0, os.path.join(ROOT, "tests", "pkg"))
+from tap import check, results  # noqa: E402  (the packaging suites' TAP lines)
 
 
 def free_port():
