@@ -43,6 +43,8 @@ struct options {
 	const char *env_names;	 /* --env=NAME,...: only these (comma-separated, validated); NULL for all */
 	unsigned long env_bytes; /* --env-bytes */
 	bool env_bytes_set;
+	char **command;	      /* after "--": the command to start and trace (command mode); NULL otherwise */
+	const char *run_user; /* --user: whom the command runs as; NULL for the sudo caller, or as is */
 };
 
 enum options_result {
