@@ -57,8 +57,9 @@ static void setup_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (cmd.pid)
-		sigaction(SIGCHLD, &sa, NULL);
+	/* A command killed before the handler was in place ends the run all the same. */
+	if (cmd.pid && (sigaction(SIGCHLD, &sa, NULL) || command_ended(&cmd)))
+		stopping = 1;
 	/* A log rotation's request to reopen -o: never the default, which ends the run. */
 	sigaction(SIGHUP, &sa, NULL);
 	/* A closed pipe shows as EPIPE on write, and ends the run quietly. */

@@ -2007,10 +2007,13 @@ def test_build_deps():
 
 def test_command(tmp):
     """-- CMD: exactly the command's tree, nothing beside it, and the command's exit status."""
+    up = os.path.join(tmp, "cmd-daemon-up")
     m = {k: marker("cmd-" + k) for k in ("top", "sub", "p1", "p2", "bg", "fail", "killed", "daemon", "out", "noise")}
     script = ("/bin/true {top}; ( /bin/true {sub} ); /bin/true {p1} | /bin/true {p2}; /bin/true {bg} & wait; "
               "/nonexistent/{fail}; /bin/sh -c 'kill -TERM $$' {killed}; "
-              "/bin/sh -c '/bin/sh -c \"/bin/sleep 3\" {daemon} & exit 0'; /bin/echo {out}; exit 3").format(**m)
+              "/bin/sh -c '/bin/sh -c \": > {up}; /bin/sleep 3\" {daemon} & exit 0'; "
+              # The daemon has exec'd once it made the file: only then may the command end.
+              "while [ ! -e {up} ]; do :; done; /bin/echo {out}; exit 3").format(up=up, **m)
     out = os.path.join(tmp, "cmd.json")
     noise = subprocess.Popen(["sh", "-c", "while :; do /bin/true %s; done" % m["noise"]])
     try:
@@ -2051,6 +2054,12 @@ def test_command(tmp):
 
     p = subprocess.run([EXE, "--", "sh", "-c", "kill -TERM $$"], capture_output=True, text=True, timeout=30)
     check("command mode: a command killed by SIGTERM gives 143", p.returncode == 143, p.stderr)
+    p = subprocess.Popen([EXE, "-o", os.devnull, "--", "sleep", "30"], stderr=subprocess.PIPE, text=True)
+    ready = p.stderr.readline()
+    p.send_signal(signal.SIGTERM)
+    err = p.communicate(timeout=30)[1]
+    check("command mode: SIGTERM sent to exectrace is passed on to the command, which ends the run (143)",
+          "ready" in ready and p.returncode == 143, ready + err)
     missing = marker("cmd-missing")
     p = subprocess.run([EXE, "--", missing], capture_output=True, text=True, timeout=30)
     check("command mode: a command that does not exist: 127 and one clear line",
