@@ -20,7 +20,7 @@ APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.
 	src/event.c src/escape.c src/output_text.c src/output_json.c src/timefmt.c src/users.c src/cgroups.c src/count.c \
 	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
 	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c src/strbuf.c src/http.c \
-	src/metrics.c src/procstat.c src/exporter.c
+	src/metrics.c src/procstat.c src/exporter.c src/command.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
 	test_exec_times test_http test_metrics

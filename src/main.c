@@ -8,19 +8,29 @@
 #include <string.h>
 #include <unistd.h>
 #include "cgroups.h"
+#include "command.h"
 #include "output_file.h"
 #include "run.h"
 #include "users.h"
 #include "version.h"
 
 volatile sig_atomic_t stopping;
+/* Command mode: the command, which SIGINT and SIGTERM are passed on to. */
+static struct command cmd;
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *info, void *uctx)
 {
-	if (sig == SIGHUP)
+	(void)uctx;
+	if (sig == SIGHUP) {
 		reopening = 1;
-	else
+	} else if (sig == SIGCHLD || !cmd.pid) {
+		/* The command ended (exectrace has no other child): the trace ends with it. */
 		stopping = 1;
+	} else if (info->si_code == SI_USER || info->si_code == SI_QUEUE || info->si_code == SI_TKILL) {
+		/* Sent to exectrace alone: the command decides, and the trace follows it to its end. A
+		 * terminal's Ctrl-C already reached the whole foreground group, the command included. */
+		command_signal(&cmd, sig);
+	}
 }
 
 /* A closed standard stream would be reused by the next open: the output file as fd 2 would get the status
@@ -42,11 +52,14 @@ static int open_std_fds(void)
 
 static void setup_signals(void)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A command killed before the handler was in place ends the run all the same. */
+	if (cmd.pid && (sigaction(SIGCHLD, &sa, NULL) || command_ended(&cmd)))
+		stopping = 1;
 	/* A log rotation's request to reopen -o: never the default, which ends the run. */
 	sigaction(SIGHUP, &sa, NULL);
 	/* A closed pipe shows as EPIPE on write, and ends the run quietly. */
@@ -61,6 +74,37 @@ static int choose_sinks(struct sinks *set, FILE *f, const struct options *o)
 		return -1;
 	}
 	return 0;
+}
+
+/* Command mode: the command joins the traced set, then may exec. 0, or the exit status to give. */
+static int release_command(struct tracer *tracer)
+{
+	if (tracer_trace_pid(tracer, cmd.pid))
+		return 1;
+	return command_release(&cmd);
+}
+
+/* Loads and attaches the programs, then lets the command run in command mode. 0, or the exit status to give. */
+static int attach(struct tracer **tracer, const struct options *o, tracer_record_fn fn, void *ctx)
+{
+	if (tracer_open(tracer, o, fn, ctx))
+		return 1;
+	return o->command ? release_command(*tracer) : 0;
+}
+
+/* Command mode, after the trace: the command's status (exectrace's own failure when the command succeeded),
+ * and what was left running. */
+static int end_command(struct tracer *tracer, int status)
+{
+	int cmd_status = command_wait(&cmd);
+	unsigned long left = tracer ? tracer_traced_count(tracer) : 0;
+
+	if (left)
+		fprintf(stderr,
+			"exectrace: the command ended with %lu of its processes still running (not traced "
+			"further)\n",
+			left);
+	return cmd_status ? cmd_status : status;
 }
 
 int main(int argc, char **argv)
@@ -84,20 +128,24 @@ int main(int argc, char **argv)
 	case OPTIONS_OK:
 		break;
 	}
-	f = output_open(opts.output);
+	/* Held before its exec until the programs are attached and it is in the traced set. */
+	if (opts.command && command_start(&cmd, &opts))
+		goto out;
+	/* The command's standard output stays its own: records go to -o or stderr. */
+	f = opts.command && !opts.output ? stderr : output_open(opts.output);
 	if (!f)
 		goto out;
 	setup_signals();
 	if (opts.metrics && exporter_open(&exporter, &opts))
 		goto out;
 	if (opts.count_fields) {
-		if (!tracer_open(&tracer, &opts, NULL, NULL)) {
+		if (!(status = attach(&tracer, &opts, NULL, NULL))) {
 			if (exporter)
 				exporter_attach(exporter, tracer, false);
 			status = run_count(&opts, tracer, f, exporter);
 		}
 	} else if (!opts.records) {
-		if (!tracer_open(&tracer, &opts, NULL, NULL)) {
+		if (!(status = attach(&tracer, &opts, NULL, NULL))) {
 			exporter_attach(exporter, tracer, true);
 			status = run_metrics(&opts, exporter);
 		}
@@ -105,7 +153,7 @@ int main(int argc, char **argv)
 		trace.file = f;
 		trace.exporter = exporter;
 		trace_init(&trace, &opts);
-		if (!tracer_open(&tracer, &opts, run_trace_record, &trace)) {
+		if (!(status = attach(&tracer, &opts, run_trace_record, &trace))) {
 			trace.tracer = tracer;
 			if (exporter)
 				exporter_attach(exporter, tracer, true);
@@ -114,8 +162,10 @@ int main(int argc, char **argv)
 	}
 out:
 	exporter_close(exporter);
+	if (cmd.pid)
+		status = end_command(tracer, status);
 	tracer_close(tracer);
-	if (f && f != stdout && fclose(f) && !status) {
+	if (f && f != stdout && f != stderr && fclose(f) && !status) {
 		fprintf(stderr, "exectrace: writing the output failed: %s\n", strerror(errno));
 		status = 1;
 	}

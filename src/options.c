@@ -34,6 +34,7 @@ enum {
 	OPT_FORKS,
 	OPT_EXITS,
 	OPT_CONTEXT,
+	OPT_USER,
 };
 
 #define DEFAULT_MAX_KEYS   10240
@@ -73,7 +74,8 @@ static const char doc[] =
     "  exectrace -l 'curl|wget'  # arguments matching a regex\n"
     "  exectrace --exits -j      # with how each process ended\n"
     "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n"
-    "  exectrace -j --env=PATH,LANG  # JSON with two environment variables of each exec\n";
+    "  exectrace -j --env=PATH,LANG  # JSON with two environment variables of each exec\n"
+    "  exectrace -j -o run.json -- make  # run make, trace it and all it starts (records on stderr or -o)\n";
 
 static const struct argp_option opts[] = {
     {"help", 'h', NULL, 0, "Show this help", -1},
@@ -120,6 +122,8 @@ static const struct argp_option opts[] = {
      "JSON: the environment of each exec, all of it, or only the variables named (--env=NAME,...)", 0},
     {"env-bytes", OPT_ENV_BYTES, "SIZE", 0,
      "Capture at most SIZE bytes of the environment (default 32K, at most 1M)", 0},
+    {"user", OPT_USER, "USER", 0,
+     "With -- CMD: run CMD as USER (default under sudo: the invoking user, SUDO_UID and SUDO_GID)", 0},
     {NULL, 0, NULL, 0, "Count mode:", 1},
     {"count", OPT_COUNT, "KEYS", 0,
      "Count execs in the kernel per KEYS instead of printing them: uid, comm, pid, ppid, exe, cgroup, "
@@ -382,6 +386,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_EXITS:
 		o->exits = true;
 		break;
+	case OPT_USER:
+		o->run_user = arg;
+		break;
 	case 'o':
 		o->output = arg;
 		break;
@@ -507,6 +514,12 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->metrics_max_series = v;
 		break;
 	case ARGP_KEY_ARG:
+		/* "-- CMD ARG...": the rest is the command, options of its own included. */
+		if (state->next >= 2 && !strcmp(state->argv[state->next - 2], "--")) {
+			o->command = &state->argv[state->next - 1];
+			state->next = state->argc;
+			return 0;
+		}
 		/* "--env PATH": argp takes an optional argument only after '='. */
 		if (state->next >= 2 && !strcmp(state->argv[state->next - 2], "--env"))
 			fail(state, "unexpected argument '%s': name variables as --env=%s", arg, arg);
@@ -540,6 +553,16 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		if (!o->records && !o->count_fields && (o->name_match || o->line_match))
 			fail(state, "-n and -l select printed execs: with --metrics alone nothing is printed "
 				    "(add -j or -o)");
+		if (o->run_user && !o->command)
+			fail(state, "--user goes with a command (-- CMD)");
+		if (o->command && (o->filter_uid || o->cgroup || o->cgroupmap || o->mntnsmap))
+			fail(state,
+			     "-u, --cgroup, --cgroupmap and --mntnsmap choose processes system-wide; with "
+			     "-- CMD the command's tree is traced (select records with -n or -l)");
+		/* Command mode's records show how the tree forked and ended; count mode and --metrics alone
+		 * follow the tree all the same. */
+		if (o->command && o->records)
+			o->forks = o->exits = true;
 		if (o->perf_buffer)
 			return fit_perf_record(state, o);
 		break;

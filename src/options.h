@@ -57,6 +57,8 @@ struct options {
 	socklen_t metrics_addr_len;
 	unsigned int metrics_labels;	  /* --metrics-labels: METRICS_L_* bits */
 	unsigned long metrics_max_series; /* --metrics-max-series */
+	char **command;	      /* after "--": the command to start and trace (command mode); NULL otherwise */
+	const char *run_user; /* --user: whom the command runs as; NULL for the sudo caller, or as is */
 	bool records; /* records cross to user space: tracing, not count mode nor --metrics alone */
 };
 

@@ -259,10 +259,15 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 			bpf_map__set_max_entries(s->maps.events, sysconf(_SC_PAGESIZE)); /* unused */
 	}
 	s->rodata->page_size = sysconf(_SC_PAGESIZE);
-	s->rodata->exit_group_dead = o->exits && exit_passes_group_dead();
-	/* Off, the fork and exit programs are not even loaded: they cost nothing. */
-	bpf_program__set_autoload(s->progs.fork_done, o->forks);
-	bpf_program__set_autoload(s->progs.exit_done, o->exits);
+	s->rodata->exit_group_dead = (o->exits || o->command) && exit_passes_group_dead();
+	/* Off, the fork and exit programs are not even loaded: they cost nothing. A command's tree needs them
+	 * to follow its processes. */
+	bpf_program__set_autoload(s->progs.fork_done, o->forks || o->command);
+	bpf_program__set_autoload(s->progs.exit_done, o->exits || o->command);
+	if (o->command) {
+		s->rodata->filter_traced = true;
+		bpf_map__set_max_entries(s->maps.traced_tgids, TRACED_MAX);
+	}
 	if (!o->fails && !o->metrics) {
 		bpf_program__set_autoload(s->progs.execve_enter, false);
 		bpf_program__set_autoload(s->progs.execveat_enter, false);
@@ -433,6 +438,29 @@ fail:
 		close(cgroup_fd);
 	tracer_close(t);
 	return err;
+}
+
+int tracer_trace_pid(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 yes = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.traced_tgids), &key, &yes, BPF_ANY)) {
+		fprintf(stderr, "exectrace: cannot trace the command's process: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+unsigned long tracer_traced_count(const struct tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.traced_tgids);
+	unsigned long n = 0;
+	__u32 key, next;
+
+	for (void *at = NULL; !bpf_map_get_next_key(fd, at, &next); at = &key, n++)
+		key = next;
+	return n;
 }
 
 int tracer_poll(struct tracer *t, int timeout_ms)

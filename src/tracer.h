@@ -3,6 +3,7 @@
 #define TRACER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include "count_maps.h"
 #include "exectrace.h"
 #include "options.h"
@@ -20,6 +21,12 @@ unsigned long long tracer_lost(const struct tracer *t);
 const char *tracer_transport(const struct tracer *t);
 /* The argv capture limit in force: --argv-bytes, or less where the transport carries less. */
 unsigned long tracer_argv_limit(const struct tracer *t);
+/* Command mode: the most processes of the command's tree traced at once. */
+#define TRACED_MAX 65536
+/* Command mode: pid joins the traced set (its descendants join it at fork). 0, or -errno after one line. */
+int tracer_trace_pid(struct tracer *t, pid_t pid);
+/* Command mode: processes of the tree still in the traced set (not yet exited). */
+unsigned long tracer_traced_count(const struct tracer *t);
 /* The fields of the kernel's count keys: --count's and those --metrics-labels needs. */
 unsigned int tracer_count_fields(const struct options *o);
 /* Count mode's maps (--count or --metrics). */

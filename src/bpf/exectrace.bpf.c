@@ -68,6 +68,8 @@ const volatile bool exit_group_dead = false;
  * none, and then the verifier drops that code. */
 const volatile __u32 ancestors_max = 0;
 const volatile __u32 env_limit = 0;
+/* Command mode: only processes in traced_tgids are traced. */
+const volatile bool filter_traced = false;
 
 struct et_counters counters = {};
 /* 1 while the reader sleeps until woken (user space sets it before it sleeps): the first record after that
@@ -210,8 +212,26 @@ struct {
 	__type(value, __u32);
 } mntnsmap SEC(".maps");
 
+/* Command mode's traced set: the command's pid, put there by user space before it may exec, and every process
+ * a traced one forks, put there by fork_done in the fork itself; each leaves at its exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* set at load in command mode */
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_tgids SEC(".maps");
+
+static __always_inline bool in_traced_set(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&traced_tgids, &tgid) != NULL;
+}
+
 static __always_inline bool pass_filters(void)
 {
+	if (filter_traced && !in_traced_set())
+		return false;
 	if (filter_uid && (__u32)bpf_get_current_uid_gid() != target_uid)
 		return false;
 	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
@@ -886,6 +906,16 @@ int BPF_PROG(fork_done, struct task_struct *parent, struct task_struct *child)
 	/* A thread (CLONE_THREAD) is no new process. */
 	if (child->group_leader != child || (child->flags & ET_PF_KTHREAD) || !pass_filters())
 		return 0;
+	if (filter_traced) {
+		__u32 tgid = child->tgid;
+		__u8 yes = 1;
+
+		/* A child that finds no room is not traced: its records count as lost. */
+		if (bpf_map_update_elem(&traced_tgids, &tgid, &yes, BPF_ANY))
+			__sync_fetch_and_add(&counters.lost, 1);
+	}
+	if (count_mode && !count_and_trace)
+		return 0; /* loaded to follow the command's tree only */
 	up = child->real_parent->group_leader;
 	r.type = ET_REC_FORK;
 	r.flags = 0;
@@ -953,6 +983,13 @@ int BPF_PROG(exit_done, struct task_struct *task)
 
 	if ((task->flags & ET_PF_KTHREAD) || !pass_filters() || !ends_group(ctx, task))
 		return 0;
+	if (filter_traced) {
+		__u32 tgid = task->tgid;
+
+		bpf_map_delete_elem(&traced_tgids, &tgid);
+	}
+	if (count_mode && !count_and_trace)
+		return 0; /* loaded to follow the command's tree only */
 	up = task->real_parent->group_leader;
 	r.type = ET_REC_EXIT;
 	r.flags = 0;

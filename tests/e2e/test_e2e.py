@@ -2047,6 +2047,76 @@ def test_build_deps():
           "-o build/main.o" in plan and "-o build/timefmt.o" not in plan, plan)
 
 
+def test_command(tmp):
+    """-- CMD: exactly the command's tree, nothing beside it, and the command's exit status."""
+    up = os.path.join(tmp, "cmd-daemon-up")
+    m = {k: marker("cmd-" + k) for k in ("top", "sub", "p1", "p2", "bg", "fail", "killed", "daemon", "out", "noise")}
+    script = ("/bin/true {top}; ( /bin/true {sub} ); /bin/true {p1} | /bin/true {p2}; /bin/true {bg} & wait; "
+              "/nonexistent/{fail}; /bin/sh -c 'kill -TERM $$' {killed}; "
+              "/bin/sh -c '/bin/sh -c \": > {up}; /bin/sleep 3\" {daemon} & exit 0'; "
+              # The daemon has exec'd once it made the file: only then may the command end.
+              "while [ ! -e {up} ]; do :; done; /bin/echo {out}; exit 3").format(up=up, **m)
+    out = os.path.join(tmp, "cmd.json")
+    noise = subprocess.Popen(["sh", "-c", "while :; do /bin/true %s; done" % m["noise"]])
+    try:
+        p = subprocess.run([EXE, "-j", "-x", "-o", out, "--", "sh", "-c", script], capture_output=True, text=True,
+                           timeout=60)
+    finally:
+        noise.kill()
+        noise.wait()
+    recs = [json.loads(line) for line in open(out)]
+    check("command mode: exectrace exits with the command's status (3)", p.returncode == 3, p.stderr)
+    check("command mode: the command's stdout is its own, undisturbed", p.stdout == m["out"] + "\n", p.stdout)
+    execs = [r for r in recs if r["type"] == "exec"]
+    ok = [r for r in execs if r["retval"] == 0]
+    root = [r for r in ok if r["argv"][:2] == ["sh", "-c"] and r["argv"][2:] == [script]]
+    counts = {k: sum(1 for r in ok if v in r["argv"]) for k, v in m.items()}
+    check("command mode: every exec of the tree once, none from beside it",
+          len(root) == 1 and all(counts[k] == 1 for k in ("top", "sub", "p1", "p2", "bg", "killed", "daemon", "out"))
+          and counts["noise"] == 0 and not any(m["noise"] in json.dumps(r) for r in recs), counts)
+    fails = [r for r in execs if r["retval"] < 0 and m["fail"] in r["filename"]]
+    check("command mode: the failed exec (-x), once", len(fails) == 1 and fails[0]["error"] == "ENOENT", fails)
+    ids = {r["exec_id"]: r for r in ok + [r for r in recs if r["type"] == "fork"]}
+    bad = []
+    for k in ("top", "sub", "p1", "p2", "bg", "killed", "daemon"):
+        pid = next(r for r in ok if m[k] in r["argv"])["pid"]
+        # From the fork that made it: at its exec a daemon's parent may already have left.
+        r = next((r for r in recs if r["type"] == "fork" and r["pid"] == pid), None) or {"parent_exec_id": None}
+        for _ in range(5):
+            if r is root[0] or r["parent_exec_id"] not in ids:
+                break
+            r = ids[r["parent_exec_id"]]
+        if not root or r is not root[0]:
+            bad.append(k)
+    check("command mode: each exec's fork and parents lead to the command", not bad, bad)
+    killed = [r for r in recs if r["type"] == "exit" and r["signal"] == "SIGTERM"]
+    check("command mode: the killed process's exit record", len(killed) == 1, killed)
+    check("command mode: the daemonized process still running is said, and did not hold exectrace",
+          re.search(r"the command ended with [12] of its processes still running", p.stderr), p.stderr)
+
+    p = subprocess.run([EXE, "--", "sh", "-c", "kill -TERM $$"], capture_output=True, text=True, timeout=30)
+    check("command mode: a command killed by SIGTERM gives 143", p.returncode == 143, p.stderr)
+    p = subprocess.Popen([EXE, "-o", os.devnull, "--", "sleep", "30"], stderr=subprocess.PIPE, text=True)
+    ready = p.stderr.readline()
+    p.send_signal(signal.SIGTERM)
+    err = p.communicate(timeout=30)[1]
+    check("command mode: SIGTERM sent to exectrace is passed on to the command, which ends the run (143)",
+          "ready" in ready and p.returncode == 143, ready + err)
+    missing = marker("cmd-missing")
+    p = subprocess.run([EXE, "--", missing], capture_output=True, text=True, timeout=30)
+    check("command mode: a command that does not exist: 127 and one clear line",
+          p.returncode == 127 and "exectrace: cannot run '%s': No such file or directory" % missing in p.stderr,
+          p.stderr)
+    env = dict(os.environ, SUDO_UID=str(UID_A), SUDO_GID=str(UID_B))
+    p = subprocess.run([EXE, "--", "sh", "-c", "id -u; id -g; id -G"], capture_output=True, text=True, env=env,
+                       timeout=30)
+    check("command mode: under sudo the command runs as SUDO_UID and SUDO_GID",
+          p.returncode == 0 and p.stdout.split() == [str(UID_A), str(UID_B), str(UID_B)], p.stdout + p.stderr)
+    p = subprocess.run([EXE, "-u", "0", "--", "true"], capture_output=True, text=True, timeout=30)
+    check("command mode: -u with a command is refused in one line", p.returncode == 2 and "-u, --cgroup" in p.stderr,
+          p.stderr)
+
+
 def main():
     why = ("they load BPF programs and need root" if os.geteuid() != 0 else
            "the kernel has no BTF (/sys/kernel/btf/vmlinux)" if not os.path.exists("/sys/kernel/btf/vmlinux") else None)
@@ -2061,7 +2131,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_ancestors, test_env,
+        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_ancestors, test_env,
                      test_context_live, test_context_ids_and_paths, test_context_groups, test_text,
                      test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,

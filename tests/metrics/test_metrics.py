@@ -306,6 +306,41 @@ def test_exits(tmp):
     check("exits: promtool check metrics passes", p.returncode == 0, (p.stdout + p.stderr).decode())
 
 
+def test_command(tmp):
+    """--metrics with a command (-- CMD): the counts of its tree alone, its records' exits, its exit status."""
+    comm, noise_comm, go = "pk%s" % RUN, "pn%s" % RUN, os.path.join(tmp, "cmd-go")
+    script = '"$0"; "$0"; "$0"; while [ ! -e %s ]; do sleep 0.05; done; exit 4' % go
+    path, noise_path = named(tmp, comm), named(tmp, noise_comm)
+    for extra in (("-j", "-o", os.path.join(tmp, "cmd.json")), ()):
+        t = Tracer(*extra, "--", "/bin/sh", "-c", script, path)
+        try:
+            execs(noise_path, 5)
+            got = t.wait_count(comm, "ok", 3)
+            exits = ("exectrace_exits_total", frozenset({("comm", comm), ("reason", "exit0")}))
+            deadline = time.time() + 10
+            while extra and t.samples().get(exits) != 3 and time.time() < deadline:
+                time.sleep(0.3)
+            s = t.samples()
+            noise = sum(v for k, v in s.items() if ("comm", noise_comm) in k[1])
+            with open(go, "w"):
+                pass
+            rc = t.proc.wait(20)
+        finally:
+            t.stop()
+            if os.path.exists(go):
+                os.unlink(go)
+        what = "with -j -o" if extra else "alone"
+        check("command mode, --metrics %s: the command's execs counted, none from beside it, its status (4)" % what,
+              got == 3 and noise == 0 and rc == 4, (got, noise, rc, t.stderr()))
+        if extra:
+            check("command mode, --metrics with -j -o: exits counted from the tree's exit records",
+                  s.get(exits) == 3, sorted(k for k in s if comm in str(k)))
+            with open(extra[2]) as f:
+                types = {json.loads(line)["type"] for line in f}
+            check("command mode, --metrics with -j -o: forks and exits are recorded", types == {"exec", "fork", "exit"},
+                  types)
+
+
 def cgroup2_root():
     with open("/proc/mounts") as f:
         for line in f:
@@ -476,7 +511,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-metrics-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_options, test_prometheus, test_exposition, test_with_records, test_exits, test_budget, test_hostile):
+        for test in (test_options, test_prometheus, test_exposition, test_with_records, test_exits, test_command, test_budget, test_hostile):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run

@@ -992,9 +992,34 @@ static void test_positional(void **state)
 	assert_error(&o, &r, "exectrace: unexpected argument 'foo' (see --help)\n");
 	PARSE(&o, &r, "-j", "foo", "-x");
 	assert_error(&o, &r, "exectrace: unexpected argument 'foo' (see --help)\n");
-	/* After "--" an option-like word is an argument too. */
-	PARSE(&o, &r, "--", "-j");
-	assert_error(&o, &r, "exectrace: unexpected argument '-j' (see --help)\n");
+}
+
+/* "-- CMD ARG...": the command, its own options included, with forks and exits on. */
+static void test_command(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "-j", "--", "sh", "-c", "exit 3", "-x");
+	assert_int_equal(r.res, OPTIONS_OK);
+	assert_string_equal(o.command[0], "sh");
+	assert_string_equal(o.command[3], "-x");
+	assert_null(o.command[4]);
+	assert_true(o.json && o.forks && o.exits && !o.fails);
+	options_free(&o);
+	PARSE(&o, &r, "--count", "comm", "--user", "nobody", "--", "make");
+	assert_int_equal(r.res, OPTIONS_OK);
+	assert_string_equal(o.run_user, "nobody");
+	assert_true(!o.forks && !o.exits);
+	options_free(&o);
+	PARSE(&o, &r, "--user", "nobody");
+	assert_error(&o, &r, "exectrace: --user goes with a command (-- CMD)\n");
+	PARSE(&o, &r, "--cgroup", "/sys/fs/cgroup", "--", "true");
+	assert_error(
+	    &o, &r,
+	    "exectrace: -u, --cgroup, --cgroupmap and --mntnsmap choose processes system-wide; with -- "
+	    "CMD the command's tree is traced (select records with -n or -l)\n");
 }
 
 static void test_help(void **state)
@@ -1083,6 +1108,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_option),
 	    cmocka_unit_test(test_unknown_option_hint),
 	    cmocka_unit_test(test_positional),
+	    cmocka_unit_test(test_command),
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_argv0),
