@@ -84,7 +84,8 @@ static int release_command(struct tracer *tracer)
 	return command_release(&cmd);
 }
 
-/* Loads and attaches the programs, then lets the command run in command mode. 0, or the exit status to give. */
+/* Loads and attaches the programs, then lets the command run in command mode. 0, or the exit status to give.
+ */
 static int attach(struct tracer **tracer, const struct options *o, tracer_record_fn fn, void *ctx)
 {
 	if (tracer_open(tracer, o, fn, ctx))

@@ -59,7 +59,7 @@ struct options {
 	unsigned long metrics_max_series; /* --metrics-max-series */
 	char **command;	      /* after "--": the command to start and trace (command mode); NULL otherwise */
 	const char *run_user; /* --user: whom the command runs as; NULL for the sudo caller, or as is */
-	bool records; /* records cross to user space: tracing, not count mode nor --metrics alone */
+	bool records;	      /* records cross to user space: tracing, not count mode nor --metrics alone */
 };
 
 /* The labels --metrics-labels chooses from. */
