@@ -235,10 +235,10 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	bpf_map__set_max_entries(s->maps.scratch, ncpus);
 	/* Header, bad arguments, context, filename, exe and cwd regions, argv, ancestors, environment, and
 	 * one chunk of slack for the last read. */
-	bpf_map__set_value_size(s->maps.scratch,
-				sizeof(struct et_record) + ET_BAD_ARGS_SIZE + sizeof(struct et_context) +
-				    3UL * ET_PATH_MAX + t->argv_limit +
-				    t->ancestors * sizeof(struct et_ancestor) + t->env_limit + ET_CHUNK);
+	s->rodata->scratch_size = sizeof(struct et_record) + ET_BAD_ARGS_SIZE + sizeof(struct et_context) +
+				  3UL * ET_PATH_MAX + t->argv_limit +
+				  t->ancestors * sizeof(struct et_ancestor) + t->env_limit + ET_CHUNK;
+	bpf_map__set_value_size(s->maps.scratch, s->rodata->scratch_size);
 	if (ring) {
 		unsigned long size = round_pow2(o->buffer_size);
 

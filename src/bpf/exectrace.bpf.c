@@ -68,6 +68,8 @@ const volatile bool exit_group_dead = false;
  * none, and then the verifier drops that code. */
 const volatile __u32 ancestors_max = 0;
 const volatile __u32 env_limit = 0;
+/* The scratch record's size (set at load with its map's value size). */
+const volatile __u64 scratch_size = 0;
 /* Command mode: only processes in traced_tgids are traced. */
 const volatile bool filter_traced = false;
 
@@ -413,6 +415,10 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 	    argv > argv_limit || anc > ancestors_max || env > env_limit)
 		return;
 	size += cx + fn + exe + cwd + argv + anc * sizeof(struct et_ancestor) + env;
+	/* Never true, given the checks above; but an older verifier (6.1) may lose their bounds when the
+	 * compiler reloads a length from the stack, and this one bounds the sum where it is used. */
+	if (size > scratch_size)
+		return;
 	send(ctx, r, size);
 }
 
