@@ -291,7 +291,7 @@ class Tracer:
 
 TRACER_KEYS = ("exectrace", "exectrace-json", "exectrace-baseline", "exectrace-json-baseline", "exectrace-count",
                "exectrace-metrics",
-               "exectrace-1M", "exectrace-forks-exits", "execsnoop", "bpftrace")
+               "exectrace-1M", "exectrace-forks-exits", "exectrace-all", "execsnoop", "bpftrace")
 
 
 def find_execsnoop(given):
@@ -339,6 +339,10 @@ def make_tracers(args):
                "xt-json", xt_ready, ["big"]),
         # Each storm exec is also a fork and an exit: their records come on top of the exec's.
         Tracer("exectrace-forks-exits", "exectrace --json --forks --exits", [xt, "--json", "--forks", "--exits"],
+               "xt-json", xt_ready, all_w),
+        # Issue 10's "everything on": every record type and field there is, failed execs included.
+        Tracer("exectrace-all", "exectrace --json (everything on)",
+               [xt, "--json", "-x", "--forks", "--exits", "--env", "--context", "all", "--ancestors", "8"],
                "xt-json", xt_ready, all_w),
     ]
     skipped = {}
@@ -944,13 +948,16 @@ def startup_table(results, tracers):
 # The side-by-side table's columns (those that ran), then its ratios: (numerator, denominator, heading).
 SIDE_COLUMNS = (("exectrace", "exectrace"), ("exectrace-json", "exectrace --json"),
                 ("exectrace-baseline", "exectrace (baseline)"), ("exectrace-json-baseline", "--json (baseline)"),
-                ("exectrace-count", "exectrace --count comm"), ("exectrace-forks-exits", "--json --forks --exits"),
+                ("exectrace-count", "exectrace --count comm"), ("exectrace-metrics", "exectrace --metrics"),
+                ("exectrace-forks-exits", "--json --forks --exits"), ("exectrace-all", "--json, everything on"),
                 ("execsnoop", "execsnoop"), ("bpftrace", "bpftrace"))
 SIDE_RATIOS = (("exectrace", "execsnoop", "exectrace / execsnoop"),
                ("exectrace-json", "execsnoop", "--json / execsnoop"),
                ("exectrace", "exectrace-baseline", "exectrace / baseline"),
                ("exectrace-json", "exectrace-json-baseline", "--json / its baseline"),
-               ("exectrace-forks-exits", "exectrace-json", "--forks --exits / --json"))
+               ("exectrace-forks-exits", "exectrace-json", "--forks --exits / --json"),
+               ("exectrace-metrics", "exectrace-count", "--metrics / --count comm"),
+               ("exectrace-all", "exectrace-json-baseline", "everything on / --json baseline"))
 
 
 def side_by_side(results, tracers):
