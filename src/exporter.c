@@ -205,8 +205,7 @@ int run_metrics(const struct options *o, struct exporter *e)
 {
 	long long deadline = o->duration > 0 ? now_ms() + (long long)(o->duration * 1e3) : 0;
 
-	fprintf(stderr, "exectrace: ready: counting exec in the kernel for --metrics%s\n",
-		o->duration > 0 ? "" : "; Ctrl-C to stop");
+	fprintf(stderr, "exectrace: ready: counting exec in the kernel for --metrics%s\n", options_until(o));
 	while (!stopping) {
 		int timeout = 1000;
 

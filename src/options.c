@@ -612,3 +612,10 @@ void options_free(struct options *o)
 	matcher_free(o->line_match);
 	o->name_match = o->line_match = NULL;
 }
+
+const char *options_until(const struct options *o)
+{
+	if (o->command)
+		return "; until the command ends";
+	return o->duration > 0 ? "" : "; Ctrl-C to stop";
+}

@@ -80,5 +80,7 @@ enum options_result {
 
 enum options_result options_parse(int argc, char **argv, struct options *o);
 void options_free(struct options *o);
+/* The end of the ready line: how the run will end (-d, the command, or Ctrl-C). */
+const char *options_until(const struct options *o);
 
 #endif

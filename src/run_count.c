@@ -125,8 +125,7 @@ static int count_loop(struct count_run *r)
 
 	count_table_init(&r->table, 4 * r->opts->max_keys, binary_path, r);
 	r->redraw = !r->opts->json && isatty(fileno(r->f));
-	fprintf(stderr, "exectrace: ready: counting exec in the kernel%s\n",
-		r->opts->duration > 0 ? "" : "; Ctrl-C to stop");
+	fprintf(stderr, "exectrace: ready: counting exec in the kernel%s\n", options_until(r->opts));
 
 	while (!stopping && !r->write_errno) {
 		long long now = clock_now_ns(CLOCK_MONOTONIC), wake = next_drain;

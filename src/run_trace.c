@@ -230,8 +230,7 @@ int run_trace(struct trace *t)
 	const struct options *o = t->opts;
 
 	fprintf(stderr, "exectrace: ready: tracing exec (%s, argv up to %lu bytes)%s\n",
-		tracer_transport(t->tracer), tracer_argv_limit(t->tracer),
-		o->duration > 0 ? "" : "; Ctrl-C to stop");
+		tracer_transport(t->tracer), tracer_argv_limit(t->tracer), options_until(o));
 	sinks_begin(&t->sinks, boot_to_real_offset_ns(), clock_now_ns(CLOCK_BOOTTIME));
 	sinks_tick(&t->sinks);
 

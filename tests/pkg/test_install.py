@@ -7,10 +7,12 @@ import re
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 
 from tap import BUILD, EXE, ROOT, check, require_root, run, run_tests, skip
@@ -156,16 +158,35 @@ def test_logrotate():
         shutil.rmtree(tmp)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def metrics_text(port):
+    """One scrape of exectrace's endpoint on loopback, once its counts are drained (every second)."""
+    time.sleep(1.2)
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
+            return r.read().decode()
+    except OSError as e:
+        return "scrape failed: %s" % e
+
+
 def unit_caps():
     with open(ROOT + "/packaging/exectrace.service.in") as f:
         text = f.read()
     return unit_value(text, "AmbientCapabilities").split(), unit_value(text, "CapabilityBoundingSet").split()
 
 
-def service_opts(out):
+def service_opts(out, port):
+    """The default settings' options, with the records' file at out and the metrics endpoint on port."""
     with open(ROOT + "/packaging/exectrace.default") as f:
         m = re.search(r'^EXECTRACE_OPTS="(.*)"$', f.read(), re.M)
-    return [out if a.startswith("/var/log/exectrace/") else a for a in shlex.split(m.group(1))]
+    args = shlex.split(m.group(1))
+    return [out if a.startswith("/var/log/exectrace/") else str(port) if b == "--metrics" else a
+            for b, a in zip([None] + args, args)]
 
 
 def as_service(caps, args):
@@ -187,9 +208,10 @@ def test_unprivileged():
     try:
         os.chown(tmp, UID, UID)
         out = tmp + "/execs.json"
-        args = service_opts(out)
-        check("the default settings: -j -x into a file under /var/log/exectrace", "-x" in args and "-j" in args and
-              out in args, args)
+        port = free_port()
+        args = service_opts(out, port)
+        check("the default settings: -j -x into a file under /var/log/exectrace, the metrics on loopback",
+              "-x" in args and "-j" in args and out in args and args[args.index("--metrics") + 1] == str(port), args)
         p = subprocess.Popen(as_service(ambient, args), stderr=subprocess.PIPE)
         ready = p.stderr.readline()
         ok, fail = "et-%s-ok" % RUN, "et-%s-fail" % RUN
@@ -198,6 +220,7 @@ def test_unprivileged():
         subprocess.run(["/bin/true", ok])
         subprocess.run(["/bin/sh", "-c", '"$0" "$1" 2>/dev/null', "/nonexistent-" + RUN, fail])
         time.sleep(0.5)
+        scrape = metrics_text(port)
         p.send_signal(signal.SIGTERM)
         rest = p.communicate(timeout=15)[1]
         want = sum(1 << n for n in (38, 39, 2))  # CAP_PERFMON, CAP_BPF, CAP_DAC_READ_SEARCH
@@ -214,6 +237,9 @@ def test_unprivileged():
               p.returncode == 0 and [r["retval"] for r in oks] == [0] and [r["retval"] for r in fails] == [-2],
               (p.returncode, oks, fails, rest))
         check("it wrote the records' file as that user", os.stat(out).st_uid == UID)
+        check("its metrics endpoint answers on loopback and counts the failed exec",
+              re.search(r'^exectrace_execs_total\{comm="sh",result="failed"\} [1-9]', scrape, re.M) is not None,
+              scrape)
 
         # Each capability is needed: without it, a clear error and status 1.
         msgs = {"CAP_BPF": b"exectrace: not enough privileges: run as root, or with CAP_BPF and CAP_PERFMON",
