@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "command.h"
+#include "timefmt.h"
 
 #define MAX_GROUPS 256
 
@@ -175,6 +176,7 @@ int command_release(struct command *c)
 	int err = 0;
 	ssize_t n;
 
+	c->released_ns = clock_now_ns(CLOCK_BOOTTIME);
 	n = write(c->go_fd, &go, 1);
 	close(c->go_fd);
 	c->go_fd = -1;
