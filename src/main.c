@@ -67,7 +67,7 @@ static void setup_signals(void)
 }
 
 /* The outputs of a trace, all told every event: one line each. The pictures come last, so that the tree
- * follows the records on their stream. */
+ * follows the records. */
 static int choose_sinks(struct sinks *set, FILE *f, const struct options *o, struct pictures *pics)
 {
 	/* Command mode asked for pictures only: they are its output, without text records on the terminal. */
@@ -75,7 +75,8 @@ static int choose_sinks(struct sinks *set, FILE *f, const struct options *o, str
 	    sinks_add(set, o->json ? sink_json_new(f, o) : sink_text_new(f, o)))
 		goto nomem;
 	if (o->pictures) {
-		pics->tree = o->tree ? f : NULL;
+		/* After the text records; beside JSON lines, which stay JSON lines. */
+		pics->tree = !o->tree ? NULL : o->json ? stderr : f;
 		pics->command = o->command;
 		pics->command_pid = cmd.pid;
 		if (sinks_add(set, sink_pictures_new(pics)))

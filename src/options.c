@@ -130,8 +130,8 @@ static const struct argp_option opts[] = {
      "With -- CMD: run CMD as USER (default under sudo: the invoking user, SUDO_UID and SUDO_GID)", 0},
     {NULL, 0, NULL, 0, "Pictures of the run, drawn when it ends (with forks, exits and failed execs):", 1},
     {"tree", OPT_TREE, NULL, 0,
-     "Print the process tree when the run ends (after the records; in command mode without -j or -o, "
-     "instead of them)",
+     "Print the process tree when the run ends: after the text records (with -j, on standard error; in "
+     "command mode without -j or -o, instead of them)",
      1},
     {"html", OPT_HTML, "FILE", 0, "A timeline of the processes, one self-contained HTML page, into FILE", 1},
     {"perfetto", OPT_PERFETTO, "FILE", 0, "A Perfetto trace (ui.perfetto.dev) of the processes, into FILE",
