@@ -73,7 +73,7 @@ struct history {
 	struct hist_proc *
 	    *procs; /* every process, in the order first seen; start order after history_finish */
 	size_t nprocs, cap;
-	struct hist_proc **buckets; /* by (pid, start_time): the index's own chains, see history.c */
+	struct hist_proc **buckets; /* by (pid, start_time): the index, open addressing (see history.c) */
 	size_t nbuckets;
 	unsigned long long lost; /* records lost during the run */
 	unsigned long long start_ns,

@@ -578,6 +578,10 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			fail(state,
 			     "--tree, --html and --perfetto are drawn from records: with --metrics, add -j "
 			     "or -o");
+		if ((o->html && o->perfetto && !strcmp(o->html, o->perfetto)) ||
+		    (o->output && ((o->html && !strcmp(o->output, o->html)) ||
+				   (o->perfetto && !strcmp(o->output, o->perfetto)))))
+			fail(state, "--html, --perfetto and -o each need a file of their own");
 		/* A picture shows how each process started and ended, and what failed. */
 		if (o->pictures)
 			o->forks = o->exits = o->fails = true;

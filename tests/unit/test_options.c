@@ -1059,6 +1059,10 @@ static void test_pictures(void **state)
 	    &o, &r,
 	    "exectrace: --tree, --html and --perfetto draw the traced processes; --count counts execs "
 	    "only\n");
+	PARSE(&o, &r, "--html", "x", "--perfetto", "x");
+	assert_error(&o, &r, "exectrace: --html, --perfetto and -o each need a file of their own\n");
+	PARSE(&o, &r, "-o", "x", "--perfetto", "x");
+	assert_error(&o, &r, "exectrace: --html, --perfetto and -o each need a file of their own\n");
 	PARSE(&o, &r, "--metrics", "9464", "--html", "x.html");
 	assert_error(
 	    &o, &r,
