@@ -13,7 +13,8 @@ struct command {
 	int err_fd; /* the child's exec error, or end of file when its exec succeeded */
 	int status; /* wait status, once reaped */
 	bool reaped;
-	const char *argv0; /* for messages */
+	const char *argv0;     /* for messages */
+	long long released_ns; /* CLOCK_BOOTTIME when it was let go: the run's start in its pictures */
 };
 
 /* Forks the command, held before its exec. 0, or -1 after one line on stderr. */

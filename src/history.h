@@ -61,6 +61,10 @@ struct hist_proc {
 	size_t nexecs;
 	struct hist_failed_exec *failed; /* failed execs, oldest first */
 	size_t nfailed;
+	/* With ppid, the key of the parent its first record named: history_finish finds parent by it, since
+	 * the parent may be known only from a later record (its exit). */
+	unsigned long long parent_start_time;
+	size_t seen; /* its place in the order first seen: the tie-break of start order */
 };
 
 /* Times are on one clock throughout: a live run's CLOCK_BOOTTIME (the records' ktime_ns), or a recording's
@@ -69,13 +73,16 @@ struct history {
 	struct hist_proc *
 	    *procs; /* every process, in the order first seen; start order after history_finish */
 	size_t nprocs, cap;
-	struct hist_proc **buckets; /* by (pid, start_time): the index's own chains, see history.c */
+	struct hist_proc **buckets; /* by (pid, start_time): the index, open addressing (see history.c) */
 	size_t nbuckets;
 	unsigned long long lost; /* records lost during the run */
 	unsigned long long start_ns,
 	    end_ns; /* the run's: CMD started and ended, or the first and last records */
 	long long real_offset_ns;
 	char *const *command; /* CMD's argv in command mode, NULL-terminated; NULL otherwise */
+	/* The records history_add took, and the earliest and latest one's time: the run's start and end when
+	 * the caller gives none. */
+	unsigned long long nrecords, first_ns, last_ns;
 };
 
 void history_init(struct history *h);

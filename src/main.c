@@ -66,14 +66,26 @@ static void setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* The outputs of a trace, all told every event: one line each. */
-static int choose_sinks(struct sinks *set, FILE *f, const struct options *o)
+/* The outputs of a trace, all told every event: one line each. The pictures come last, so that the tree
+ * follows the records. */
+static int choose_sinks(struct sinks *set, FILE *f, const struct options *o, struct pictures *pics)
 {
-	if (sinks_add(set, o->json ? sink_json_new(f, o) : sink_text_new(f, o))) {
-		fprintf(stderr, "exectrace: out of memory\n");
-		return -1;
+	/* Command mode asked for pictures only: they are its output, without text records on the terminal. */
+	if (!(o->pictures && o->command && !o->json && !o->output) &&
+	    sinks_add(set, o->json ? sink_json_new(f, o) : sink_text_new(f, o)))
+		goto nomem;
+	if (o->pictures) {
+		/* After the text records; beside JSON lines, which stay JSON lines. */
+		pics->tree = !o->tree ? NULL : o->json ? stderr : f;
+		pics->command = o->command;
+		pics->command_pid = cmd.pid;
+		if (sinks_add(set, sink_pictures_new(pics)))
+			goto nomem;
 	}
 	return 0;
+nomem:
+	fprintf(stderr, "exectrace: out of memory\n");
+	return -1;
 }
 
 /* Command mode: the command joins the traced set, then may exec. 0, or the exit status to give. */
@@ -114,6 +126,7 @@ int main(int argc, char **argv)
 	struct trace trace = {0};
 	struct tracer *tracer = NULL;
 	struct exporter *exporter = NULL;
+	struct pictures pics = {0};
 	FILE *f = NULL;
 	int status = 1;
 
@@ -129,6 +142,9 @@ int main(int argc, char **argv)
 	case OPTIONS_OK:
 		break;
 	}
+	/* A path that cannot be written fails before the command starts. */
+	if (pictures_open(&pics, &opts))
+		goto out;
 	/* Held before its exec until the programs are attached and it is in the traced set. */
 	if (opts.command && command_start(&cmd, &opts))
 		goto out;
@@ -150,12 +166,13 @@ int main(int argc, char **argv)
 			exporter_attach(exporter, tracer, true);
 			status = run_metrics(&opts, exporter);
 		}
-	} else if (!choose_sinks(&trace.sinks, f, &opts)) {
+	} else if (!choose_sinks(&trace.sinks, f, &opts, &pics)) {
 		trace.file = f;
 		trace.exporter = exporter;
 		trace_init(&trace, &opts);
 		if (!(status = attach(&tracer, &opts, run_trace_record, &trace))) {
 			trace.tracer = tracer;
+			pics.start_ns = (unsigned long long)cmd.released_ns;
 			if (exporter)
 				exporter_attach(exporter, tracer, true);
 			status = run_trace(&trace);
@@ -170,6 +187,8 @@ out:
 		fprintf(stderr, "exectrace: writing the output failed: %s\n", strerror(errno));
 		status = 1;
 	}
+	if (pictures_close(&pics) && !status)
+		status = 1;
 	trace_free(&trace);
 	users_free();
 	cgroups_free();

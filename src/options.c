@@ -35,6 +35,9 @@ enum {
 	OPT_EXITS,
 	OPT_CONTEXT,
 	OPT_USER,
+	OPT_TREE,
+	OPT_HTML,
+	OPT_PERFETTO,
 };
 
 #define DEFAULT_MAX_KEYS   10240
@@ -75,7 +78,8 @@ static const char doc[] =
     "  exectrace --exits -j      # with how each process ended\n"
     "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n"
     "  exectrace -j --env=PATH,LANG  # JSON with two environment variables of each exec\n"
-    "  exectrace -j -o run.json -- make  # run make, trace it and all it starts (records on stderr or -o)\n";
+    "  exectrace -j -o run.json -- make  # run make, trace it and all it starts (records on stderr or -o)\n"
+    "  exectrace --tree --html run.html -- make  # run make, then its process tree and a timeline page\n";
 
 static const struct argp_option opts[] = {
     {"help", 'h', NULL, 0, "Show this help", -1},
@@ -124,25 +128,33 @@ static const struct argp_option opts[] = {
      "Capture at most SIZE bytes of the environment (default 32K, at most 1M)", 0},
     {"user", OPT_USER, "USER", 0,
      "With -- CMD: run CMD as USER (default under sudo: the invoking user, SUDO_UID and SUDO_GID)", 0},
-    {NULL, 0, NULL, 0, "Count mode:", 1},
+    {NULL, 0, NULL, 0, "Pictures of the run, drawn when it ends (with forks, exits and failed execs):", 1},
+    {"tree", OPT_TREE, NULL, 0,
+     "Print the process tree when the run ends: after the text records (with -j, on standard error; in "
+     "command mode without -j or -o, instead of them)",
+     1},
+    {"html", OPT_HTML, "FILE", 0, "A timeline of the processes, one self-contained HTML page, into FILE", 1},
+    {"perfetto", OPT_PERFETTO, "FILE", 0, "A Perfetto trace (ui.perfetto.dev) of the processes, into FILE",
+     1},
+    {NULL, 0, NULL, 0, "Count mode:", 2},
     {"count", OPT_COUNT, "KEYS", 0,
      "Count execs in the kernel per KEYS instead of printing them: uid, comm, pid, ppid, exe, cgroup, "
      "comma-separated",
-     1},
-    {"interval", OPT_INTERVAL, "SECONDS", 0, "Print the counts every SECONDS (default: once, at exit)", 1},
-    {"top", OPT_TOP, "N", 0, "Print the N highest counts only", 1},
-    {"cumulative", OPT_CUMULATIVE, NULL, 0, "Counts since the start instead of per interval", 1},
-    {"max-keys", OPT_MAX_KEYS, "N", 0, "Distinct keys the kernel holds between reads (default 10240)", 1},
-    {NULL, 0, NULL, 0, "Prometheus metrics:", 2},
+     2},
+    {"interval", OPT_INTERVAL, "SECONDS", 0, "Print the counts every SECONDS (default: once, at exit)", 2},
+    {"top", OPT_TOP, "N", 0, "Print the N highest counts only", 2},
+    {"cumulative", OPT_CUMULATIVE, NULL, 0, "Counts since the start instead of per interval", 2},
+    {"max-keys", OPT_MAX_KEYS, "N", 0, "Distinct keys the kernel holds between reads (default 10240)", 2},
+    {NULL, 0, NULL, 0, "Prometheus metrics:", 3},
     {"metrics", OPT_METRICS, "[ADDR:]PORT", 0,
      "Serve metrics on http://ADDR:PORT/metrics (loopback unless ADDR is given; [::1]:PORT for IPv6); alone, "
      "only counts in the kernel (add -j or -o to trace too)",
-     2},
+     3},
     {"metrics-labels", OPT_METRICS_LABELS, "LABELS", 0,
      "Labels of exectrace_execs_total: comm, user, exe, cgroup, container, comma-separated (default comm)",
-     2},
+     3},
     {"metrics-max-series", OPT_METRICS_MAX_SERIES, "N", 0,
-     "At most N series; the rest add up under label values _other (default 1000)", 2},
+     "At most N series; the rest add up under label values _other (default 1000)", 3},
     {},
 };
 
@@ -389,6 +401,15 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_USER:
 		o->run_user = arg;
 		break;
+	case OPT_TREE:
+		o->tree = true;
+		break;
+	case OPT_HTML:
+		o->html = arg;
+		break;
+	case OPT_PERFETTO:
+		o->perfetto = arg;
+		break;
 	case 'o':
 		o->output = arg;
 		break;
@@ -547,7 +568,23 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			o->metrics_labels = METRICS_L_COMM;
 		if (!o->metrics_max_series)
 			o->metrics_max_series = DEFAULT_MAX_SERIES;
+		o->pictures = o->tree || o->html || o->perfetto;
+		if (o->count_fields && o->pictures)
+			fail(state,
+			     "--tree, --html and --perfetto draw the traced processes; --count counts execs "
+			     "only");
 		o->records = !o->count_fields && (!o->metrics || o->json || o->output);
+		if (!o->records && !o->count_fields && o->pictures)
+			fail(state,
+			     "--tree, --html and --perfetto are drawn from records: with --metrics, add -j "
+			     "or -o");
+		if ((o->html && o->perfetto && !strcmp(o->html, o->perfetto)) ||
+		    (o->output && ((o->html && !strcmp(o->output, o->html)) ||
+				   (o->perfetto && !strcmp(o->output, o->perfetto)))))
+			fail(state, "--html, --perfetto and -o each need a file of their own");
+		/* A picture shows how each process started and ended, and what failed. */
+		if (o->pictures)
+			o->forks = o->exits = o->fails = true;
 		if (!o->records && !o->count_fields && (o->forks || o->exits))
 			fail(state, "--forks and --exits add records: with --metrics, add -j or -o");
 		if (!o->records && !o->count_fields && (o->name_match || o->line_match))

@@ -60,6 +60,11 @@ struct options {
 	char **command;	      /* after "--": the command to start and trace (command mode); NULL otherwise */
 	const char *run_user; /* --user: whom the command runs as; NULL for the sudo caller, or as is */
 	bool records;	      /* records cross to user space: tracing, not count mode nor --metrics alone */
+	/* The pictures drawn when the run ends (they turn on forks, exits and failed execs) */
+	bool tree;	      /* --tree: a process tree on the output */
+	const char *html;     /* --html FILE: a timeline page */
+	const char *perfetto; /* --perfetto FILE: a Perfetto trace */
+	bool pictures;	      /* any of the three */
 };
 
 /* The labels --metrics-labels chooses from. */

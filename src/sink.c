@@ -117,8 +117,11 @@ bool sinks_all_failed(const struct sinks *set)
 
 void sinks_free(struct sinks *set)
 {
-	for (size_t i = 0; i < set->n; i++)
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->s[i]->ops->free)
+			set->s[i]->ops->free(set->s[i]);
 		free(set->s[i]);
+	}
 	set->n = set->failed = 0;
 }
 

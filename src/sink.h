@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "event.h"
 #include "output.h"
 #include "proctable.h"
@@ -24,6 +25,8 @@ struct sink_ops {
 	int (*tick)(struct sink *s);
 	/* Once, after the last event: the last flush, and what is written at the end (a tree). 0, or -1. */
 	int (*end)(struct sink *s);
+	/* When the sinks are freed, whether or not the run reached its end: what it holds; may be NULL. */
+	void (*free)(struct sink *s);
 };
 
 struct sink {
@@ -73,5 +76,23 @@ int sink_flush(struct sink *s);
 /* The sinks there are (src/sink_*.c): each writes to f, with the options in o. NULL when out of memory. */
 struct sink *sink_text_new(FILE *f, const struct options *o);
 struct sink *sink_json_new(FILE *f, const struct options *o);
+
+/* The pictures of a run (--tree, --html, --perfetto): where they go, and what main knows of the run. */
+struct pictures {
+	FILE *tree;	       /* --tree: the output stream; NULL when not asked */
+	FILE *html, *perfetto; /* opened by pictures_open before anything is traced; NULL when not asked */
+	char *const *command;  /* command mode: CMD's argv; NULL otherwise */
+	pid_t command_pid;     /* command mode: CMD, whose exit ends the run */
+	/* Command mode: CLOCK_BOOTTIME when CMD was released; 0: the first record's time */
+	unsigned long long start_ns;
+};
+
+/* Opens the files of --html and --perfetto (truncated): 0, or -1 after one line on stderr. */
+int pictures_open(struct pictures *p, const struct options *o);
+/* Closes them: 0, or -1 after one line on stderr when what was written did not all reach them. */
+int pictures_close(struct pictures *p);
+/* The sink that keeps the run's history and draws p's pictures at the end; p stays main's, read at the end.
+ */
+struct sink *sink_pictures_new(const struct pictures *p);
 
 #endif

@@ -226,8 +226,9 @@ static int configure(struct tracer *t, const struct options *o, int *cgroup_fd)
 	s->rodata->track_failures = o->fails || o->metrics;
 	s->rodata->trace_failures = o->fails;
 	s->rodata->argv_limit = t->argv_limit;
-	s->rodata->with_context = o->json;
-	s->rodata->context_groups = o->json ? o->context_groups : 0;
+	/* The pictures join an exec to its process by its exec identity, and show its working directory. */
+	s->rodata->with_context = o->json || o->pictures;
+	s->rodata->context_groups = (o->json ? o->context_groups : 0) | (o->pictures ? ET_CTX_CWD : 0);
 	s->rodata->ancestors_max = t->ancestors;
 	s->rodata->env_limit = t->env_limit;
 	s->rodata->filter_uid = o->filter_uid;

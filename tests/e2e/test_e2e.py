@@ -2117,6 +2117,70 @@ def test_command(tmp):
           p.stderr)
 
 
+def test_pictures(tmp):
+    """--tree, --html, --perfetto: the pictures of a command's run, where each goes, and what is refused."""
+    html, pf, recs = (os.path.join(tmp, "pic." + x) for x in ("html", "pftrace", "json"))
+    m = {k: marker("pic-" + k) for k in ("top", "sub", "fail", "killed", "out", "sys")}
+    script = ("/bin/true {top}; ( /bin/true {sub} ); /nonexistent/{fail}; /bin/sh -c 'kill -TERM $$' {killed}; "
+              "/bin/echo {out}; exit 5").format(**m)
+    p = subprocess.run([EXE, "--html", html, "--perfetto", pf, "--tree", "--", "sh", "-c", script],
+                       capture_output=True, text=True, timeout=60)
+    check("pictures: exectrace exits with the command's status (5)", p.returncode == 5, p.stderr)
+    check("pictures: the command's stdout is its own", p.stdout == m["out"] + "\n", p.stdout)
+    sizes = [os.path.getsize(f) if os.path.exists(f) else -1 for f in (html, pf)]
+    check("pictures: the --html and --perfetto files are written", all(n > 0 for n in sizes), sizes)
+    # On stderr: exectrace's own lines, the shell's complaint, and the tree; no text record.
+    tree = [l for l in p.stderr.splitlines() if not l.startswith("exectrace: ") and m["fail"] not in l]
+    check("pictures: the tree is on stderr", tree, p.stderr)
+    check("pictures: in command mode without -j or -o, no text records", not re.search(
+        r"PCOMM|\\fork|\\exit|/bin/true %s" % m["top"], p.stderr) and
+          re.search(r"\d+ records received, 0 printed, 0 lost", p.stderr), p.stderr)
+
+    # With -j -o, the records are written too, forks, exits and failed execs turned on, and the tree goes to
+    # stderr: the file stays JSON lines. CMD's own exec is its first record, found along PATH without a failed
+    # exec in each directory before it.
+    p = subprocess.run([EXE, "-j", "-o", recs, "--tree", "--", "sh", "-c", script], capture_output=True,
+                       text=True, timeout=60)
+    rs = [json.loads(l) for l in open(recs)]
+    root = [r for r in rs if r["type"] == "exec" and r["argv"] == ["sh", "-c", script]]
+    types = {r["type"] for r in rs}
+    failed = [r for r in rs if r["type"] == "exec" and r["retval"] < 0]
+    tree = [l for l in p.stderr.splitlines() if not l.startswith("exectrace: ") and m["fail"] not in l]
+    check("pictures with -j -o: JSON records of every kind in the file, the tree on stderr",
+          p.returncode == 5 and {"exec", "fork", "exit"} <= types and len(failed) == 1 and
+          m["fail"] in failed[0]["filename"] and tree, (p.stderr, types, failed))
+    check("pictures: the command's exec, its first record, with no failed exec before it",
+          len(root) == 1 and rs[0] is root[0], rs[:3])
+
+    # System-wide, text: the header, the records (as many lines as the totals say were printed), then the tree.
+    out = os.path.join(tmp, "pic-sys.txt")
+    t = Tracer("-o", out, "--tree", "-d", "2")
+    spawn(TRUE, m["sys"])
+    t.rc = t.proc.wait(15)
+    for th in t.threads:
+        th.join(15)
+    lines = open(out, errors="replace").read().splitlines()
+    printed = re.search(r"(\d+) printed \(text\), 0 printed \(pictures\)", t.err.decode())
+    n = int(printed.group(1)) if printed else len(lines)
+    check("pictures system-wide: the records, then the tree after the last one",
+          t.rc == 0 and lines and lines[0].startswith("PCOMM") and
+          any(m["sys"] in l for l in lines[1:1 + n]) and lines[1 + n:], (t.err, lines[n - 2:]))
+
+    ran = os.path.join(tmp, "pic-ran")
+    for opt in ("--html", "--perfetto"):
+        bad = "/nonexistent-%s/x" % RUN
+        p = subprocess.run([EXE, opt, bad, "--", "sh", "-c", ": > " + ran], capture_output=True, text=True,
+                           timeout=30)
+        check("pictures: a %s path that cannot be written fails at once, before the command runs" % opt,
+              p.returncode == 1 and p.stderr == "exectrace: cannot open %s file '%s': No such file or "
+              "directory\n" % (opt, bad) and not os.path.exists(ran), (p.returncode, p.stderr))
+    p = subprocess.run([EXE, "--tree", "--count", "comm", "--", "true"], capture_output=True, text=True,
+                       timeout=30)
+    check("pictures: --tree with --count is refused in one line", p.returncode == 2 and p.stderr ==
+          "exectrace: --tree, --html and --perfetto draw the traced processes; --count counts execs only\n",
+          p.stderr)
+
+
 def main():
     why = ("they load BPF programs and need root" if os.geteuid() != 0 else
            "the kernel has no BTF (/sys/kernel/btf/vmlinux)" if not os.path.exists("/sys/kernel/btf/vmlinux") else None)
@@ -2131,7 +2195,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_ancestors, test_env,
+        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_pictures, test_ancestors, test_env,
                      test_context_live, test_context_ids_and_paths, test_context_groups, test_text,
                      test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,

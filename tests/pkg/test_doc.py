@@ -85,13 +85,16 @@ def test_sections():
 
 
 def test_examples_parse():
-    """The examples' command lines are ones exectrace accepts (parsed with --help appended, so none runs)."""
+    """The examples' command lines are ones exectrace accepts (parsed with --help added before any "-- CMD", so
+    none runs)."""
     text = rendered()
     section = text.split("\nEXAMPLES\n", 1)[1].split("\nSEE ALSO\n", 1)[0]
     cmds = [l.strip() for l in section.splitlines() if l.strip().startswith("exectrace ")]
     check("man page: examples", len(cmds) >= 5, section)
     for cmd in cmds:
-        res = run([EXE, *shlex.split(cmd)[1:], "--help"])
+        args = shlex.split(cmd)[1:]
+        at = args.index("--") if "--" in args else len(args)
+        res = run([EXE, *args[:at], "--help", *args[at:]])
         check("example parses: %s" % cmd, res.returncode == 0 and not res.stderr, res.stderr)
 
 

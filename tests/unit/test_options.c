@@ -1022,6 +1022,54 @@ static void test_command(void **state)
 	    "CMD the command's tree is traced (select records with -n or -l)\n");
 }
 
+/* --tree, --html and --perfetto: drawn from records, with forks, exits and failed execs turned on. */
+static void test_pictures(void **state)
+{
+	struct options o;
+	struct run r;
+
+	(void)state;
+	PARSE(&o, &r, "--tree");
+	assert_int_equal(r.res, OPTIONS_OK);
+	assert_true(o.tree && o.pictures && o.records && o.forks && o.exits && o.fails);
+	assert_null(o.html);
+	options_free(&o);
+	PARSE(&o, &r, "--html", "run.html", "--perfetto", "run.pftrace", "--", "make");
+	assert_int_equal(r.res, OPTIONS_OK);
+	assert_string_equal(o.html, "run.html");
+	assert_string_equal(o.perfetto, "run.pftrace");
+	assert_true(!o.tree && o.pictures && o.forks && o.exits && o.fails && !o.json);
+	options_free(&o);
+	PARSE(&o, &r, "-j");
+	assert_int_equal(r.res, OPTIONS_OK);
+	assert_true(!o.pictures && !o.forks && !o.exits && !o.fails);
+	options_free(&o);
+	/* With --metrics, records flow only with -j or -o. */
+	PARSE(&o, &r, "--metrics", "9464", "-o", "x.log", "--tree");
+	assert_int_equal(r.res, OPTIONS_OK);
+	assert_true(o.pictures && o.records);
+	options_free(&o);
+	PARSE(&o, &r, "--tree", "--count", "comm");
+	assert_error(
+	    &o, &r,
+	    "exectrace: --tree, --html and --perfetto draw the traced processes; --count counts execs "
+	    "only\n");
+	PARSE(&o, &r, "--count", "uid", "--perfetto", "p", "--", "true");
+	assert_error(
+	    &o, &r,
+	    "exectrace: --tree, --html and --perfetto draw the traced processes; --count counts execs "
+	    "only\n");
+	PARSE(&o, &r, "--html", "x", "--perfetto", "x");
+	assert_error(&o, &r, "exectrace: --html, --perfetto and -o each need a file of their own\n");
+	PARSE(&o, &r, "-o", "x", "--perfetto", "x");
+	assert_error(&o, &r, "exectrace: --html, --perfetto and -o each need a file of their own\n");
+	PARSE(&o, &r, "--metrics", "9464", "--html", "x.html");
+	assert_error(
+	    &o, &r,
+	    "exectrace: --tree, --html and --perfetto are drawn from records: with --metrics, add -j or "
+	    "-o\n");
+}
+
 static void test_help(void **state)
 {
 	struct options o;
@@ -1109,6 +1157,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_option_hint),
 	    cmocka_unit_test(test_positional),
 	    cmocka_unit_test(test_command),
+	    cmocka_unit_test(test_pictures),
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_argv0),

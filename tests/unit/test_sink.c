@@ -154,6 +154,71 @@ static void test_fork_exit(void **state)
 	fclose(text);
 }
 
+static long size_of(FILE *f)
+{
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	return ftell(f);
+}
+
+/* The pictures sink prints no record: it keeps every event, and draws each picture asked for into its own
+ * stream at the end. */
+static void test_pictures_sink(void **state)
+{
+	struct sinks set = {0};
+	struct arg arg = {"true", 4, false};
+	FILE *tree = tmpfile(), *html = tmpfile(), *full = fopen("/dev/full", "w");
+	struct pictures p = {.tree = tree, .html = html};
+	struct pictures bad = {.perfetto = full};
+
+	(void)state;
+	assert_non_null(tree);
+	assert_non_null(html);
+	assert_non_null(full);
+	assert_int_equal(sinks_add(&set, sink_pictures_new(&p)), 0);
+	sinks_begin(&set, 0, 0);
+	for (unsigned int pid = 10; pid < 13; pid++) {
+		struct event e = exec_event(pid, &arg);
+
+		sinks_event(&set, &e);
+	}
+	sinks_lost(&set, 2, 0);
+	sinks_tick(&set);
+	assert_int_equal(size_of(tree), 0); /* nothing before the end */
+	assert_int_equal(size_of(html), 0);
+	sinks_end(&set);
+	assert_int_equal(set.failed, 0);
+	assert_int_equal(set.s[0]->printed, 0);
+	assert_true(size_of(tree) > 0);
+	assert_true(size_of(html) > 0);
+	sinks_free(&set);
+
+	/* A picture that cannot be written fails the sink, with the error kept. */
+	assert_int_equal(sinks_add(&set, sink_pictures_new(&bad)), 0);
+	sinks_begin(&set, 0, 0);
+	{
+		struct event e = exec_event(20, &arg);
+
+		sinks_event(&set, &e);
+	}
+	sinks_end(&set);
+	assert_true(sinks_all_failed(&set));
+	assert_int_equal(set.s[0]->write_errno, ENOSPC);
+	sinks_free(&set);
+
+	/* A run that ends before its end (the reader failed) frees the history all the same (the sanitizer's
+	 * leak check). */
+	assert_int_equal(sinks_add(&set, sink_pictures_new(&p)), 0);
+	{
+		struct event e = exec_event(30, &arg);
+
+		sinks_event(&set, &e);
+	}
+	sinks_free(&set);
+	fclose(tree);
+	fclose(html);
+	fclose(full);
+}
+
 static void test_room(void **state)
 {
 	struct options o = {.max_args = -1};
@@ -173,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_sinks_one_failing),
 	    cmocka_unit_test(test_text_sink),
+	    cmocka_unit_test(test_pictures_sink),
 	    cmocka_unit_test(test_fork_exit),
 	    cmocka_unit_test(test_room),
 	};
