@@ -80,7 +80,7 @@ static void build(struct run *r)
 						 .argv = r->failed_argv,
 						 .argc = 1,
 						 .error = 2};
-	r->failed[1] = (struct hist_failed_exec){.time_ns = T0 + SEC / 5, .error = 4000};
+	r->failed[1] = (struct hist_failed_exec){.time_ns = T0 + SEC / 5, .truncated = true, .error = 4000};
 	r->make_execs[0] = (struct hist_exec){.time_ns = T0 + SEC / 4,
 					      .exec_seq = 3,
 					      .argv = r->make_argv1,
@@ -341,7 +341,9 @@ static void test_data(void **state)
 	assert_argv(json_get(e, "argv"), (const char *[]){"cc<"}, 1);
 	assert_str(json_get(e, "error"), "ENOENT");
 	e = item(json_get(p, "failed_execs"), 1);
+	assert_keys(e, 5);
 	assert_num(json_get(e, "time"), "0.200000000");
+	assert_bool(json_get(e, "truncated"), true);
 	assert_null_field(e, "filename");
 	assert_int_equal(json_get(e, "argv")->n, 0);
 	assert_str(json_get(e, "error"), "E4000");
