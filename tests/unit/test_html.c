@@ -369,6 +369,15 @@ static void test_data(void **state)
 	free(page);
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *at = strstr(hay, needle); at; at = strstr(at + 1, needle))
+		n++;
+	return n;
+}
+
 /* No string of the data can end the script element or open a comment in it: the data holds no "<" at all, and
  * the page as many "</script" and "<!--" as the template. */
 static void test_hostile_strings(void **state)
@@ -391,15 +400,8 @@ static void test_hostile_strings(void **state)
 	template = read_file(TEMPLATE, &tlen);
 	assert_non_null(template);
 	assert_null(strstr(data, EVIL));
-	for (const char *tag = "</script", *end = NULL; tag; tag = tag[1] == '/' ? "<!--" : NULL) {
-		size_t in_page = 0, in_template = 0;
-
-		for (end = strstr(page, tag); end; end = strstr(end + 1, tag))
-			in_page++;
-		for (end = strstr(template, tag); end; end = strstr(end + 1, tag))
-			in_template++;
-		assert_int_equal(in_page, in_template);
-	}
+	assert_int_equal(count(page, "</script"), count(template, "</script"));
+	assert_int_equal(count(page, "<!--"), count(template, "<!--"));
 	free(template);
 	free(data);
 	free(page);
