@@ -21,10 +21,11 @@ APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.
 	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
 	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c src/strbuf.c src/http.c \
 	src/metrics.c src/procstat.c src/exporter.c src/command.c src/history.c \
-	src/sink_pictures.c src/tree.c src/html.c src/perfetto.c
-APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
+	src/sink_pictures.c src/tree.c src/html.c src/perfetto.c src/errnos.c
+# The timeline page's template, generated from src/timeline/timeline.html.
+APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o) $(OUT)/timeline_page.o
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
-	test_exec_times test_http test_metrics test_history
+	test_exec_times test_http test_metrics test_history test_html
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
@@ -89,6 +90,14 @@ $(OUT)/invisible.h: src/gen_invisible.py $(UNICODE_DATA) | $(OUT)
 
 $(OUT)/escape.o $(OUT)/tests/escape.o: $(OUT)/invisible.h
 
+# The timeline page's template in the binary, which is installed alone: split at its data marker.
+$(OUT)/timeline_page.c: src/gen_timeline.py src/timeline/timeline.html | $(OUT)
+	python3 src/gen_timeline.py src/timeline/timeline.html > $@.tmp && mv $@.tmp $@
+$(OUT)/timeline_page.o: $(OUT)/timeline_page.c
+	$(CC) $(CFLAGS) -c $< -o $@
+$(OUT)/tests/timeline_page.o: $(OUT)/timeline_page.c | $(OUT)/tests
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+
 # Rewritten only when the version or the commit changed, so that an unchanged tree stays up to date.
 $(shell mkdir -p $(OUT) && printf '#define EXECTRACE_VERSION "%s"\n#define EXECTRACE_COMMIT "%s"\n' \
 	'$(VERSION)' '$(COMMIT)' > $(OUT)/build_version.h.tmp && \
@@ -110,7 +119,7 @@ $(OUT)/tests/test_%.o: tests/unit/test_%.c | $(OUT)/tests
 $(OUT)/tests/test_escape: $(OUT)/tests/test_escape.o $(OUT)/tests/escape.o
 $(OUT)/tests/test_event: $(OUT)/tests/test_event.o $(OUT)/tests/event.o $(OUT)/tests/escape.o \
 	$(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/timefmt.o $(OUT)/tests/caps.o \
-	$(OUT)/tests/signals.o
+	$(OUT)/tests/signals.o $(OUT)/tests/errnos.o
 $(OUT)/tests/test_options: $(OUT)/tests/test_options.o $(OUT)/tests/options.o $(OUT)/tests/users.o \
 	$(OUT)/tests/match.o $(OUT)/tests/timefmt.o
 $(OUT)/tests/test_match: $(OUT)/tests/test_match.o $(OUT)/tests/match.o $(OUT)/tests/timefmt.o
@@ -123,11 +132,17 @@ $(OUT)/tests/test_proctable: $(OUT)/tests/test_proctable.o $(OUT)/tests/proctabl
 $(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/tests/sink_text.o \
 	$(OUT)/tests/sink_json.o $(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/escape.o \
 	$(OUT)/tests/timefmt.o $(OUT)/tests/caps.o $(OUT)/tests/signals.o $(OUT)/tests/sink_pictures.o \
-	$(OUT)/tests/history.o $(OUT)/tests/tree.o $(OUT)/tests/html.o $(OUT)/tests/perfetto.o
+	$(OUT)/tests/history.o $(OUT)/tests/tree.o $(OUT)/tests/html.o $(OUT)/tests/perfetto.o \
+	$(OUT)/tests/errnos.o $(OUT)/tests/timeline_page.o
 $(OUT)/tests/test_exec_times: $(OUT)/tests/test_exec_times.o $(OUT)/tests/exec_times.o
 $(OUT)/tests/test_history: $(OUT)/tests/test_history.o $(OUT)/tests/history.o
 $(OUT)/tests/test_http: $(OUT)/tests/test_http.o $(OUT)/tests/http.o $(OUT)/tests/strbuf.o
 $(OUT)/tests/test_metrics: $(OUT)/tests/test_metrics.o $(OUT)/tests/metrics.o $(OUT)/tests/count.o $(OUT)/tests/strbuf.o
+$(OUT)/tests/test_html: $(OUT)/tests/test_html.o $(OUT)/tests/json_tree.o $(OUT)/tests/html.o \
+	$(OUT)/tests/timeline_page.o $(OUT)/tests/escape.o $(OUT)/tests/errnos.o $(OUT)/tests/signals.o \
+	$(OUT)/tests/timefmt.o
+$(OUT)/tests/json_tree.o: tests/unit/json_tree.c | $(OUT)/tests
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 
@@ -137,7 +152,7 @@ $(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
 # TAP from every test program, summed up by one prove: unit tests, end-to-end tests on this kernel, the
 # same binary on other kernels under qemu (tests/vm), the packaging (tests/pkg) and the timeline page in a browser
 # (tests/html).
-test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn
+test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn $(HTML_BINS)
 	@# After vm-deps, not beside it (make -j): two apt-get runs would fight over dpkg's lock.
 	$(MAKE) --no-print-directory pkg-deps
 	$(MAKE) --no-print-directory html-deps
@@ -154,7 +169,7 @@ e2e: deps $(OUT)/exectrace $(OUT)/tests/spawn $(VM_DIR)/spawn
 metrics-test: deps $(OUT)/exectrace
 	prove -v -e '' tests/metrics/test_metrics.py
 
-FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/e2e/*.c bench/*.c
+FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/unit/*.h tests/e2e/*.c tests/html/*.c bench/*.c
 TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Isrc -isystem $(OUT)
 
 format:
@@ -164,8 +179,9 @@ format:
 lint: $(OUT)/exectrace.skel.h $(OUT)/invisible.h
 	clang-format --dry-run -Werror $(FORMATTED)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance --inline-suppr \
-		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/unit/*.c tests/e2e/*.c bench/*.c
-	clang-tidy --quiet $(filter-out src/tracer.c,$(wildcard src/*.c)) tests/e2e/spawn.c bench/*.c $(TIDY_FLAGS)
+		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/unit/*.c tests/e2e/*.c tests/html/*.c bench/*.c
+	clang-tidy --quiet $(filter-out src/tracer.c,$(wildcard src/*.c)) tests/e2e/spawn.c tests/html/*.c bench/*.c \
+		$(TIDY_FLAGS)
 	@# The analyzer cannot see that the generated skeleton's error path frees what it allocated.
 	clang-tidy --quiet --checks=-clang-analyzer-unix.Malloc src/tracer.c $(TIDY_FLAGS)
 

@@ -3,21 +3,11 @@
 #include <string.h>
 #include "caps.h"
 #include "container.h"
+#include "errnos.h"
 #include "escape.h"
 #include "output.h"
 #include "signals.h"
 #include "timefmt.h"
-
-/* "ENOENT" for 2; "E<n>" for a value without a name. */
-static const char *error_name(int err, char *buf, size_t size)
-{
-	const char *name = strerrorname_np(err);
-
-	if (name)
-		return name;
-	snprintf(buf, size, "E%d", err);
-	return buf;
-}
 
 /*
  * The fixed-size parts of a record, put together without printf and written at once: printf was most of the

@@ -5,6 +5,8 @@ HTML_DIR := $(OUT)/html
 # nodejs packaged elsewhere may bring npm along; Debian ships it apart.
 HTML_PACKAGES := chromium nodejs $(if $(shell command -v npm),,npm)
 HTML_TESTS := tests/html/test_timeline.js
+# What the test runs to have pages written by the C writer (html_write) from known histories.
+HTML_BINS := $(OUT)/tests/write_page
 .PHONY: html-deps html-test
 
 # After deps: two apt-get runs at once (make -j) would fight over dpkg's lock.
@@ -19,5 +21,9 @@ $(HTML_DIR)/node_modules/.package-lock.json: tests/html/package.json tests/html/
 	cd $(HTML_DIR) && npm ci --no-audit --no-fund
 	touch $@
 
-html-test: html-deps
+$(OUT)/tests/write_page: tests/html/write_page.c $(OUT)/html.o $(OUT)/timeline_page.o $(OUT)/escape.o \
+	$(OUT)/errnos.o $(OUT)/signals.o $(OUT)/timefmt.o | $(OUT)/tests
+	$(CC) $(CFLAGS) $^ -o $@
+
+html-test: html-deps $(HTML_BINS)
 	prove -v -e '' $(HTML_TESTS)

@@ -1,23 +1,30 @@
 #!/usr/bin/env node
 // The timeline page (src/timeline/timeline.html) in a real browser: Debian's chromium, headless, driven by
 // playwright-core (installed by `make html-deps` under build/html). Fills the template as the C writer must
-// (docs/timeline.md), loads it, reads the DOM and the page's model, and prints TAP.
+// (docs/timeline.md), loads it, reads the DOM and the page's model, and prints TAP. Then the same checks on the pages
+// the C writer (html_write) wrote from the same runs, through build/tests/write_page (tests/html/write_page.c).
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const util = require('util');
+const { execFileSync } = require('child_process');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUILD = path.join(ROOT, 'build');
 const OUT = path.join(BUILD, 'html');
 const TEMPLATE = path.join(ROOT, 'src', 'timeline', 'timeline.html');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const WRITE_PAGE = path.join(BUILD, 'tests', 'write_page');
 const GOAL_MS = 2000;
+const BIG = 20000;
 
 let count = 0, failed = 0;
+// The writer whose page is under test, named in each check: '' for the test's own fill(), 'C writer: ' for html_write.
+let section = '';
 function check(name, cond, detail) {
 	count++;
 	if (!cond) failed++;
-	console.log((cond ? 'ok ' : 'not ok ') + count + ' - ' + name);
+	console.log((cond ? 'ok ' : 'not ok ') + count + ' - ' + section + name);
 	if (!cond && detail !== undefined)
 		for (const line of String(typeof detail === 'string' ? detail : JSON.stringify(detail)).split('\n').slice(0, 40))
 			console.log('#   ' + line);
@@ -67,10 +74,12 @@ function smallRun() {
 			['printf', EVIL, ESCAPES, 'bad\udcff', 'rlo\u202egnp.exe', 'line\u2028sep<!--', null], 0.35, 0.36, 0),
 		proc('107-2000-2', '100-1000-1', 107, 100, 'daemon', ['/usr/bin/daemon', '-f'], 1.0, null, null),
 	];
+	processes[3].execs[0].truncated = true;
 	processes[7].execs = [
 		{ time: 1.0, exec_id: '107-2000-2', argv: ['sh', '-c', 'exec daemon -f'], exe: '/usr/bin/dash', cwd: '/' },
 		{ time: 1.1, exec_id: '107-2000-3', argv: ['/usr/bin/daemon', '-f'], exe: '/usr/bin/daemon', cwd: '/' },
 	];
+	processes[7].cwd = '/';
 	return { version: 1, start_time: '2026-12-01T09:00:00.000000000Z', end: 3.2, command: ['sh', '-c', 'make all'],
 		lost: 0, processes };
 }
@@ -132,11 +141,54 @@ async function open(browser, file) {
 
 const model = (page, fn, arg) => page.evaluate(fn, arg);
 
+// The page the C writer wrote: the template with its marker replaced by one line of JSON. Returns the data.
+function dataOf(template, html) {
+	const [head, tail] = template.split('@EXECTRACE_DATA@');
+	const json = html.slice(head.length, html.length - tail.length);
+	check('the page is the template with one line of JSON in place of the marker', html.startsWith(head) &&
+		html.endsWith(tail) && html.length > head.length + tail.length && !json.includes('\n') &&
+		!json.includes('<'), json.slice(0, 200));
+	return JSON.parse(json);
+}
+
+// Where two values first differ, as a path into them.
+function firstDiff(a, b, at = '$') {
+	if (util.isDeepStrictEqual(a, b)) return null;
+	if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+		for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+			const d = firstDiff(a[k], b[k], at + '.' + k);
+			if (d) return d;
+		}
+	}
+	return at + ': ' + JSON.stringify(a) + ' != ' + JSON.stringify(b);
+}
+
 async function testSmall(browser, template) {
-	const run = smallRun();
 	const file = path.join(OUT, 'small.html');
-	const html = fill(template, run);
-	fs.writeFileSync(file, html);
+	fs.writeFileSync(file, fill(template, smallRun()));
+	await checkSmall(browser, template, file, 'timeline.png');
+}
+
+// The C writer's page of smallRun(), from the same run built as a history: the same data, field for field, then
+// the same checks in the browser.
+async function testWriterSmall(browser, template) {
+	const file = path.join(OUT, 'c-small.html');
+	execFileSync(WRITE_PAGE, ['small', file]);
+	const data = dataOf(template, fs.readFileSync(file, 'utf8'));
+	// The processes may come in any order: the writer's is start order.
+	const byId = (run) => Object.assign({}, run, { processes: [...run.processes].sort((p, q) => p.id < q.id ? -1 : 1) });
+	check('its data is the run\'s, field for field', util.isDeepStrictEqual(byId(data), byId(smallRun())),
+		firstDiff(byId(data), byId(smallRun())));
+	check('its processes are in start order', data.processes.every((p, i) => !i || data.processes[i - 1].start <= p.start),
+		data.processes.map((p) => p.start));
+	await checkSmall(browser, template, file, 'timeline-c.png');
+}
+
+// The page in file, of the data of smallRun(): rows, nesting, outcomes, marks, hostile argv, interaction. Keeps a
+// screenshot in build/SHOT.
+async function checkSmall(browser, template, file, shot) {
+	const run = smallRun();
+	const html = fs.readFileSync(file, 'utf8');
 	const tags = (text) => text.split(/<\/script/i).length + text.split('<!--').length;
 	check('the filled data adds no "</script" or "<!--" to the page', tags(html) === tags(template));
 	const { page, log } = await open(browser, file);
@@ -291,8 +343,8 @@ async function testSmall(browser, template) {
 	const r103 = await bar('103-1600-3');
 	await page.mouse.move(r103.x + r103.w / 2, r103.y + r103.h / 2);
 	fs.mkdirSync(BUILD, { recursive: true });
-	await page.screenshot({ path: path.join(BUILD, 'timeline.png') });
-	check('a screenshot is kept in build/timeline.png', fs.statSync(path.join(BUILD, 'timeline.png')).size > 10000);
+	await page.screenshot({ path: path.join(BUILD, shot) });
+	check('a screenshot is kept in build/' + shot, fs.statSync(path.join(BUILD, shot)).size > 10000);
 
 	check('the console has no errors', log.errors.length === 0, log.errors.join('\n'));
 	// Chromium's advice on the test's own pixel reads is the only warning expected.
@@ -303,10 +355,24 @@ async function testSmall(browser, template) {
 }
 
 async function testBig(browser, template) {
-	const total = 20000;
-	const run = bigRun(total);
+	const run = bigRun(BIG);
 	const file = path.join(OUT, 'big.html');
 	fs.writeFileSync(file, fill(template, run));
+	await checkBig(browser, file, run);
+}
+
+// 20,000 processes written by the C writer (a build shaped as bigRun()'s), checked on the data it wrote.
+async function testWriterBig(browser, template) {
+	const file = path.join(OUT, 'c-big.html');
+	execFileSync(WRITE_PAGE, ['big', String(BIG), file]);
+	const run = dataOf(template, fs.readFileSync(file, 'utf8'));
+	check('its data holds the 20,000 processes', run.processes.length === BIG, run.processes.length);
+	await checkBig(browser, file, run);
+}
+
+// The page in file, of the data run: loaded whole, fast enough, searched and scrolled.
+async function checkBig(browser, file, run) {
+	const total = BIG;
 	note('20,000 processes: ' + (fs.statSync(file).size / 1048576).toFixed(1) + ' MiB of HTML');
 	// The best of three loads: the page's figure, less the noise of whatever else this machine runs.
 	let best = null;
@@ -326,8 +392,7 @@ async function testBig(browser, template) {
 		check('20,000 processes: one element each, all in the model', figures.rows === total && figures.model === total,
 			figures);
 		// Fluid: what one interaction costs once loaded. A compiler's file name matches it and its shell.
-		const cc = run.processes[run.processes.length - 1].comm === 'cc' ? run.processes[run.processes.length - 1]
-			: run.processes[run.processes.length - 2];
+		const cc = run.processes.findLast((p) => p.comm === 'cc');
 		const query = cc.argv[cc.argv.indexOf('-c') + 1];
 		const parents = new Map(run.processes.map((p) => [p.id, p.parent]));
 		const expect = new Set();
@@ -392,13 +457,16 @@ async function main() {
 		// As root, chromium's sandbox cannot start; the page is our own and reads only its own file.
 		args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [] });
 	try {
-		for (const test of [testSmall, testBig]) {
+		for (const [test, writer] of [[testSmall, ''], [testBig, ''], [testWriterSmall, 'C writer: '],
+			[testWriterBig, 'C writer: ']]) {
+			section = writer;
 			try {
 				await test(browser, template);
 			} catch (e) {
 				check(test.name + ' ran to the end', false, e.stack || String(e));
 			}
 		}
+		section = '';
 	} finally {
 		await browser.close();
 	}
