@@ -21,14 +21,15 @@ APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.
 	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
 	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c src/strbuf.c src/http.c \
 	src/metrics.c src/procstat.c src/exporter.c src/command.c
+APP_SRCS += src/perfetto.c src/protobuf.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
-	test_exec_times test_http test_metrics
+	test_exec_times test_http test_metrics test_perfetto
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev perl python3 clang-format clang-tidy \
-	cppcheck unicode-data libpcre2-dev scdoc mandoc prometheus
+	cppcheck unicode-data libpcre2-dev scdoc mandoc prometheus protobuf-compiler
 
 # $(call apt-install,PACKAGES,WHAT): installs those of the Debian PACKAGES that are missing (as root, with
 # apt-get), or says how to, and fails.
@@ -125,6 +126,8 @@ $(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/test
 $(OUT)/tests/test_exec_times: $(OUT)/tests/test_exec_times.o $(OUT)/tests/exec_times.o
 $(OUT)/tests/test_http: $(OUT)/tests/test_http.o $(OUT)/tests/http.o $(OUT)/tests/strbuf.o
 $(OUT)/tests/test_metrics: $(OUT)/tests/test_metrics.o $(OUT)/tests/metrics.o $(OUT)/tests/count.o $(OUT)/tests/strbuf.o
+$(OUT)/tests/test_perfetto: $(OUT)/tests/test_perfetto.o $(OUT)/tests/perfetto.o $(OUT)/tests/protobuf.o \
+	$(OUT)/tests/escape.o $(OUT)/tests/signals.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 
