@@ -131,6 +131,13 @@ $(OUT)/tests/test_perfetto: $(OUT)/tests/test_perfetto.o $(OUT)/tests/perfetto.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 
+# The Perfetto trace of a known history, for tests/perfetto/test_perfetto.py to decode; under the sanitizers.
+$(OUT)/tests/mktrace: $(OUT)/tests/mktrace.o $(OUT)/tests/perfetto.o $(OUT)/tests/protobuf.o $(OUT)/tests/escape.o \
+	$(OUT)/tests/signals.o
+	$(CC) $(SANITIZE) $^ -o $@
+$(OUT)/tests/mktrace.o: tests/perfetto/mktrace.c | $(OUT)/tests
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+
 $(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
 	$(CC) $(CFLAGS) -pthread $< -o $@
 

@@ -169,11 +169,10 @@ static bool put_base(struct writer *w, const struct hist_str *path)
 	return true;
 }
 
-/* What p runs: its last exec's binary, else its name (a process that never exec'd while traced). */
-static void put_program(struct writer *w, const struct hist_proc *p)
+/* Its name as ps and top show it, and the records' comm: the file it ran last as given to exec (cc, not the
+ * gcc-12 a symlink leads to; a script's own name, not its interpreter's), else its parent's. */
+static void put_comm(struct writer *w, const struct hist_proc *p)
 {
-	if (p->nexecs && put_base(w, &p->execs[p->nexecs - 1].exe))
-		return;
 	put_escaped(w, p->comm, strnlen(p->comm, sizeof(p->comm)));
 }
 
@@ -306,7 +305,7 @@ static int write_clock(struct writer *w)
 	return packet_end(w);
 }
 
-/* Process i's track, "PROGRAM PID", its children in start order. */
+/* Process i's track, "COMM PID", its children in start order. */
 static int write_track(struct writer *w, size_t i)
 {
 	const struct hist_proc *p = w->h->procs[i];
@@ -320,7 +319,7 @@ static int write_track(struct writer *w, size_t i)
 	if (parent)
 		pb_uint(&w->pb, TRACK_PARENT_UUID, parent);
 	m = pb_begin(&w->pb, TRACK_NAME);
-	put_program(w, p);
+	put_comm(w, p);
 	snprintf(pid, sizeof(pid), " %u", p->pid);
 	put_cstr(w, pid);
 	pb_end(&w->pb, m);
@@ -360,7 +359,7 @@ static int write_begin(struct writer *w, const struct cursor *c)
 	size_t e = event_begin(w, c->t, c->i + 1, TYPE_SLICE_BEGIN), m;
 
 	m = pb_begin(&w->pb, EVENT_NAME);
-	put_program(w, p);
+	put_comm(w, p);
 	pb_end(&w->pb, m);
 	annotate_int(w, "pid", p->pid);
 	annotate_int(w, "ppid", p->ppid);
@@ -377,8 +376,8 @@ static int write_exec(struct writer *w, const struct cursor *c, const struct his
 
 	m = pb_begin(&w->pb, EVENT_NAME);
 	put_cstr(w, "exec ");
-	if (!put_base(w, &x->exe) && x->argc)
-		put_escaped(w, x->argv[0].s, x->argv[0].len);
+	if (!(x->argc && put_base(w, &x->argv[0])))
+		put_base(w, &x->exe);
 	pb_end(&w->pb, m);
 	annotate_exec(w, x);
 	return event_end(w, e);

@@ -240,8 +240,8 @@ static void test_trace(void **state)
 	out = write_to_memory(&x.h, &len);
 	/* The clock, 3 tracks; 3 begins, 3 ends, 1 exec after its process's start (cat's), 1 failed exec. */
 	assert_int_equal(count_packets(out, len), 1 + 3 + 3 + 3 + 2);
-	/* Names by the last exec's binary; escaped as the text output does: no raw ESC nor 0xff is left. */
-	assert_true(contains(out, len, "dash 10"));
+	/* Tracks named by comm; escaped as the text output does: no raw ESC nor 0xff is left. */
+	assert_true(contains(out, len, "sh 10"));
 	assert_true(contains(out, len, "cat 11"));
 	assert_true(contains(out, len, "sleep 12"));
 	assert_true(contains(out, len, "\\xff\\x1b[2J"));
