@@ -46,7 +46,7 @@ define apt-install
 		exit 1; fi
 endef
 
-.PHONY: all deps run test unit e2e metrics-test clean format lint
+.PHONY: all deps run test unit e2e metrics-test perfetto-test clean format lint
 
 all: $(OUT)/exectrace doc
 
@@ -142,14 +142,14 @@ $(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
 	$(CC) $(CFLAGS) -pthread $< -o $@
 
 # TAP from every test program, summed up by one prove: unit tests, end-to-end tests on this kernel, the
-# same binary on other kernels under qemu (tests/vm), the packaging (tests/pkg) and the timeline page in a browser
-# (tests/html).
-test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn
+# --perfetto trace (tests/perfetto), the same binary on other kernels under qemu (tests/vm), the packaging
+# (tests/pkg) and the timeline page in a browser (tests/html).
+test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn $(OUT)/tests/mktrace
 	@# After vm-deps, not beside it (make -j): two apt-get runs would fight over dpkg's lock.
 	$(MAKE) --no-print-directory pkg-deps
 	$(MAKE) --no-print-directory html-deps
 	CMOCKA_MESSAGE_OUTPUT=TAP VM_SERIES="$(VM_SERIES)" prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py \
-		tests/metrics/test_metrics.py tests/vm/run.sh $(PKG_TESTS) $(HTML_TESTS)
+		tests/metrics/test_metrics.py tests/perfetto/test_perfetto.py tests/vm/run.sh $(PKG_TESTS) $(HTML_TESTS)
 
 unit: deps $(UNIT_BINS)
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)
@@ -161,7 +161,11 @@ e2e: deps $(OUT)/exectrace $(OUT)/tests/spawn $(VM_DIR)/spawn
 metrics-test: deps $(OUT)/exectrace
 	prove -v -e '' tests/metrics/test_metrics.py
 
-FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/e2e/*.c bench/*.c
+# The --perfetto trace of a known tree, decoded by protoc and checked track by track (about a second).
+perfetto-test: deps $(OUT)/tests/mktrace
+	prove -v -e '' tests/perfetto/test_perfetto.py
+
+FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/e2e/*.c tests/perfetto/*.c bench/*.c
 TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Isrc -isystem $(OUT)
 
 format:
@@ -171,8 +175,10 @@ format:
 lint: $(OUT)/exectrace.skel.h $(OUT)/invisible.h
 	clang-format --dry-run -Werror $(FORMATTED)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance --inline-suppr \
-		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/unit/*.c tests/e2e/*.c bench/*.c
-	clang-tidy --quiet $(filter-out src/tracer.c,$(wildcard src/*.c)) tests/e2e/spawn.c bench/*.c $(TIDY_FLAGS)
+		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/unit/*.c tests/e2e/*.c tests/perfetto/*.c \
+		bench/*.c
+	clang-tidy --quiet $(filter-out src/tracer.c,$(wildcard src/*.c)) tests/e2e/spawn.c tests/perfetto/mktrace.c \
+		bench/*.c $(TIDY_FLAGS)
 	@# The analyzer cannot see that the generated skeleton's error path frees what it allocated.
 	clang-tidy --quiet --checks=-clang-analyzer-unix.Malloc src/tracer.c $(TIDY_FLAGS)
 

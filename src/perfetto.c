@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * --perfetto FILE: the run as a Perfetto trace of TrackEvents, for ui.perfetto.dev (docs/perfetto.md says what
- * it holds). A trace is a Trace message, that is a stream of TracePackets: each is built in one buffer and
- * written out at once, so memory holds a packet, never the trace.
+ * --perfetto FILE: the run as a Perfetto trace of TrackEvents, for ui.perfetto.dev (docs/perfetto.md says
+ * what it holds). A trace is a Trace message, that is a stream of TracePackets: each is built in one buffer
+ * and written out at once, so memory holds a packet, never the trace.
  *
  * The field numbers are those of Perfetto's protos (github.com/google/perfetto, protos/perfetto/):
  * trace/trace.proto, trace/trace_packet.proto, trace/clock_snapshot.proto, common/builtin_clock.proto,
@@ -95,9 +95,9 @@ struct cursor {
 struct writer {
 	FILE *f;
 	const struct history *h;
-	struct pb pb;	     /* the packet being built */
-	FILE *esc;	     /* escape_text's output: appends to pb */
-	struct slot *slots;  /* every process, sorted by address */
+	struct pb pb;		 /* the packet being built */
+	FILE *esc;		 /* escape_text's output: appends to pb */
+	struct slot *slots;	 /* every process, sorted by address */
 	unsigned long long last; /* the latest event written */
 };
 

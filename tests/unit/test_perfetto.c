@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* protobuf.c's encoding against the wire format's own examples, and perfetto.c's framing, escaping and errors.
- * The trace's content is decoded by protoc in tests/perfetto. */
+/* protobuf.c's encoding against the wire format's own examples, and perfetto.c's framing, escaping and
+ * errors. The trace's content is decoded by protoc in tests/perfetto. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,7 +81,8 @@ static void test_fields(void **state)
 	pb_free(&b);
 }
 
-/* Bodies of 127 and 128 bytes, two deep: the length's varint takes one or two bytes, and the body moves whole.
+/* Bodies of 127 and 128 bytes, two deep: the length's varint takes one or two bytes, and the body moves
+ * whole.
  */
 static void test_nested_lengths(void **state)
 {
@@ -135,8 +136,8 @@ static void test_len_prefix(void **state)
 	starts_with(out, BYTES(0xe2, 0x03, 0x00));
 }
 
-/* A root that ran "sh -c x" and two children: one with argv of a byte that is not UTF-8 and a failed exec, one
- * still running. */
+/* A root that ran "sh -c x" and two children: one with argv of a byte that is not UTF-8 and a failed exec,
+ * one still running. */
 struct fixture {
 	struct hist_str argv_sh[3], argv_bad[2], argv_failed[1];
 	struct hist_exec exec_sh, exec_bad;
@@ -157,26 +158,50 @@ static void fill(struct fixture *x)
 	x->argv_sh[0] = str("sh");
 	x->argv_sh[1] = str("-c");
 	x->argv_sh[2] = str("x");
-	x->exec_sh = (struct hist_exec){.time_ns = 1000, .argv = x->argv_sh, .argc = 3,
-					.exe = str("/usr/bin/dash"), .cwd = str("/tmp")};
+	x->exec_sh = (struct hist_exec){
+	    .time_ns = 1000, .argv = x->argv_sh, .argc = 3, .exe = str("/usr/bin/dash"), .cwd = str("/tmp")};
 	x->argv_bad[0] = str("cat");
 	x->argv_bad[1] = str("\xff\x1b[2J");
-	x->exec_bad = (struct hist_exec){.time_ns = 1500, .argv = x->argv_bad, .argc = 2,
-					 .exe = str("/usr/bin/cat"), .cwd = str(NULL)};
+	x->exec_bad = (struct hist_exec){
+	    .time_ns = 1500, .argv = x->argv_bad, .argc = 2, .exe = str("/usr/bin/cat"), .cwd = str(NULL)};
 	x->argv_failed[0] = str("nope");
-	x->failed = (struct hist_failed_exec){.time_ns = 1200, .filename = str("/usr/bin/nope"),
-					      .argv = x->argv_failed, .argc = 1, .error = ENOENT};
-	x->p[0] = (struct hist_proc){.pid = 10, .ppid = 1, .comm = "sh", .start_ns = 1000, .end_ns = 5000,
-				     .ended = true, .execs = &x->exec_sh, .nexecs = 1, .first_child = &x->p[1]};
-	x->p[1] = (struct hist_proc){.pid = 11, .ppid = 10, .comm = "cat", .start_ns = 1100, .end_ns = 2000,
-				     .ended = true, .exit_code = -1, .signal = 9, .parent = &x->p[0],
-				     .next_sibling = &x->p[2], .execs = &x->exec_bad, .nexecs = 1,
-				     .failed = &x->failed, .nfailed = 1};
-	x->p[2] = (struct hist_proc){.pid = 12, .ppid = 10, .comm = "sleep", .start_ns = 1300,
-				     .parent = &x->p[0]};
+	x->failed = (struct hist_failed_exec){.time_ns = 1200,
+					      .filename = str("/usr/bin/nope"),
+					      .argv = x->argv_failed,
+					      .argc = 1,
+					      .error = ENOENT};
+	x->p[0] = (struct hist_proc){.pid = 10,
+				     .ppid = 1,
+				     .comm = "sh",
+				     .start_ns = 1000,
+				     .end_ns = 5000,
+				     .ended = true,
+				     .execs = &x->exec_sh,
+				     .nexecs = 1,
+				     .first_child = &x->p[1]};
+	x->p[1] = (struct hist_proc){.pid = 11,
+				     .ppid = 10,
+				     .comm = "cat",
+				     .start_ns = 1100,
+				     .end_ns = 2000,
+				     .ended = true,
+				     .exit_code = -1,
+				     .signal = 9,
+				     .parent = &x->p[0],
+				     .next_sibling = &x->p[2],
+				     .execs = &x->exec_bad,
+				     .nexecs = 1,
+				     .failed = &x->failed,
+				     .nfailed = 1};
+	x->p[2] =
+	    (struct hist_proc){.pid = 12, .ppid = 10, .comm = "sleep", .start_ns = 1300, .parent = &x->p[0]};
 	for (int i = 0; i < 3; i++)
 		x->procs[i] = &x->p[i];
-	x->h = (struct history){.procs = x->procs, .nprocs = 3, .cap = 3, .start_ns = 1000, .end_ns = 6000,
+	x->h = (struct history){.procs = x->procs,
+				.nprocs = 3,
+				.cap = 3,
+				.start_ns = 1000,
+				.end_ns = 6000,
 				.real_offset_ns = 1700000000000000000ll};
 }
 
