@@ -15,7 +15,7 @@
  *   (track_descriptor.proto), so the tree would be lost, and the UI would merge processes that reused a pid.
  *   pid, ppid and comm are annotations instead.
  * - Time: wall-clock nanoseconds (the history's times plus real_offset_ns, the records' own times: a live
- *   run and the report of its recording give the same trace) on the clock REALTIME, which a ClockSnapshot
+ *   run and the report of its recording give the same times) on the clock REALTIME, which a ClockSnapshot
  *   makes the trace's clock; every timed packet names its clock too.
  * - A protobuf string must be UTF-8 and a traced program's bytes need not be: names and annotations are
  *   escaped as the text output escapes them (escape.h: bytes that are not UTF-8 as \xHH, controls,
@@ -57,6 +57,8 @@ enum {
 	TRACK_PARENT_UUID = 5,
 	TRACK_CHILD_ORDERING = 11,
 	CHILD_ORDERING_CHRONOLOGICAL = 2,
+	TRACK_SIBLING_MERGE_BEHAVIOR = 15,
+	SIBLING_MERGE_BEHAVIOR_NONE = 2,
 	/* TrackEvent */
 	EVENT_DEBUG_ANNOTATIONS = 4,
 	EVENT_TYPE = 9,
@@ -101,6 +103,7 @@ struct writer {
 	unsigned long long last; /* the latest event written */
 };
 
+/* The writer's esc stream (fopencookie, unbuffered): escape_text writes straight into the packet. */
 static ssize_t esc_write(void *cookie, const char *buf, size_t size)
 {
 	struct pb *b = cookie;
@@ -305,7 +308,8 @@ static int write_clock(struct writer *w)
 	return packet_end(w);
 }
 
-/* Process i's track, "COMM PID", its children in start order. */
+/* Process i's track, "COMM PID", its children in start order; never merged with a sibling of the same name
+ * (the default), so a pid reused under one parent still has two tracks. */
 static int write_track(struct writer *w, size_t i)
 {
 	const struct hist_proc *p = w->h->procs[i];
@@ -324,6 +328,7 @@ static int write_track(struct writer *w, size_t i)
 	put_cstr(w, pid);
 	pb_end(&w->pb, m);
 	pb_uint(&w->pb, TRACK_CHILD_ORDERING, CHILD_ORDERING_CHRONOLOGICAL);
+	pb_uint(&w->pb, TRACK_SIBLING_MERGE_BEHAVIOR, SIBLING_MERGE_BEHAVIOR_NONE);
 	pb_end(&w->pb, d);
 	return packet_end(w);
 }

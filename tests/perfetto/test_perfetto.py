@@ -63,6 +63,12 @@ message TrackDescriptor {
     EXPLICIT = 3;
   }
   optional ChildTracksOrdering child_ordering = 11;
+  enum SiblingMergeBehavior {
+    SIBLING_MERGE_BEHAVIOR_UNSPECIFIED = 0;
+    SIBLING_MERGE_BEHAVIOR_BY_TRACK_NAME = 1;
+    SIBLING_MERGE_BEHAVIOR_NONE = 2;
+  }
+  optional SiblingMergeBehavior sibling_merge_behavior = 15;
 }
 
 message TrackEvent {
@@ -250,8 +256,9 @@ def test_trace():
     names = {t.one("uuid"): t.one("name").decode() for t in tracks}
     check("one track per process, each with its own uuid", sorted(names.values()) == sorted(PROCS) and
           len(by_uuid) == len(tracks) and 0 not in by_uuid, names)
-    check("tracks order their children by time",
-          all(t.one("child_ordering") == "CHRONOLOGICAL" for t in tracks))
+    check("tracks order their children by time, and are never merged with a sibling of the same name",
+          all(t.one("child_ordering") == "CHRONOLOGICAL" and
+              t.one("sibling_merge_behavior") == "SIBLING_MERGE_BEHAVIOR_NONE" for t in tracks))
     uuid = {name: u for u, name in names.items()}
 
     def chain(name):
