@@ -21,16 +21,16 @@ APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.
 	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
 	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c src/strbuf.c src/http.c \
 	src/metrics.c src/procstat.c src/exporter.c src/command.c src/history.c \
-	src/sink_pictures.c src/tree.c src/html.c src/perfetto.c src/errnos.c
+	src/sink_pictures.c src/tree.c src/html.c src/perfetto.c src/protobuf.c src/errnos.c
 # The timeline page's template, generated from src/timeline/timeline.html.
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o) $(OUT)/timeline_page.o
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
-	test_exec_times test_http test_metrics test_history test_html
+	test_exec_times test_http test_metrics test_history test_html test_perfetto
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
 DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev perl python3 clang-format clang-tidy \
-	cppcheck unicode-data libpcre2-dev scdoc mandoc prometheus
+	cppcheck unicode-data libpcre2-dev scdoc mandoc prometheus protobuf-compiler
 
 # $(call apt-install,PACKAGES,WHAT): installs those of the Debian PACKAGES that are missing (as root, with
 # apt-get), or says how to, and fails.
@@ -47,7 +47,7 @@ define apt-install
 		exit 1; fi
 endef
 
-.PHONY: all deps run test unit e2e metrics-test clean format lint
+.PHONY: all deps run test unit e2e metrics-test perfetto-test clean format lint
 
 all: $(OUT)/exectrace doc
 
@@ -133,7 +133,7 @@ $(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/test
 	$(OUT)/tests/sink_json.o $(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/escape.o \
 	$(OUT)/tests/timefmt.o $(OUT)/tests/caps.o $(OUT)/tests/signals.o $(OUT)/tests/sink_pictures.o \
 	$(OUT)/tests/history.o $(OUT)/tests/tree.o $(OUT)/tests/html.o $(OUT)/tests/perfetto.o \
-	$(OUT)/tests/errnos.o $(OUT)/tests/timeline_page.o
+	$(OUT)/tests/errnos.o $(OUT)/tests/timeline_page.o $(OUT)/tests/protobuf.o
 $(OUT)/tests/test_exec_times: $(OUT)/tests/test_exec_times.o $(OUT)/tests/exec_times.o
 $(OUT)/tests/test_history: $(OUT)/tests/test_history.o $(OUT)/tests/history.o
 $(OUT)/tests/test_http: $(OUT)/tests/test_http.o $(OUT)/tests/http.o $(OUT)/tests/strbuf.o
@@ -143,21 +143,31 @@ $(OUT)/tests/test_html: $(OUT)/tests/test_html.o $(OUT)/tests/json_tree.o $(OUT)
 	$(OUT)/tests/timefmt.o
 $(OUT)/tests/json_tree.o: tests/unit/json_tree.c | $(OUT)/tests
 	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+$(OUT)/tests/test_perfetto: $(OUT)/tests/test_perfetto.o $(OUT)/tests/perfetto.o $(OUT)/tests/protobuf.o \
+	$(OUT)/tests/escape.o $(OUT)/tests/signals.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
+
+# The Perfetto trace of a known history, for tests/perfetto/test_perfetto.py to decode; under the sanitizers.
+$(OUT)/tests/mktrace: $(OUT)/tests/mktrace.o $(OUT)/tests/perfetto.o $(OUT)/tests/protobuf.o $(OUT)/tests/escape.o \
+	$(OUT)/tests/signals.o
+	$(CC) $(SANITIZE) $^ -o $@
+$(OUT)/tests/mktrace.o: tests/perfetto/mktrace.c | $(OUT)/tests
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
 
 $(OUT)/tests/spawn: tests/e2e/spawn.c | $(OUT)/tests
 	$(CC) $(CFLAGS) -pthread $< -o $@
 
 # TAP from every test program, summed up by one prove: unit tests, end-to-end tests on this kernel, the
-# same binary on other kernels under qemu (tests/vm), the packaging (tests/pkg) and the timeline page in a browser
-# (tests/html).
-test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn $(HTML_BINS)
+# --perfetto trace (tests/perfetto), the same binary on other kernels under qemu (tests/vm), the packaging
+# (tests/pkg) and the timeline page in a browser (tests/html).
+test: deps vm-deps lint $(OUT)/exectrace doc $(UNIT_BINS) $(OUT)/tests/spawn $(VM_DIR)/spawn $(HTML_BINS) \
+	$(OUT)/tests/mktrace
 	@# After vm-deps, not beside it (make -j): two apt-get runs would fight over dpkg's lock.
 	$(MAKE) --no-print-directory pkg-deps
 	$(MAKE) --no-print-directory html-deps
 	CMOCKA_MESSAGE_OUTPUT=TAP VM_SERIES="$(VM_SERIES)" prove -v -e '' $(UNIT_BINS) tests/e2e/test_e2e.py \
-		tests/metrics/test_metrics.py tests/vm/run.sh $(PKG_TESTS) $(HTML_TESTS)
+		tests/metrics/test_metrics.py tests/perfetto/test_perfetto.py tests/vm/run.sh $(PKG_TESTS) $(HTML_TESTS)
 
 unit: deps $(UNIT_BINS)
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v -e '' $(UNIT_BINS)
@@ -169,7 +179,12 @@ e2e: deps $(OUT)/exectrace $(OUT)/tests/spawn $(VM_DIR)/spawn
 metrics-test: deps $(OUT)/exectrace
 	prove -v -e '' tests/metrics/test_metrics.py
 
-FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/unit/*.h tests/e2e/*.c tests/html/*.c bench/*.c
+# The --perfetto trace of a known tree, decoded by protoc and checked track by track (about a second).
+perfetto-test: deps $(OUT)/tests/mktrace
+	prove -v -e '' tests/perfetto/test_perfetto.py
+
+FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/unit/*.h tests/e2e/*.c tests/html/*.c \
+	tests/perfetto/*.c bench/*.c
 TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Isrc -isystem $(OUT)
 
 format:
@@ -179,9 +194,10 @@ format:
 lint: $(OUT)/exectrace.skel.h $(OUT)/invisible.h
 	clang-format --dry-run -Werror $(FORMATTED)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance --inline-suppr \
-		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/unit/*.c tests/e2e/*.c tests/html/*.c bench/*.c
-	clang-tidy --quiet $(filter-out src/tracer.c,$(wildcard src/*.c)) tests/e2e/spawn.c tests/html/*.c bench/*.c \
-		$(TIDY_FLAGS)
+		--suppress=missingIncludeSystem -I$(OUT) -Isrc src/*.c tests/unit/*.c tests/e2e/*.c tests/html/*.c \
+		tests/perfetto/*.c bench/*.c
+	clang-tidy --quiet $(filter-out src/tracer.c,$(wildcard src/*.c)) tests/e2e/spawn.c tests/html/*.c \
+		tests/perfetto/mktrace.c bench/*.c $(TIDY_FLAGS)
 	@# The analyzer cannot see that the generated skeleton's error path frees what it allocated.
 	clang-tidy --quiet --checks=-clang-analyzer-unix.Malloc src/tracer.c $(TIDY_FLAGS)
 
