@@ -23,6 +23,9 @@ struct identity {
 	gid_t gid;
 	gid_t groups[MAX_GROUPS];
 	int ngroups;
+	/* From /etc/passwd, for HOME, USER and LOGNAME; "" for an id it does not list (then left as they are)
+	 */
+	char login[256], home[PATH_MAX];
 };
 
 /* /etc/passwd by name or number, read directly: a static binary cannot load the NSS modules getpwnam needs.
@@ -40,6 +43,7 @@ static int find_user(const char *name, uid_t uid, struct identity *id, char *log
 			id->uid = pw->pw_uid;
 			id->gid = pw->pw_gid;
 			snprintf(login, size, "%s", pw->pw_name);
+			snprintf(id->home, sizeof(id->home), "%s", pw->pw_dir);
 			err = 0;
 			break;
 		}
@@ -106,6 +110,7 @@ static int choose_identity(const struct options *o, struct identity *id)
 		return 0;
 	}
 	id->drop = true;
+	snprintf(id->login, sizeof(id->login), "%s", login);
 	find_groups(id, login);
 	return 0;
 }
@@ -146,7 +151,10 @@ static void __attribute__((noreturn)) run_child(int go_fd, int err_fd, char **ar
 	if (read(go_fd, &go, 1) != 1)
 		_exit(127); /* exectrace gave up before tracing began */
 	close(go_fd);
-	if (id->drop && (setgroups(id->ngroups, id->groups) || setgid(id->gid) || setuid(id->uid))) {
+	/* As login(1) and sudo -i set them: tools keep their caches and settings in the user's own home. */
+	if (id->drop && ((*id->login && (setenv("HOME", id->home, 1) || setenv("USER", id->login, 1) ||
+					 setenv("LOGNAME", id->login, 1))) ||
+			 setgroups(id->ngroups, id->groups) || setgid(id->gid) || setuid(id->uid))) {
 		err = errno;
 		if (write(err_fd, &err, sizeof(err)) < 0)
 			_exit(126);

@@ -8,6 +8,7 @@ import fcntl
 import json
 import os
 import pty
+import pwd
 import re
 import shutil
 import signal
@@ -2112,6 +2113,12 @@ def test_command(tmp):
                        timeout=30)
     check("command mode: under sudo the command runs as SUDO_UID and SUDO_GID",
           p.returncode == 0 and p.stdout.split() == [str(UID_A), str(UID_B), str(UID_B)], p.stdout + p.stderr)
+    p = subprocess.run([EXE, "--user", "nobody", "--", "sh", "-c", 'id -un; echo "$HOME $USER $LOGNAME"'],
+                       capture_output=True, text=True, env=dict(os.environ, HOME="/root", USER="root", LOGNAME="root"),
+                       timeout=30)
+    home = pwd.getpwnam("nobody").pw_dir
+    check("command mode: --user nobody runs it as nobody, with nobody's HOME, USER and LOGNAME",
+          p.returncode == 0 and p.stdout.split("\n")[:2] == ["nobody", "%s nobody nobody" % home], p.stdout + p.stderr)
     p = subprocess.run([EXE, "-u", "0", "--", "true"], capture_output=True, text=True, timeout=30)
     check("command mode: -u with a command is refused in one line", p.returncode == 2 and "-u, --cgroup" in p.stderr,
           p.stderr)
