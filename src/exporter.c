@@ -25,6 +25,7 @@ struct exporter {
 	bool drains;
 	long long next_drain_ms;
 	unsigned long long argv_truncated;
+	char url[sizeof("http://[]:65535/metrics") + INET6_ADDRSTRLEN];
 };
 
 static long long now_ms(void)
@@ -123,16 +124,16 @@ int exporter_open(struct exporter **out, const struct options *o)
 		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
 		port = ntohs(a->sin_port);
 	}
-	fprintf(stderr,
-		ss->ss_family == AF_INET6 ? "exectrace: metrics on http://[%s]:%u/metrics\n"
-					  : "exectrace: metrics on http://%s:%u/metrics\n",
-		host, port);
+	snprintf(e->url, sizeof(e->url),
+		 ss->ss_family == AF_INET6 ? "http://[%s]:%u/metrics" : "http://%s:%u/metrics", host, port);
 	*out = e;
 	return 0;
 }
 
 void exporter_attach(struct exporter *e, struct tracer *t, bool drains)
 {
+	/* Said once the programs are attached: a run that fails to load never serves it. */
+	fprintf(stderr, "exectrace: metrics on %s\n", e->url);
 	e->tracer = t;
 	e->drains = drains;
 	e->next_drain_ms = now_ms() + DRAIN_MS;

@@ -1311,7 +1311,9 @@ static __always_inline void exec_exited(void *ctx, long ret)
 		return; /* reported by exec_done */
 	if (count_mode) {
 		count_exec(bpf_get_current_task_btf(), true);
-		return;
+		/* Recorded too with --metrics beside -x (count_failures_only() is false only then). */
+		if (!count_and_trace)
+			return;
 	}
 	r = scratch_record();
 	if (!r || !st)

@@ -244,6 +244,17 @@ def test_with_records(tmp):
     check("with -j -o: the metrics count every exec", got == n and failed == 1, (got, failed))
     check("with -j -o: every exec is recorded too, failed ones left out without -x", len(ok) == n and not fails,
           (len(ok), fails))
+    out = os.path.join(tmp, "records-x.json")
+    t = Tracer("-j", "-x", "-o", out)
+    try:
+        failed_exec(tmp, "pj%s" % RUN)
+        failed = t.wait_count("pj%s" % RUN, "failed", 1)
+    finally:
+        t.stop()
+    with open(out) as f:
+        fails = [r for r in map(json.loads, f) if r["retval"] and r["filename"].endswith("missing-" + RUN)]
+    check("with -j -x -o: a failed exec is counted and recorded, once each",
+          failed == 1 and len(fails) == 1 and fails[0]["retval"] == -2, (failed, fails))
     comm = "pw%s" % RUN
     t = Tracer()
     try:

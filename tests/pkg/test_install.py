@@ -214,6 +214,8 @@ def test_unprivileged():
               "-x" in args and "-j" in args and out in args and args[args.index("--metrics") + 1] == str(port), args)
         p = subprocess.Popen(as_service(ambient, args), stderr=subprocess.PIPE)
         ready = p.stderr.readline()
+        while ready.startswith(b"exectrace: metrics on "):  # the endpoint's address comes first
+            ready = p.stderr.readline()
         ok, fail = "et-%s-ok" % RUN, "et-%s-fail" % RUN
         with open("/proc/%d/status" % p.pid) as f:
             status = dict(line.split(":", 1) for line in f)
