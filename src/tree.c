@@ -219,7 +219,7 @@ static int frame_push(struct walk *w, struct hist_proc *first)
 		w->cap = cap;
 	}
 	fr = &w->frames[w->depth];
-	memset(fr, 0, sizeof(*fr));
+	*fr = (struct frame){NULL, 0, 0, 0, NULL, NULL, NULL};
 	if (first) {
 		for (const struct hist_proc *p = first; p; p = p->next_sibling)
 			n++;
@@ -230,7 +230,7 @@ static int frame_push(struct walk *w, struct hist_proc *first)
 	if (!n)
 		return 0;
 	w->depth++;
-	fr->kids = malloc(n * sizeof(*fr->kids));
+	fr->kids = malloc(n * sizeof(struct hist_proc *));
 	if (!fr->kids)
 		return -1;
 	if (first) {
@@ -257,7 +257,7 @@ static int write_branches(const struct walk *w, bool more)
 {
 	size_t level = w->depth - 1, drawn = level < DEPTH_CAP ? level : DEPTH_CAP;
 
-	for (size_t k = 1; k < drawn; k++) {
+	for (size_t k = 1; k < level && k < DEPTH_CAP; k++) {
 		const struct frame *fr = &w->frames[k];
 
 		if (fputs(fr->next - 1 < fr->last ? "│  " : "   ", w->f) == EOF)
@@ -280,10 +280,11 @@ static int write_columns(FILE *f, const char *pid, const char *time, const char 
  * the tail whole. */
 static int write_fitted(const struct walk *w, size_t used, const char *text, size_t len, const char *tail)
 {
-	size_t tail_cols = text_cols(tail, strlen(tail)), room, n = len;
+	size_t tail_cols = text_cols(tail, strlen(tail)), n = len;
 
 	if (w->o->width && used + text_cols(text, len) + tail_cols > w->o->width) {
-		room = w->o->width > used + tail_cols + TEXT_MIN ? w->o->width - used - tail_cols : TEXT_MIN;
+		size_t room =
+		    w->o->width > used + tail_cols + TEXT_MIN ? w->o->width - used - tail_cols : TEXT_MIN;
 		n = text_fit(text, len, room - 1);
 	}
 	if (fwrite(text, 1, n, w->f) != n || (n < len && fputs("…", w->f) == EOF) ||
@@ -361,7 +362,7 @@ static int write_proc(struct walk *w, const struct hist_proc *p, bool more)
 	}
 	cols = write_columns(w->f, pid, time, status);
 	branch = cols < 0 ? -1 : write_branches(w, more);
-	err = branch < 0 || write_fitted(w, (size_t)(cols + branch), t.s, t.len, tail);
+	err = branch < 0 || write_fitted(w, (size_t)cols + (size_t)branch, t.s, t.len, tail);
 	free(t.s);
 	return err ? -1 : 0;
 }
@@ -376,6 +377,7 @@ static int write_outcomes(FILE *f, const struct walk *w, const struct frame *fr,
 	size_t nout = 0, ok = 0, running = 0, other = 0, failed = 0;
 	unsigned long long total = 0, lo = ~0ull, hi = 0;
 	char a[32], b[32], c[32];
+	const char *sep = ": ";
 
 	for (size_t k = g->start; k < g->start + g->len; k++) {
 		const struct hist_proc *p = fr->kids[fr->order[k]];
@@ -398,7 +400,7 @@ static int write_outcomes(FILE *f, const struct walk *w, const struct frame *fr,
 			snprintf(name, sizeof(name), "exit %d", p->exit_code);
 		else
 			snprintf(name, sizeof(name), "failed exec");
-		for (j = 0; j < nout && strcmp(out[j].name, name); j++)
+		for (j = 0; j < nout && strcmp(out[j].name, name) != 0; j++)
 			;
 		if (j == nout && nout == OUTCOMES_MAX) {
 			other++;
@@ -410,10 +412,18 @@ static int write_outcomes(FILE *f, const struct walk *w, const struct frame *fr,
 		}
 		out[j].n++;
 	}
-	if ((ok && fprintf(f, ", %zu ok", ok) < 0) || (running && fprintf(f, ", %zu running", running) < 0))
-		return -1;
-	for (size_t j = 0; j < nout; j++) {
-		if (fprintf(f, ", %zu %s", out[j].n, out[j].name) < 0)
+	if (ok) {
+		if (fprintf(f, "%s%zu ok", sep, ok) < 0)
+			return -1;
+		sep = ", ";
+	}
+	if (running) {
+		if (fprintf(f, "%s%zu running", sep, running) < 0)
+			return -1;
+		sep = ", ";
+	}
+	for (size_t j = 0; j < nout; j++, sep = ", ") {
+		if (fprintf(f, "%s%zu %s", sep, out[j].n, out[j].name) < 0)
 			return -1;
 	}
 	if ((other && fprintf(f, ", %zu other", other) < 0) || (failed && fprintf(f, " (listed below)") < 0))
@@ -421,6 +431,8 @@ static int write_outcomes(FILE *f, const struct walk *w, const struct frame *fr,
 	tree_duration(a, sizeof(a), lo);
 	tree_duration(b, sizeof(b), hi);
 	tree_duration(c, sizeof(c), total);
+	if (!strcmp(a, b))
+		return fprintf(f, "; %s each, %s in all", a, c) < 0 ? -1 : 0;
 	return fprintf(f, "; %s to %s each, %s in all", a, b, c) < 0 ? -1 : 0;
 }
 
@@ -443,12 +455,12 @@ static int write_name(FILE *m, const struct hist_proc *p)
 	return tree_str(m, slash + 1, s->len - (size_t)(slash + 1 - s->s));
 }
 
-/* "cc1 x 340, 338 ok, 2 exit 1 (listed below); 0.010s to 0.300s each, 12.30s in all": the name shortened
+/* "cc1 x 340: 338 ok, 2 exit 1 (listed below); 0.010s to 0.300s each, 12.30s in all": the name shortened
  * to fit, never the rest. */
 static int write_group(struct walk *w, const struct frame *fr, const struct group *g, bool more)
 {
 	struct text name, rest;
-	int cols, branch, err = -1;
+	int err = -1;
 
 	if (text_open(&name))
 		return -1;
@@ -463,9 +475,11 @@ static int write_group(struct walk *w, const struct frame *fr, const struct grou
 	err |= text_close(&name);
 	err |= text_close(&rest);
 	if (!err) {
-		cols = write_columns(w->f, "", "", "");
-		branch = cols < 0 ? -1 : write_branches(w, more);
-		err = branch < 0 ? -1 : write_fitted(w, (size_t)(cols + branch), name.s, name.len, rest.s);
+		int cols = write_columns(w->f, "", "", "");
+		int branch = cols < 0 ? -1 : write_branches(w, more);
+
+		err = branch < 0 ? -1
+				 : write_fitted(w, (size_t)cols + (size_t)branch, name.s, name.len, rest.s);
 	}
 	w->collapsed += g->len;
 	w->lines++;
@@ -523,7 +537,9 @@ int tree_write(FILE *f, const struct history *h, const struct tree_options *o)
 		frame_free(&w.frames[--w.depth]);
 	free(w.frames);
 	if (!err && w.lines &&
-	    fprintf(f, "%zu processes shown on %zu line%s of repeated siblings: --tree-expand lists each\n",
+	    fprintf(f,
+		    "collapsed: %zu repeated siblings on %zu line%s (NAME x N, their failures still listed): "
+		    "--tree-expand shows each\n",
 		    w.collapsed, w.lines, w.lines == 1 ? "" : "s") < 0)
 		err = errno;
 	if (!err && tree_summary(f, h))

@@ -30,17 +30,18 @@ static struct hist_str str(const char *s)
 /* NULL-terminated; UNREADABLE stands for an argument that could not be read. */
 static const char UNREADABLE[] = "";
 
-static struct hist_str *argv_of(va_list ap, size_t *argc)
-{
-	struct hist_str *v = calloc(64, sizeof(*v));
-	const char *a;
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+static struct hist_str *argv_of(const char *const *args, size_t *argc)
+{
+	struct hist_str *v;
+
+	for (*argc = 0; args[*argc]; ++*argc)
+		;
+	v = calloc(*argc + 1, sizeof(*v));
 	assert_non_null(v);
-	*argc = 0;
-	while ((a = va_arg(ap, const char *))) {
-		assert_true(*argc < 64);
-		v[(*argc)++] = a == UNREADABLE ? str(NULL) : str(a);
-	}
+	for (size_t i = 0; i < *argc; i++)
+		v[i] = args[i] == UNREADABLE ? str(NULL) : str(args[i]);
 	return v;
 }
 
@@ -59,7 +60,6 @@ static struct hist_proc *proc(struct history *h, struct hist_proc *parent, unsig
 			      unsigned long long start_ms)
 {
 	struct hist_proc *p = calloc(1, sizeof(*p));
-	struct hist_proc **link;
 
 	assert_non_null(p);
 	p->pid = pid;
@@ -70,6 +70,8 @@ static struct hist_proc *proc(struct history *h, struct hist_proc *parent, unsig
 	p->start_ns = T0 + start_ms * MS;
 	p->exit_code = -1;
 	if (parent) {
+		struct hist_proc **link;
+
 		for (link = &parent->first_child; *link; link = &(*link)->next_sibling)
 			;
 		*link = p;
@@ -83,10 +85,10 @@ static struct hist_proc *proc(struct history *h, struct hist_proc *parent, unsig
 	return p;
 }
 
-static struct hist_exec *exec_at(struct hist_proc *p, unsigned long long ms, const char *exe, ...)
+static struct hist_exec *exec_at(struct hist_proc *p, unsigned long long ms, const char *exe,
+				 const char *const *argv)
 {
 	struct hist_exec *e;
-	va_list ap;
 
 	p->execs = realloc(p->execs, (p->nexecs + 1) * sizeof(*p->execs));
 	assert_non_null(p->execs);
@@ -95,16 +97,14 @@ static struct hist_exec *exec_at(struct hist_proc *p, unsigned long long ms, con
 	e->time_ns = T0 + ms * MS;
 	e->exe = str(exe);
 	e->cwd = str("/src");
-	va_start(ap, exe);
-	e->argv = argv_of(ap, &e->argc);
-	va_end(ap);
+	e->argv = argv_of(argv, &e->argc);
 	return e;
 }
 
-static void failed_at(struct hist_proc *p, unsigned long long ms, int error, const char *filename, ...)
+static void failed_at(struct hist_proc *p, unsigned long long ms, int error, const char *filename,
+		      const char *const *argv)
 {
 	struct hist_failed_exec *e;
-	va_list ap;
 
 	p->failed = realloc(p->failed, (p->nfailed + 1) * sizeof(*p->failed));
 	assert_non_null(p->failed);
@@ -113,9 +113,7 @@ static void failed_at(struct hist_proc *p, unsigned long long ms, int error, con
 	e->time_ns = T0 + ms * MS;
 	e->error = error;
 	e->filename = str(filename);
-	va_start(ap, filename);
-	e->argv = argv_of(ap, &e->argc);
-	va_end(ap);
+	e->argv = argv_of(argv, &e->argc);
 }
 
 static void exited(struct hist_proc *p, unsigned long long ms, int code)
@@ -185,34 +183,34 @@ static void known_tree(struct history *h)
 
 	history(h, 2500);
 	sh = proc(h, NULL, 100, "sh", 0);
-	exec_at(sh, 0, "/usr/bin/dash", "sh", "-c",
-		"(ls /; false) | wc -l; sleep 60 & sleep 30 & nosuch; env ls -l", NULL);
+	exec_at(sh, 0, "/usr/bin/dash",
+		ARGV("sh", "-c", "(ls /; false) | wc -l; sleep 60 & sleep 30 & nosuch; env ls -l"));
 	exited(sh, 2500, 0);
 	sub = proc(h, sh, 101, "sh", 10);
 	exited(sub, 30, 1);
 	p = proc(h, sh, 102, "sh", 11);
-	exec_at(p, 11, "/usr/bin/wc", "wc", "-l", NULL);
+	exec_at(p, 11, "/usr/bin/wc", ARGV("wc", "-l"));
 	exited(p, 40, 0);
 	p = proc(h, sub, 103, "sh", 12);
-	exec_at(p, 12, "/usr/bin/ls", "ls", "/", NULL);
+	exec_at(p, 12, "/usr/bin/ls", ARGV("ls", "/"));
 	exited(p, 20, 0);
 	/* Starts as 103 ends: they never ran at once. */
 	p = proc(h, sub, 104, "sh", 20);
-	exec_at(p, 20, "/usr/bin/false", "false", NULL);
+	exec_at(p, 20, "/usr/bin/false", ARGV("false"));
 	exited(p, 29, 1);
 	p = proc(h, sh, 105, "sh", 50);
-	exec_at(p, 50, "/usr/bin/sleep", "sleep", "60", NULL);
+	exec_at(p, 50, "/usr/bin/sleep", ARGV("sleep", "60"));
 	p = proc(h, sh, 106, "sh", 60);
-	exec_at(p, 60, "/usr/bin/sleep", "sleep", "30", NULL);
+	exec_at(p, 60, "/usr/bin/sleep", ARGV("sleep", "30"));
 	killed(p, 2000, 9, false);
 	p = proc(h, sh, 107, "sh", 70);
-	failed_at(p, 71, ENOENT, "/usr/local/bin/nosuch", "nosuch", NULL);
-	failed_at(p, 72, ENOENT, "/usr/bin/nosuch", "nosuch", NULL);
+	failed_at(p, 71, ENOENT, "/usr/local/bin/nosuch", ARGV("nosuch"));
+	failed_at(p, 72, ENOENT, "/usr/bin/nosuch", ARGV("nosuch"));
 	exited(p, 75, 127);
 	p = proc(h, sh, 108, "sh", 80);
-	exec_at(p, 81, "/usr/bin/env", "env", "ls", "-l", NULL);
-	failed_at(p, 82, ENOENT, "/usr/local/bin/ls", "ls", "-l", NULL);
-	exec_at(p, 83, "/usr/bin/ls", "ls", "-l", NULL);
+	exec_at(p, 81, "/usr/bin/env", ARGV("env", "ls", "-l"));
+	failed_at(p, 82, ENOENT, "/usr/local/bin/ls", ARGV("ls", "-l"));
+	exec_at(p, 83, "/usr/bin/ls", ARGV("ls", "-l"));
 	exited(p, 90, 0);
 }
 
@@ -279,11 +277,317 @@ static void test_summary(void **state)
 	history_drop(&h);
 }
 
+/* Terminal escapes, a newline, bytes that are not UTF-8, a bidi override, an unreadable argument and a cut
+ * argv: as text mode writes ARGS; a fork's name alike. */
+static void test_hostile(void **state)
+{
+	struct history h;
+	struct hist_proc *p, *f;
+	char *out;
+
+	(void)state;
+	history(&h, 100);
+	p = proc(&h, NULL, 10, "evil", 0);
+	exec_at(p, 0, "/tmp/evil",
+		ARGV("evil", "\x1b]0;pwned\x07", "a\nb", "\xff\xfe", "\xe2\x80\xaetxt.exe", UNREADABLE,
+		     "C:\\dir"))
+	    ->truncated = true;
+	exited(p, 50, 0);
+	f = proc(&h, p, 11, "x\x1b[2J", 1);
+	exited(f, 2, 0);
+	out = draw(&h, 0, false);
+	assert_string_equal(
+	    out, "    PID    TIME  STATUS    COMMAND\n"
+		 "     10  0.050s  exit 0    evil \\x1b]0;pwned\\x07 a\\nb \\xff\\xfe \\u202etxt.exe \\? "
+		 "C:\\\\dir ...\n"
+		 "     11  0.001s  exit 0    └─ [x\\x1b[2J]\n"
+		 "2 processes, 0 failed execs, wall time 0.100s, at most 2 running at once\n");
+	free(out);
+	history_drop(&h);
+}
+
+/* Columns a line takes on a terminal, glyphs and ✗ one each, CJK two. */
+static size_t columns(const char *s, size_t len)
+{
+	size_t cols = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		cols += c == 0xe6 ? 2 : 1; /* the only CJK here: 日 is e6 97 a5 */
+	}
+	return cols;
+}
+
+/* The second line of out (the first process's), and its length. */
+static const char *line2(const char *out, size_t *len)
+{
+	const char *s = strchr(out, '\n') + 1;
+
+	*len = (size_t)(strchr(s, '\n') - s);
+	return s;
+}
+
+/* Shortened to the width asked, the cut after a whole escape or character, marked with …, the failed exec's
+ * mark kept whole; never below 12 columns of command. */
+static void test_width(void **state)
+{
+	/* 30 escapes of 4 bytes, then 20 CJK characters of 3 bytes. */
+	char esc[31], cjk[61];
+	const char *tail = "  ✗ 1 failed exec (EACCES)";
+	struct history h;
+	struct hist_proc *p;
+
+	(void)state;
+	memset(esc, 0x1b, 30);
+	esc[30] = '\0';
+	for (int i = 0; i < 20; i++)
+		memcpy(cjk + 3 * i, "日", 3);
+	cjk[60] = '\0';
+	history(&h, 100);
+	p = proc(&h, NULL, 10, "prog", 0);
+	exec_at(p, 0, "/bin/prog", ARGV("prog", esc, cjk));
+	failed_at(p, 1, EACCES, "/bin/other", ARGV("other"));
+	exited(p, 50, 0);
+	for (unsigned int width = 20; width <= 220; width++) {
+		char *out = draw(&h, width, false);
+		size_t len, full = 27 + 5 + 30 * 4 + 1 + 40 + strlen("  x 1 failed exec (EACCES)");
+		const char *s = line2(out, &len), *cut = strstr(s, "…"), *text = s + 27;
+
+		assert_true(len > strlen(tail));
+		assert_memory_equal(s + len - strlen(tail), tail, strlen(tail));
+		assert_memory_equal(text, "prog ", 5);
+		if (width >= full) {
+			assert_true(!cut || cut > s + len);
+			assert_int_equal(columns(s, len), full);
+		} else {
+			size_t kept = (size_t)(cut - text) - 5,
+			       room = width > 27 + 12 + 26 ? width : 27 + 12 + 26;
+
+			assert_non_null(cut);
+			/* Within the room, short of it by less than the escape that did not fit. */
+			assert_in_range(columns(s, len), room - 3, room);
+			/* Whole escapes, then whole characters after the space. */
+			if (kept <= 120)
+				assert_int_equal(kept % 4, 0);
+			else
+				assert_int_equal((kept - 121) % 3, 0);
+		}
+		free(out);
+	}
+	history_drop(&h);
+}
+
+/* 340 cc1 under make with 2 that failed, and 3 as among them: one line for the cc1s, saying what became of
+ * them, the 2 failures on their own lines, the as ones each on theirs; the last line's branch is the last
+ * shown, whatever the collapsed line hides after it. */
+static struct hist_proc *build(struct history *h)
+{
+	struct hist_proc *make, *p;
+
+	history(h, 5000);
+	make = proc(h, NULL, 1000, "make", 0);
+	exec_at(make, 0, "/usr/bin/make", ARGV("make", "-j4"));
+	exited(make, 5000, 2);
+	p = proc(h, make, 1001, "make", 1);
+	exec_at(p, 1, "/usr/bin/as", ARGV("as", "-o", "a.o"));
+	exited(p, 3, 0);
+	for (unsigned int i = 0; i < 340; i++) {
+		char src[32];
+
+		if (i == 50 || i == 150) {
+			p = proc(h, make, 1002 + i / 100, "make", 10 + 10 * i - 5);
+			exec_at(p, 10 + 10 * i - 5, "/usr/bin/as", ARGV("as", "-o", i == 50 ? "b.o" : "c.o"));
+			exited(p, 10 + 10 * i, 0);
+		}
+		snprintf(src, sizeof(src), "f%u.c", i);
+		p = proc(h, make, 2000 + i, "make", 10 + 10 * i);
+		exec_at(p, 10 + 10 * i, "/usr/lib/gcc/x86_64-linux-gnu/14/cc1",
+			ARGV("/usr/lib/gcc/x86_64-linux-gnu/14/cc1", "-quiet", src));
+		exited(p, 10 + 10 * i + 5 + i % 10, i == 100 || i == 200);
+	}
+	return make;
+}
+
+static void test_collapse(void **state)
+{
+	struct history h;
+	char *out;
+
+	(void)state;
+	build(&h);
+	out = draw(&h, 0, false);
+	assert_string_equal(
+	    out, "    PID    TIME  STATUS    COMMAND\n"
+		 "   1000  5.000s  exit 2    make -j4\n"
+		 "   1001  0.002s  exit 0    ├─ as -o a.o\n"
+		 "                           ├─ cc1 x 340: 338 ok, 2 exit 1 (listed below); 0.005s to 0.014s "
+		 "each, "
+		 "3.230s in all\n"
+		 "   1002  0.005s  exit 0    ├─ as -o b.o\n"
+		 "   2100  0.005s  exit 1    ├─ /usr/lib/gcc/x86_64-linux-gnu/14/cc1 -quiet f100.c\n"
+		 "   1003  0.005s  exit 0    ├─ as -o c.o\n"
+		 "   2200  0.005s  exit 1    └─ /usr/lib/gcc/x86_64-linux-gnu/14/cc1 -quiet f200.c\n"
+		 "collapsed: 340 repeated siblings on 1 line (NAME x N, their failures still listed): "
+		 "--tree-expand "
+		 "shows each\n"
+		 "344 processes, 0 failed execs, wall time 5.000s, at most 3 running at once\n");
+	free(out);
+	history_drop(&h);
+}
+
+/* --tree-expand: every process on its own line, nothing said of collapsing. */
+static void test_expand(void **state)
+{
+	struct history h;
+	size_t lines = 0;
+	char *out;
+
+	(void)state;
+	build(&h);
+	out = draw(&h, 0, true);
+	for (const char *s = out; (s = strchr(s, '\n')); s++)
+		lines++;
+	assert_int_equal(lines, 1 + 344 + 1);
+	assert_null(strstr(out, " x 340"));
+	assert_null(strstr(out, "--tree-expand"));
+	assert_non_null(strstr(out,
+			       "\n   2339  0.014s  exit 0    └─ /usr/lib/gcc/x86_64-linux-gnu/14/cc1 -quiet "
+			       "f339.c\n"));
+	free(out);
+	history_drop(&h);
+}
+
+/* Never exec'd forks collapse by name; a failed exec is a failure the collapsed line does not hide; 3 alike
+ * stay apart. */
+static void test_collapse_forks(void **state)
+{
+	struct history h;
+	struct hist_proc *sh, *p;
+	char *out;
+
+	(void)state;
+	history(&h, 1000);
+	sh = proc(&h, NULL, 1, "sh", 0);
+	exec_at(sh, 0, "/usr/bin/dash", ARGV("sh", "x.sh"));
+	for (unsigned int i = 0; i < 6; i++) {
+		p = proc(&h, sh, 10 + i, "sh", 10 + i);
+		if (i == 4)
+			failed_at(p, 11 + i, ENOEXEC, "./x", ARGV("./x"));
+		exited(p, 20 + i, i == 4 ? 126 : 0);
+	}
+	for (unsigned int i = 0; i < 3; i++) {
+		p = proc(&h, sh, 30 + i, "sh", 30 + i);
+		exec_at(p, 30 + i, "/usr/bin/true", ARGV("true"));
+		exited(p, 31 + i, 0);
+	}
+	out = draw(&h, 0, false);
+	assert_string_equal(
+	    out,
+	    "    PID    TIME  STATUS    COMMAND\n"
+	    "      1  1.000s  running   sh x.sh\n"
+	    "                           ├─ [sh] x 6: 5 ok, 1 exit 126 (listed below); 0.010s each, 0.060s in "
+	    "all\n"
+	    "     14  0.010s  exit 126  ├─ [sh] ./x  ✗ 1 failed exec (ENOEXEC)\n"
+	    "     30  0.001s  exit 0    ├─ true\n"
+	    "     31  0.001s  exit 0    ├─ true\n"
+	    "     32  0.001s  exit 0    └─ true\n"
+	    "collapsed: 6 repeated siblings on 1 line (NAME x N, their failures still listed): --tree-expand "
+	    "shows each\n"
+	    "10 processes, 1 failed exec, wall time 1.000s, at most 7 running at once, 1 still running at "
+	    "the "
+	    "end\n");
+	free(out);
+	history_drop(&h);
+}
+
+/* 10,000 processes each the child of the one before: drawn without recursion, the indentation capped and
+ * the depth said. */
+static void chain(struct history *h, unsigned int n)
+{
+	struct hist_proc *p = NULL;
+
+	history(h, 20000);
+	for (unsigned int i = 0; i < n; i++) {
+		p = proc(h, p, 100 + i, "sh", i);
+		exited(p, 20000 - i, 0);
+	}
+}
+
+static void test_deep(void **state)
+{
+	struct history h;
+	size_t lines = 0, longest = 0;
+	char *out;
+
+	(void)state;
+	chain(&h, 10000);
+	out = draw(&h, 0, false);
+	for (const char *s = out, *e; (e = strchr(s, '\n')); s = e + 1) {
+		size_t cols = columns(s, (size_t)(e - s));
+
+		lines++;
+		if (lines > 1 && lines < 10002 && cols > longest)
+			longest = cols;
+	}
+	assert_int_equal(lines, 1 + 10000 + 1);
+	/* The columns, 12 levels of 3, "[depth 9999] " and "[sh]". */
+	assert_int_equal(longest, 27 + 36 + 13 + 4);
+	assert_non_null(
+	    strstr(out, "\n    111  19.97s  exit 0                                  └─ [sh]\n"
+			"    112  19.97s  exit 0                                     └─ [sh]\n"
+			"    113  19.97s  exit 0                                     └─ [depth 13] [sh]\n"));
+	assert_non_null(strstr(
+	    out, "\n  10099  0.002s  exit 0                                     └─ [depth 9999] [sh]\n"
+		 "10000 processes, 0 failed execs, wall time 20.00s, at most 10000 running at once\n"));
+	free(out);
+	history_drop(&h);
+}
+
+/* A write that fails: -1 and the write's errno, whether it fails at once or when the buffer is flushed, and
+ * in the middle of a deep walk (nothing leaks: the sanitizers check). */
+static void test_write_error(void **state)
+{
+	struct tree_options o = {0};
+	struct history h;
+
+	(void)state;
+	known_tree(&h);
+	for (int buffered = 0; buffered < 2; buffered++) {
+		FILE *f = fopen("/dev/full", "w");
+
+		assert_non_null(f);
+		if (!buffered)
+			assert_int_equal(setvbuf(f, NULL, _IONBF, 0), 0);
+		errno = 0;
+		assert_int_equal(tree_write(f, &h, &o), -1);
+		assert_int_equal(errno, ENOSPC);
+		fclose(f);
+	}
+	history_drop(&h);
+	chain(&h, 3000);
+	{
+		FILE *f = fopen("/dev/full", "w");
+
+		assert_non_null(f);
+		errno = 0;
+		assert_int_equal(tree_write(f, &h, &o), -1);
+		assert_int_equal(errno, ENOSPC);
+		fclose(f);
+	}
+	history_drop(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_known_tree),
-	    cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_known_tree),	   cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_hostile),	   cmocka_unit_test(test_width),
+	    cmocka_unit_test(test_collapse),	   cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_collapse_forks), cmocka_unit_test(test_deep),
+	    cmocka_unit_test(test_write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
