@@ -21,7 +21,7 @@ APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.
 	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
 	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c src/strbuf.c src/http.c \
 	src/metrics.c src/procstat.c src/exporter.c src/command.c
-APP_SRCS += src/tree.c src/tree_text.c src/tree_summary.c
+APP_SRCS += src/tree.c src/tree_text.c src/tree_summary.c src/tree_shape.c
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o)
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
 	test_exec_times test_http test_metrics
@@ -128,7 +128,7 @@ $(OUT)/tests/test_exec_times: $(OUT)/tests/test_exec_times.o $(OUT)/tests/exec_t
 $(OUT)/tests/test_http: $(OUT)/tests/test_http.o $(OUT)/tests/http.o $(OUT)/tests/strbuf.o
 $(OUT)/tests/test_metrics: $(OUT)/tests/test_metrics.o $(OUT)/tests/metrics.o $(OUT)/tests/count.o $(OUT)/tests/strbuf.o
 $(OUT)/tests/test_tree: $(OUT)/tests/test_tree.o $(OUT)/tests/tree.o $(OUT)/tests/tree_text.o \
-	$(OUT)/tests/tree_summary.o $(OUT)/tests/escape.o $(OUT)/tests/signals.o
+	$(OUT)/tests/tree_summary.o $(OUT)/tests/tree_shape.o $(OUT)/tests/escape.o $(OUT)/tests/signals.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 

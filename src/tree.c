@@ -7,9 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "escape.h"
 #include "pictures.h"
 #include "signals.h"
+#include "tree_shape.h"
 #include "tree_summary.h"
 #include "tree_text.h"
 
@@ -19,11 +19,12 @@
 #define DEPTH_CAP 12
 /* Columns the command keeps, however narrow the width asked. */
 #define TEXT_MIN 12
+/* Columns a collapsed line's name may take: the rest of the line says more. */
+#define NAME_COLS 32
 /* At most this many kinds of failure named on a collapsed line; the rest are counted as "other". */
 #define OUTCOMES_MAX 6
 
-/* A run of siblings that ran the same program and started nothing: order[start..start + len) of their
- * frame. */
+/* A run of siblings alike (tree_shape.h): order[start..start + len) of their frame. */
 struct group {
 	size_t start, len;
 };
@@ -47,28 +48,6 @@ struct walk {
 	size_t collapsed, lines; /* processes in collapsed lines, and those lines, for the hint */
 };
 
-/* Failed execs after the process's last successful exec: it ended up not running what it tried. The ones
- * before it (a PATH search, a retry) number *first. */
-static size_t unrecovered(const struct hist_proc *p, size_t *first)
-{
-	size_t i = 0;
-
-	if (p->nexecs) {
-		while (i < p->nfailed && p->failed[i].time_ns <= p->execs[p->nexecs - 1].time_ns)
-			i++;
-	}
-	*first = i;
-	return p->nfailed - i;
-}
-
-/* Ran to a clean end, or still runs, with nothing failed: what a collapsed line may hide. */
-static bool clean(const struct hist_proc *p)
-{
-	size_t first;
-
-	return (!p->ended || (!p->signal && !p->exit_code)) && !unrecovered(p, &first);
-}
-
 static unsigned long long duration(const struct history *h, const struct hist_proc *p)
 {
 	unsigned long long end = p->ended ? p->end_ns : h->end_ns;
@@ -86,70 +65,19 @@ static const char *error_name(int err, char *buf, size_t size)
 	return buf;
 }
 
-/* What a collapsed line groups by: the same binary and the same argv[0] (a multi-call binary runs as
- * several programs), or, never exec'd, the same name. */
-struct key {
-	const struct hist_str *exe, *arg0;
-	const char *comm;
-};
-
-static struct key key_of(const struct hist_proc *p)
+/* Those that never collapse first, in start order: they must not split a run of those that do; then by
+ * shape, each shape in start order. */
+static int kid_cmp(const void *a, const void *b, void *arg)
 {
-	struct key k = {NULL, NULL, NULL};
-
-	if (p->nexecs) {
-		const struct hist_exec *e = &p->execs[p->nexecs - 1];
-
-		k.exe = &e->exe;
-		k.arg0 = e->argc ? &e->argv[0] : NULL;
-	} else {
-		k.comm = p->comm;
-	}
-	return k;
-}
-
-/* Unknown and unreadable strings compare equal among themselves. */
-static int str_cmp(const struct hist_str *a, const struct hist_str *b)
-{
-	size_t alen = a && a->s ? a->len : 0, blen = b && b->s ? b->len : 0;
-	int c;
-
-	if (!alen || !blen)
-		return (alen > 0) - (blen > 0);
-	c = memcmp(a->s, b->s, alen < blen ? alen : blen);
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
-static int key_cmp(const void *a, const void *b, void *arg)
-{
-	struct hist_proc **kids = arg;
+	struct hist_proc *const *kids = arg;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	struct key x = key_of(kids[i]), y = key_of(kids[j]);
+	bool ci = tree_collapsible(kids[i]), cj = tree_collapsible(kids[j]);
 	int c;
 
-	/* Those with children first: they never group, and must not split a run of those that do. */
-	if (!kids[i]->first_child != !kids[j]->first_child)
-		return kids[i]->first_child ? -1 : 1;
-	if (!x.comm != !y.comm)
-		return x.comm ? 1 : -1;
-	c = x.comm ? strcmp(x.comm, y.comm) : str_cmp(x.exe, y.exe);
-	if (!c && !x.comm)
-		c = str_cmp(x.arg0, y.arg0);
+	if (ci != cj)
+		return ci ? 1 : -1;
+	c = ci ? tree_shape_cmp(kids[i], kids[j]) : 0;
 	return c ? c : (i > j) - (i < j);
-}
-
-static bool alike(struct hist_proc *const *kids, size_t i, size_t j)
-{
-	struct key x = key_of(kids[i]), y = key_of(kids[j]);
-
-	if (kids[i]->first_child || kids[j]->first_child || !x.comm != !y.comm)
-		return false;
-	if (x.comm)
-		return !strcmp(x.comm, y.comm);
-	/* Nothing to tell them by. */
-	if (!(x.exe->s || (x.arg0 && x.arg0->s)))
-		return false;
-	return !str_cmp(x.exe, y.exe) && !str_cmp(x.arg0, y.arg0);
 }
 
 static bool is_head(const struct frame *fr, size_t i)
@@ -159,7 +87,7 @@ static bool is_head(const struct frame *fr, size_t i)
 
 static bool has_line(const struct frame *fr, size_t i)
 {
-	return !fr->group || !fr->group[i] || is_head(fr, i) || !clean(fr->kids[i]);
+	return !fr->group || !fr->group[i] || is_head(fr, i) || !tree_subtree_clean(fr->kids[i]);
 }
 
 /* Sorts the kids by key and makes groups of the runs alike that hide enough to be worth a line. */
@@ -174,14 +102,17 @@ static int collapse(struct frame *fr)
 		return -1;
 	for (size_t i = 0; i < fr->n; i++)
 		fr->order[i] = i;
-	qsort_r(fr->order, fr->n, sizeof(*fr->order), key_cmp, fr->kids);
+	qsort_r(fr->order, fr->n, sizeof(*fr->order), kid_cmp, fr->kids);
 	for (size_t s = 0, e; s < fr->n; s = e) {
+		struct hist_proc *first = fr->kids[fr->order[s]];
 		size_t hidden = 0;
 
-		for (e = s + 1; e < fr->n && alike(fr->kids, fr->order[s], fr->order[e]); e++)
+		for (e = s + 1;
+		     e < fr->n && tree_collapsible(first) && !tree_shape_cmp(first, fr->kids[fr->order[e]]);
+		     e++)
 			;
 		for (size_t i = s; i < e; i++)
-			hidden += clean(fr->kids[fr->order[i]]);
+			hidden += tree_subtree_clean(fr->kids[fr->order[i]]);
 		if (e - s < COLLAPSE_MIN || hidden < 2)
 			continue;
 		fr->groups[ngroups++] = (struct group){s, e - s};
@@ -316,7 +247,7 @@ static int text_close(struct text *t)
 /* The failed execs and a core dump, after the command. */
 static void marks(const struct hist_proc *p, char *buf, size_t size)
 {
-	size_t first, n = unrecovered(p, &first), len = 0;
+	size_t first, n = tree_unrecovered(p, &first), len = 0;
 	char e[16];
 
 	buf[0] = '\0';
@@ -388,13 +319,15 @@ static int write_outcomes(FILE *f, const struct walk *w, const struct frame *fr,
 		total += d;
 		lo = d < lo ? d : lo;
 		hi = d > hi ? d : hi;
-		if (clean(p)) {
+		if (tree_subtree_clean(p)) {
 			ok += p->ended;
 			running += !p->ended;
 			continue;
 		}
 		failed++;
-		if (p->ended && p->signal)
+		if (tree_clean(p))
+			snprintf(name, sizeof(name), "failed inside");
+		else if (p->ended && p->signal)
 			signal_name(p->signal, name, sizeof(name));
 		else if (p->ended && p->exit_code)
 			snprintf(name, sizeof(name), "exit %d", p->exit_code);
@@ -433,58 +366,53 @@ static int write_outcomes(FILE *f, const struct walk *w, const struct frame *fr,
 	tree_duration(c, sizeof(c), total);
 	if (!strcmp(a, b))
 		return fprintf(f, "; %s each, %s in all", a, c) < 0 ? -1 : 0;
-	return fprintf(f, "; %s to %s each, %s in all", a, b, c) < 0 ? -1 : 0;
+	return fprintf(f, "; %s-%s each, %s in all", a, b, c) < 0 ? -1 : 0;
 }
 
-/* The name a group goes by: argv[0]'s base name, else the binary's, else [comm]. */
-static int write_name(FILE *m, const struct hist_proc *p)
+/* The group's line from its texts: the name, what runs under, the outcomes. */
+static int write_group_line(const struct walk *w, const struct text *t, size_t count, bool more)
 {
-	struct key k = key_of(p);
-	const struct hist_str *s = k.arg0 && k.arg0->s ? k.arg0 : k.exe;
-	const char *slash;
+	size_t n = t[0].len;
+	int cols = write_columns(w->f, "", "", ""), branch, x;
 
-	if (k.comm)
-		return fputc('[', m) == EOF || escape_text(m, k.comm, strlen(k.comm), false) ||
-			       fputc(']', m) == EOF
-			   ? -1
-			   : 0;
-	slash = memrchr(s->s, '/', s->len);
-	/* A path ending in '/' has no base name to show. */
-	if (!slash || slash + 1 == s->s + s->len)
-		return tree_str(m, s->s, s->len);
-	return tree_str(m, slash + 1, s->len - (size_t)(slash + 1 - s->s));
+	if (text_cols(t[0].s, n) > NAME_COLS)
+		n = text_fit(t[0].s, n, NAME_COLS - 1);
+	branch = cols < 0 ? -1 : write_branches(w, more);
+	if (branch < 0 || fwrite(t[0].s, 1, n, w->f) != n || (n < t[0].len && fputs("…", w->f) == EOF))
+		return -1;
+	x = fprintf(w->f, " x %zu", count);
+	if (x < 0)
+		return -1;
+	return write_fitted(w,
+			    (size_t)cols + (size_t)branch + text_cols(t[0].s, n) + (n < t[0].len) + (size_t)x,
+			    t[1].s, t[1].len, t[2].s);
 }
 
-/* "cc1 x 340: 338 ok, 2 exit 1 (listed below); 0.010s to 0.300s each, 12.30s in all": the name shortened
- * to fit, never the rest. */
+/* "cc1 x 340: 338 ok, 2 exit 1 (listed below); 0.010s-0.300s each, 12.30s in all", or for siblings with
+ * children "gcc x 340 (each with cc1, as): ...": the name cut to NAME_COLS, what runs under them shortened
+ * to fit, never the count or the outcomes. */
 static int write_group(struct walk *w, const struct frame *fr, const struct group *g, bool more)
 {
-	struct text name, rest;
-	int err = -1;
+	const struct hist_proc *first = fr->kids[fr->order[g->start]];
+	struct text t[3];
+	size_t opened = 0;
+	int err = 0;
 
-	if (text_open(&name))
-		return -1;
-	if (text_open(&rest)) {
-		fclose(name.m);
-		free(name.s);
-		return -1;
-	}
-	if (!write_name(name.m, fr->kids[fr->order[g->start]]) && fprintf(rest.m, " x %zu", g->len) >= 0 &&
-	    !write_outcomes(rest.m, w, fr, g))
-		err = 0;
-	err |= text_close(&name);
-	err |= text_close(&rest);
-	if (!err) {
-		int cols = write_columns(w->f, "", "", "");
-		int branch = cols < 0 ? -1 : write_branches(w, more);
-
-		err = branch < 0 ? -1
-				 : write_fitted(w, (size_t)cols + (size_t)branch, name.s, name.len, rest.s);
-	}
+	for (; opened < 3 && !text_open(&t[opened]); opened++)
+		;
+	if (opened < 3 || tree_write_name(t[0].m, first) ||
+	    (first->first_child && (fputs(" (each with ", t[1].m) == EOF || tree_write_shape(t[1].m, first) ||
+				    fputc(')', t[1].m) == EOF)) ||
+	    write_outcomes(t[2].m, w, fr, g))
+		err = -1;
+	for (size_t i = 0; i < opened; i++)
+		err |= text_close(&t[i]);
+	if (!err)
+		err = write_group_line(w, t, g->len, more);
 	w->collapsed += g->len;
 	w->lines++;
-	free(name.s);
-	free(rest.s);
+	for (size_t i = 0; i < opened; i++)
+		free(t[i].s);
 	return err;
 }
 
@@ -495,7 +423,7 @@ static int visit(struct walk *w)
 	struct frame *fr = &w->frames[w->depth - 1];
 	size_t i = fr->next++;
 	struct hist_proc *p = fr->kids[i];
-	bool own = !fr->group || !fr->group[i] || !clean(p);
+	bool own = !fr->group || !fr->group[i] || !tree_subtree_clean(p);
 
 	if (is_head(fr, i) && write_group(w, fr, &fr->groups[fr->group[i] - 1], own || i < fr->last))
 		return -1;

@@ -420,20 +420,91 @@ static void test_collapse(void **state)
 	build(&h);
 	out = draw(&h, 0, false);
 	assert_string_equal(
-	    out, "    PID    TIME  STATUS    COMMAND\n"
-		 "   1000  5.000s  exit 2    make -j4\n"
-		 "   1001  0.002s  exit 0    ├─ as -o a.o\n"
-		 "                           ├─ cc1 x 340: 338 ok, 2 exit 1 (listed below); 0.005s to 0.014s "
-		 "each, "
-		 "3.230s in all\n"
-		 "   1002  0.005s  exit 0    ├─ as -o b.o\n"
-		 "   2100  0.005s  exit 1    ├─ /usr/lib/gcc/x86_64-linux-gnu/14/cc1 -quiet f100.c\n"
-		 "   1003  0.005s  exit 0    ├─ as -o c.o\n"
-		 "   2200  0.005s  exit 1    └─ /usr/lib/gcc/x86_64-linux-gnu/14/cc1 -quiet f200.c\n"
-		 "collapsed: 340 repeated siblings on 1 line (NAME x N, their failures still listed): "
-		 "--tree-expand "
-		 "shows each\n"
-		 "344 processes, 0 failed execs, wall time 5.000s, at most 3 running at once\n");
+	    out,
+	    "    PID    TIME  STATUS    COMMAND\n"
+	    "   1000  5.000s  exit 2    make -j4\n"
+	    "   1001  0.002s  exit 0    ├─ as -o a.o\n"
+	    "                           ├─ cc1 x 340: 338 ok, 2 exit 1 (listed below); 0.005s-0.014s each, "
+	    "3.230s in all\n"
+	    "   1002  0.005s  exit 0    ├─ as -o b.o\n"
+	    "   2100  0.005s  exit 1    ├─ /usr/lib/gcc/x86_64-linux-gnu/14/cc1 -quiet f100.c\n"
+	    "   1003  0.005s  exit 0    ├─ as -o c.o\n"
+	    "   2200  0.005s  exit 1    └─ /usr/lib/gcc/x86_64-linux-gnu/14/cc1 -quiet f200.c\n"
+	    "collapsed: 340 repeated siblings on 1 line (NAME x N, their failures still listed): "
+	    "--tree-expand "
+	    "shows each\n"
+	    "344 processes, 0 failed execs, wall time 5.000s, at most 3 running at once\n");
+	free(out);
+	history_drop(&h);
+}
+
+/* A build of 2,001 processes: make runs 500 shell commands, each a gcc that runs cc1 and as. One line for
+ * them, saying what runs under each; the two that failed somewhere listed whole below it: one whose as
+ * failed, one whose shell exited 0 although its cc1 crashed. */
+static void test_collapse_build(void **state)
+{
+	struct history h;
+	struct hist_proc *make;
+	char *out;
+
+	(void)state;
+	history(&h, 6000);
+	make = proc(&h, NULL, 1000, "make", 0);
+	exec_at(make, 0, "/usr/bin/make", ARGV("make", "-j8"));
+	exited(make, 6000, 2);
+	for (unsigned int i = 0; i < 500; i++) {
+		unsigned long long t = 10ull * i, d = 100 + i % 50;
+		struct hist_proc *sh = proc(&h, make, 2000 + 4 * i, "make", t), *gcc, *p;
+		char src[32], obj[32];
+
+		snprintf(src, sizeof(src), "f%u.c", i);
+		snprintf(obj, sizeof(obj), "f%u.o", i);
+		exec_at(sh, t, "/usr/bin/dash", ARGV("/bin/sh", "-c", "gcc -c ..."));
+		exited(sh, t + d, i == 100);
+		gcc = proc(&h, sh, 2001 + 4 * i, "sh", t + 1);
+		exec_at(gcc, t + 1, "/usr/bin/x86_64-linux-gnu-gcc-14", ARGV("gcc", "-c", src, "-o", obj));
+		exited(gcc, t + d - 1, i == 100 ? 1 : i == 300 ? 4 : 0);
+		p = proc(&h, gcc, 2002 + 4 * i, "gcc", t + 2);
+		exec_at(p, t + 2, "/usr/libexec/gcc/x86_64-linux-gnu/14/cc1",
+			ARGV("/usr/libexec/gcc/x86_64-linux-gnu/14/cc1", "-quiet", src));
+		if (i == 300)
+			killed(p, t + 50, 11, true);
+		else
+			exited(p, t + 50, 0);
+		p = proc(&h, gcc, 2003 + 4 * i, "gcc", t + 51);
+		exec_at(p, t + 51, "/usr/bin/x86_64-linux-gnu-as", ARGV("as", "-o", obj));
+		exited(p, t + d - 2, i == 100);
+	}
+	out = draw(&h, 0, false);
+	assert_string_equal(
+	    out,
+	    "    PID    TIME  STATUS    COMMAND\n"
+	    "   1000  6.000s  exit 2    make -j8\n"
+	    "                           ├─ sh x 500 (each with gcc (cc1, as)): 498 ok, 1 exit 1, 1 failed "
+	    "inside "
+	    "(listed below); 0.100s-0.149s each, 62.25s in all\n"
+	    "   2400  0.100s  exit 1    ├─ /bin/sh -c gcc -c ...\n"
+	    "   2401  0.098s  exit 1    │  └─ gcc -c f100.c -o f100.o\n"
+	    "   2402  0.048s  exit 0    │     ├─ /usr/libexec/gcc/x86_64-linux-gnu/14/cc1 -quiet f100.c\n"
+	    "   2403  0.047s  exit 1    │     └─ as -o f100.o\n"
+	    "   3200  0.100s  exit 0    └─ /bin/sh -c gcc -c ...\n"
+	    "   3201  0.098s  exit 4       └─ gcc -c f300.c -o f300.o\n"
+	    "   3202  0.048s  SIGSEGV         ├─ /usr/libexec/gcc/x86_64-linux-gnu/14/cc1 -quiet f300.c  "
+	    "core "
+	    "dumped\n"
+	    "   3203  0.047s  exit 0          └─ as -o f300.o\n"
+	    "collapsed: 500 repeated siblings on 1 line (NAME x N, their failures still listed): "
+	    "--tree-expand "
+	    "shows each\n"
+	    "2001 processes, 0 failed execs, wall time 6.000s, at most 46 running at once\n");
+	free(out);
+	/* On 80 columns: what runs under them is shortened, the count and the outcomes are not. */
+	out = draw(&h, 80, false);
+	assert_non_null(strstr(
+	    out, "\n                           ├─ sh x 500 (each with…: 498 ok, 1 exit 1, 1 failed inside "
+		 "(listed below); 0.100s-0.149s each, 62.25s in all\n"));
+	assert_non_null(strstr(
+	    out, "\n   2402  0.048s  exit 0    │     ├─ /usr/libexec/gcc/x86_64-linux-gnu/14/cc1 -q…\n"));
 	free(out);
 	history_drop(&h);
 }
@@ -586,8 +657,8 @@ int main(void)
 	    cmocka_unit_test(test_known_tree),	   cmocka_unit_test(test_summary),
 	    cmocka_unit_test(test_hostile),	   cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_collapse),	   cmocka_unit_test(test_expand),
-	    cmocka_unit_test(test_collapse_forks), cmocka_unit_test(test_deep),
-	    cmocka_unit_test(test_write_error),
+	    cmocka_unit_test(test_collapse_forks), cmocka_unit_test(test_collapse_build),
+	    cmocka_unit_test(test_deep),	   cmocka_unit_test(test_write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
