@@ -111,9 +111,11 @@ static int collapse(struct frame *fr)
 		     e < fr->n && tree_collapsible(first) && !tree_shape_cmp(first, fr->kids[fr->order[e]]);
 		     e++)
 			;
+		if (e - s < COLLAPSE_MIN)
+			continue;
 		for (size_t i = s; i < e; i++)
 			hidden += tree_subtree_clean(fr->kids[fr->order[i]]);
-		if (e - s < COLLAPSE_MIN || hidden < 2)
+		if (hidden < 2)
 			continue;
 		fr->groups[ngroups++] = (struct group){s, e - s};
 		for (size_t i = s; i < e; i++)
