@@ -45,7 +45,7 @@ struct walk {
 	const struct tree_options *o;
 	struct frame *frames;
 	size_t depth, cap;
-	size_t collapsed, lines; /* processes in collapsed lines, and those lines, for the hint */
+	size_t collapsed, lines; /* siblings in collapsed lines, and those lines, for the hint */
 };
 
 static unsigned long long duration(const struct history *h, const struct hist_proc *p)
@@ -90,7 +90,7 @@ static bool has_line(const struct frame *fr, size_t i)
 	return !fr->group || !fr->group[i] || is_head(fr, i) || !tree_subtree_clean(fr->kids[i]);
 }
 
-/* Sorts the kids by key and makes groups of the runs alike that hide enough to be worth a line. */
+/* Sorts the kids by shape and makes groups of the runs alike that hide enough to be worth a line. */
 static int collapse(struct frame *fr)
 {
 	size_t ngroups = 0;
