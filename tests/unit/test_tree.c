@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include "pictures.h"
 #include "tree_summary.h"
+#include "tree_text.h"
 
 #define MS 1000000ull
 /* The run's clock starts here: a history's times are a clock's, not the run's. */
@@ -330,6 +331,27 @@ static const char *line2(const char *out, size_t *len)
 	return s;
 }
 
+/* Columns of escaped text, and where it may be cut: after a whole escape of any length or a whole
+ * character, wide ones counting two. */
+static void test_text_fit(void **state)
+{
+	/* a \U000e0041 \u202e \x1b \n \? 日 é */
+	const char *s = "a\\U000e0041\\u202e\\x1b\\n\\?\xe6\x97\xa5\xc3\xa9";
+	const size_t len = strlen(s);
+	/* The cut after each unit, and the columns up to it. */
+	const size_t ends[] = {0, 1, 11, 17, 21, 23, 25, 28, 30}, cols[] = {0, 1, 11, 17, 21, 23, 25, 27, 28};
+
+	(void)state;
+	assert_int_equal(text_cols(s, len), 28);
+	for (size_t c = 0; c <= 30; c++) {
+		size_t k = 0;
+
+		while (k + 1 < sizeof(cols) / sizeof(cols[0]) && cols[k + 1] <= c)
+			k++;
+		assert_int_equal(text_fit(s, len, c), ends[k]);
+	}
+}
+
 /* Shortened to the width asked, the cut after a whole escape or character, marked with …, the failed exec's
  * mark kept whole; never below 12 columns of command. */
 static void test_width(void **state)
@@ -509,6 +531,60 @@ static void test_collapse_build(void **state)
 	history_drop(&h);
 }
 
+/* A collapsed line's details: its name escaped and cut to 32 columns, members still running, at most 6 kinds
+ * of failure named and the rest counted; a process with failed execs before and after its last exec. */
+static void test_group_details(void **state)
+{
+	char long_name[64];
+	struct history h;
+	struct hist_proc *root, *p;
+	char *out;
+
+	(void)state;
+	memset(long_name, 'n', 40);
+	long_name[40] = '\0';
+	history(&h, 1000);
+	root = proc(&h, NULL, 1, "sh", 0);
+	exec_at(root, 0, "/usr/bin/dash", ARGV("sh"));
+	failed_at(root, 1, EACCES, "/x", ARGV("x"));
+	exec_at(root, 2, "/usr/bin/dash", ARGV("sh", "y"));
+	failed_at(root, 3, ENOEXEC, "/z", ARGV("z"));
+	failed_at(root, 4, ENOENT, "/w", ARGV("w"));
+	exited(root, 1000, 0);
+	for (unsigned int i = 0; i < 5; i++) {
+		p = proc(&h, root, 10 + i, "e", 10 + i);
+		exec_at(p, 10 + i, "/tmp/e", ARGV("/tmp/\x1b[31mevil\xe2\x80\xae", "arg"));
+		if (i < 4)
+			exited(p, 20 + i, 0);
+	}
+	for (unsigned int i = 0; i < 12; i++) {
+		p = proc(&h, root, 100 + i, "t", 100 + i);
+		exec_at(p, 100 + i, "/usr/bin/t", ARGV(long_name));
+		if (i < 9)
+			exited(p, 200, i < 8 ? (int)i + 1 : 0);
+		else if (i < 10)
+			killed(p, 200, 15, false);
+	}
+	out = draw(&h, 0, false);
+	assert_non_null(strstr(
+	    out,
+	    "\n      1  1.000s  exit 0    sh y  ✗ 2 failed exec (ENOEXEC)  after 1 failed exec (EACCES)\n"
+	    "                           ├─ \\x1b[31mevil\\u202e x 5: 4 ok, 1 running; 0.010s-0.986s each, "
+	    "1.026s in "
+	    "all\n"
+	    "                           ├─ nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn… x 12: 1 ok, 2 running, 1 exit 1, "
+	    "1 exit 2, "
+	    "1 exit 3, 1 exit 4, 1 exit 5, 1 exit 6, 3 other (listed below); 0.091s-0.890s each, 2.734s in "
+	    "all\n"
+	    "    100  0.100s  exit 1    ├─ nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\n"));
+	assert_non_null(strstr(out,
+			       "\n    107  0.093s  exit 8    ├─ nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\n"
+			       "    109  0.091s  SIGTERM   └─ nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\n"
+			       "collapsed: 17 repeated siblings on 2 lines"));
+	free(out);
+	history_drop(&h);
+}
+
 /* --tree-expand: every process on its own line, nothing said of collapsing. */
 static void test_expand(void **state)
 {
@@ -655,9 +731,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_known_tree),	   cmocka_unit_test(test_summary),
-	    cmocka_unit_test(test_hostile),	   cmocka_unit_test(test_width),
-	    cmocka_unit_test(test_collapse),	   cmocka_unit_test(test_expand),
-	    cmocka_unit_test(test_collapse_forks), cmocka_unit_test(test_collapse_build),
+	    cmocka_unit_test(test_hostile),	   cmocka_unit_test(test_text_fit),
+	    cmocka_unit_test(test_width),	   cmocka_unit_test(test_collapse),
+	    cmocka_unit_test(test_expand),	   cmocka_unit_test(test_collapse_forks),
+	    cmocka_unit_test(test_collapse_build), cmocka_unit_test(test_group_details),
 	    cmocka_unit_test(test_deep),	   cmocka_unit_test(test_write_error),
 	};
 
