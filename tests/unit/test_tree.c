@@ -296,13 +296,22 @@ static void test_hostile(void **state)
 	exited(p, 50, 0);
 	f = proc(&h, p, 11, "x\x1b[2J", 1);
 	exited(f, 2, 0);
+	/* An empty argv: the binary that ran, or the file a failed exec named. */
+	f = proc(&h, p, 12, "sh", 3);
+	exec_at(f, 3, "/tmp/x/pkexec\n", (const char *const[]){NULL});
+	exited(f, 4, 0);
+	f = proc(&h, p, 13, "sh", 5);
+	failed_at(f, 6, ENOENT, "/tmp/\x1b[1mnone", (const char *const[]){NULL});
+	exited(f, 7, 127);
 	out = draw(&h, 0, false);
 	assert_string_equal(
 	    out, "    PID    TIME  STATUS    COMMAND\n"
 		 "     10  0.050s  exit 0    evil \\x1b]0;pwned\\x07 a\\nb \\xff\\xfe \\u202etxt.exe \\? "
 		 "C:\\\\dir ...\n"
-		 "     11  0.001s  exit 0    └─ [x\\x1b[2J]\n"
-		 "2 processes, 0 failed execs, wall time 0.100s, at most 2 running at once\n");
+		 "     11  0.001s  exit 0    ├─ [x\\x1b[2J]\n"
+		 "     12  0.001s  exit 0    ├─ /tmp/x/pkexec\\n\n"
+		 "     13  0.002s  exit 127  └─ [sh] /tmp/\\x1b[1mnone  ✗ 1 failed exec (ENOENT)\n"
+		 "4 processes, 1 failed exec, wall time 0.100s, at most 2 running at once\n");
 	free(out);
 	history_drop(&h);
 }
