@@ -21,11 +21,12 @@ APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.
 	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
 	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c src/strbuf.c src/http.c \
 	src/metrics.c src/procstat.c src/exporter.c src/command.c src/history.c \
-	src/sink_pictures.c src/tree.c src/html.c src/perfetto.c src/protobuf.c src/errnos.c
+	src/sink_pictures.c src/tree.c src/html.c src/perfetto.c src/protobuf.c src/errnos.c \
+	src/tree_text.c src/tree_summary.c src/tree_shape.c
 # The timeline page's template, generated from src/timeline/timeline.html.
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o) $(OUT)/timeline_page.o
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
-	test_exec_times test_http test_metrics test_history test_html test_perfetto
+	test_exec_times test_http test_metrics test_history test_html test_perfetto test_tree
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
@@ -133,7 +134,8 @@ $(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/test
 	$(OUT)/tests/sink_json.o $(OUT)/tests/output_text.o $(OUT)/tests/output_json.o $(OUT)/tests/escape.o \
 	$(OUT)/tests/timefmt.o $(OUT)/tests/caps.o $(OUT)/tests/signals.o $(OUT)/tests/sink_pictures.o \
 	$(OUT)/tests/history.o $(OUT)/tests/tree.o $(OUT)/tests/html.o $(OUT)/tests/perfetto.o \
-	$(OUT)/tests/errnos.o $(OUT)/tests/timeline_page.o $(OUT)/tests/protobuf.o
+	$(OUT)/tests/errnos.o $(OUT)/tests/timeline_page.o $(OUT)/tests/protobuf.o $(OUT)/tests/tree_text.o \
+	$(OUT)/tests/tree_summary.o $(OUT)/tests/tree_shape.o
 $(OUT)/tests/test_exec_times: $(OUT)/tests/test_exec_times.o $(OUT)/tests/exec_times.o
 $(OUT)/tests/test_history: $(OUT)/tests/test_history.o $(OUT)/tests/history.o
 $(OUT)/tests/test_http: $(OUT)/tests/test_http.o $(OUT)/tests/http.o $(OUT)/tests/strbuf.o
@@ -144,13 +146,16 @@ $(OUT)/tests/test_html: $(OUT)/tests/test_html.o $(OUT)/tests/json_tree.o $(OUT)
 $(OUT)/tests/json_tree.o: tests/unit/json_tree.c | $(OUT)/tests
 	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
 $(OUT)/tests/test_perfetto: $(OUT)/tests/test_perfetto.o $(OUT)/tests/perfetto.o $(OUT)/tests/protobuf.o \
-	$(OUT)/tests/escape.o $(OUT)/tests/signals.o
+	$(OUT)/tests/escape.o $(OUT)/tests/signals.o $(OUT)/tests/errnos.o
+$(OUT)/tests/test_tree: $(OUT)/tests/test_tree.o $(OUT)/tests/tree.o $(OUT)/tests/tree_text.o \
+	$(OUT)/tests/tree_summary.o $(OUT)/tests/tree_shape.o $(OUT)/tests/escape.o $(OUT)/tests/signals.o \
+	$(OUT)/tests/errnos.o
 $(UNIT_BINS):
 	$(CC) $(SANITIZE) $^ -lcmocka $(TEST_LDLIBS) -o $@
 
 # The Perfetto trace of a known history, for tests/perfetto/test_perfetto.py to decode; under the sanitizers.
 $(OUT)/tests/mktrace: $(OUT)/tests/mktrace.o $(OUT)/tests/perfetto.o $(OUT)/tests/protobuf.o $(OUT)/tests/escape.o \
-	$(OUT)/tests/signals.o
+	$(OUT)/tests/signals.o $(OUT)/tests/errnos.o
 	$(CC) $(SANITIZE) $^ -o $@
 $(OUT)/tests/mktrace.o: tests/perfetto/mktrace.c | $(OUT)/tests
 	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@

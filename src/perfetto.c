@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "errnos.h"
 #include "escape.h"
 #include "pictures.h"
 #include "protobuf.h"
@@ -390,14 +391,10 @@ static int write_exec(struct writer *w, const struct cursor *c, const struct his
 
 static int write_failed(struct writer *w, const struct cursor *c, const struct hist_failed_exec *x)
 {
-	const char *error = strerrorname_np(x->error);
 	char buf[16];
+	const char *error = error_name(x->error, buf, sizeof(buf));
 	size_t e = event_begin(w, c->t, c->i + 1, TYPE_INSTANT), m;
 
-	if (!error) {
-		snprintf(buf, sizeof(buf), "E%d", x->error);
-		error = buf;
-	}
 	m = pb_begin(&w->pb, EVENT_NAME);
 	put_cstr(w, "failed exec: ");
 	put_escaped(w, x->filename.s, x->filename.len);
