@@ -107,7 +107,6 @@ static int read_records(struct reading *rd, struct history *h)
 		} else if (kind == -EINVAL) {
 			bad_line(rd, rr.why);
 		} else if (kind == -ENOMEM || (kind == RECORD_EVENT && history_add(h, &ev))) {
-			errno = ENOMEM;
 			err = -1;
 		} else if (kind == RECORD_EVENT) {
 			rd->records++;
@@ -117,9 +116,13 @@ static int read_records(struct reading *rd, struct history *h)
 		}
 	}
 	record_reader_free(&rr);
-	if (err || got == LINE_ERROR) {
-		fprintf(stderr, "exectrace: reading %s failed at line %llu: %s\n", rd->name,
-			rd->lineno + !err, strerror(errno));
+	if (err) {
+		fprintf(stderr, "exectrace: out of memory at %s:%llu\n", rd->name, rd->lineno);
+		return -1;
+	}
+	if (got == LINE_ERROR) {
+		fprintf(stderr, "exectrace: reading %s failed after line %llu: %s\n", rd->name, rd->lineno,
+			strerror(errno));
 		return -1;
 	}
 	return 0;
