@@ -75,7 +75,8 @@ static const char doc[] =
     "  exectrace --exits -j      # with how each process ended\n"
     "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n"
     "  exectrace -j --env=PATH,LANG  # JSON with two environment variables of each exec\n"
-    "  exectrace -j -o run.json -- make  # run make, trace it and all it starts (records on stderr or -o)\n";
+    "  exectrace -j -o run.json -- make  # run make, trace it and all it starts (records on stderr or -o)\n"
+    "  exectrace report run.json  # the process tree of a recording (see exectrace report --help)\n";
 
 static const struct argp_option opts[] = {
     {"help", 'h', NULL, 0, "Show this help", -1},

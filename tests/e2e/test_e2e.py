@@ -2175,6 +2175,16 @@ def test_report(tmp):
     check("report: a last line cut short is said and tolerated",
           res.returncode == 0 and re.fullmatch(r"exectrace: warning: %s:%d: the last line is cut short [^\n]+\n"
                                                % (re.escape(cut), whole.count(b"\n")), err), (res.returncode, err))
+    # A line too long to be a record is not held in memory: skipped, and said.
+    long = os.path.join(tmp, "report-long.jsonl")
+    with open(long, "wb") as f:
+        f.write(b"[" * ((64 << 20) + 1) + b"\n" + whole)
+    res = run([EXE, "report", long], timeout=60)
+    err = res.stderr.decode(errors="replace")
+    check("report: a line over 64 MiB is said and left out, the others read",
+          res.returncode == 1 and err == "exectrace: %s:1: not a record: longer than 64 MiB\n" % long
+          and m["top"].encode() in res.stdout, (res.returncode, err))
+    os.unlink(long)
     empty = os.path.join(tmp, "report-empty.jsonl")
     open(empty, "w").close()
     for args, code, msg in (
