@@ -13,8 +13,8 @@
 #include "report.h"
 #include "report_options.h"
 
-/* A record is at most a few MiB (1 MiB of argv and of environment, each byte escaped to at most six): a line
- * longer than this is no record, and is not held in memory. */
+/* A record is at most about 13 MiB (1 MiB of argv and 1 MiB of environment, each byte escaped to at most
+ * six): a line longer than this is no record, and is not held in memory. */
 #define REPORT_LINE_MAX (64UL << 20)
 
 /* A recording being read. */
