@@ -21,12 +21,12 @@ APP_SRCS := src/main.c src/run_trace.c src/run_count.c src/options.c src/tracer.
 	src/output_count.c src/kernel.c src/match.c src/caps.c src/container.c src/version.c src/proctable.c src/sink.c \
 	src/sink_text.c src/sink_json.c src/output_file.c src/signals.c src/exec_times.c src/strbuf.c src/http.c \
 	src/metrics.c src/procstat.c src/exporter.c src/command.c src/history.c \
-	src/sink_pictures.c src/tree.c src/html.c src/perfetto.c src/protobuf.c src/errnos.c \
+	src/sink_pictures.c src/tree.c src/html.c src/perfetto.c src/protobuf.c src/errnos.c src/json_read.c src/record_read.c src/report.c src/report_options.c \
 	src/tree_text.c src/tree_summary.c src/tree_shape.c
 # The timeline page's template, generated from src/timeline/timeline.html.
 APP_OBJS := $(APP_SRCS:src/%.c=$(OUT)/%.o) $(OUT)/timeline_page.o
 UNIT_TESTS := test_escape test_event test_options test_count test_kernel test_match test_container test_caps test_proctable test_sink \
-	test_exec_times test_http test_metrics test_history test_html test_perfetto test_tree
+	test_exec_times test_http test_metrics test_history test_html test_perfetto test_tree test_json_read
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 # Debian packages the build and the tests need.
@@ -139,6 +139,8 @@ $(OUT)/tests/test_sink: $(OUT)/tests/test_sink.o $(OUT)/tests/sink.o $(OUT)/test
 $(OUT)/tests/test_exec_times: $(OUT)/tests/test_exec_times.o $(OUT)/tests/exec_times.o
 $(OUT)/tests/test_history: $(OUT)/tests/test_history.o $(OUT)/tests/history.o
 $(OUT)/tests/test_http: $(OUT)/tests/test_http.o $(OUT)/tests/http.o $(OUT)/tests/strbuf.o
+$(OUT)/tests/test_json_read: $(OUT)/tests/test_json_read.o $(OUT)/tests/json_read.o $(OUT)/tests/record_read.o \
+	$(OUT)/tests/escape.o $(OUT)/tests/signals.o
 $(OUT)/tests/test_metrics: $(OUT)/tests/test_metrics.o $(OUT)/tests/metrics.o $(OUT)/tests/count.o $(OUT)/tests/strbuf.o
 $(OUT)/tests/test_html: $(OUT)/tests/test_html.o $(OUT)/tests/json_tree.o $(OUT)/tests/html.o \
 	$(OUT)/tests/timeline_page.o $(OUT)/tests/escape.o $(OUT)/tests/errnos.o $(OUT)/tests/signals.o \

@@ -27,6 +27,9 @@ $(OUT)/exectrace.bash: packaging/exectrace.bash.in packaging/gen_completion.py $
 	$(OUT)/exectrace --help > $@.help && python3 packaging/gen_completion.py $< < $@.help > $@.tmp && \
 		rm $@.help && mv $@.tmp $@
 
+# The record formats, the metrics and the pictures, which the man page points to.
+INSTALLED_DOCS := docs/output.md docs/metrics.md docs/tree.md docs/timeline.md docs/perfetto.md
+
 install: $(OUT)/exectrace $(OUT)/exectrace.8 $(OUT)/exectrace.bash
 	install -D -m 0755 $(OUT)/exectrace $(DESTDIR)$(SBINDIR)/exectrace
 	install -D -m 0644 $(OUT)/exectrace.8 $(DESTDIR)$(MANDIR)/man8/exectrace.8
@@ -36,8 +39,7 @@ install: $(OUT)/exectrace $(OUT)/exectrace.8 $(OUT)/exectrace.bash
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' packaging/exectrace.service.in > \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service
-	install -D -m 0644 docs/output.md $(DESTDIR)$(DOCDIR)/output.md
-	install -D -m 0644 docs/metrics.md $(DESTDIR)$(DOCDIR)/metrics.md
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) $(INSTALLED_DOCS)
 	install -D -m 0644 packaging/exectrace.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/exectrace
 	@# The settings are the operator's once installed: an upgrade leaves them as they are.
 	if [ -e $(DESTDIR)$(SYSCONFDIR)/default/exectrace ]; then \
@@ -48,7 +50,7 @@ install: $(OUT)/exectrace $(OUT)/exectrace.8 $(OUT)/exectrace.bash
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/exectrace $(DESTDIR)$(MANDIR)/man8/exectrace.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/exectrace $(DESTDIR)$(SYSTEMDUNITDIR)/exectrace.service \
-		$(DESTDIR)$(DOCDIR)/output.md $(DESTDIR)$(DOCDIR)/metrics.md $(DESTDIR)$(SYSCONFDIR)/logrotate.d/exectrace
+		$(INSTALLED_DOCS:docs/%=$(DESTDIR)$(DOCDIR)/%) $(DESTDIR)$(SYSCONFDIR)/logrotate.d/exectrace
 	if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR); fi
 	if cmp -s packaging/exectrace.default $(DESTDIR)$(SYSCONFDIR)/default/exectrace; then \
 		rm $(DESTDIR)$(SYSCONFDIR)/default/exectrace; \

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* exectrace: parse the options, open the output, choose the sinks, attach, then trace (records -> decoder ->
- * process table -> sinks, src/run_trace.c) or count (src/run_count.c) until told to stop. */
+ * process table -> sinks, src/run_trace.c) or count (src/run_count.c) until told to stop; or draw a
+ * recording's pictures (exectrace report, src/report.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include "cgroups.h"
 #include "command.h"
 #include "output_file.h"
+#include "report.h"
 #include "run.h"
 #include "users.h"
 #include "version.h"
@@ -77,6 +79,7 @@ static int choose_sinks(struct sinks *set, FILE *f, const struct options *o, str
 	if (o->pictures) {
 		/* After the text records; beside JSON lines, which stay JSON lines. */
 		pics->tree = !o->tree ? NULL : o->json ? stderr : f;
+		pics->tree_expand = o->tree_expand;
 		pics->command = o->command;
 		pics->command_pid = cmd.pid;
 		if (sinks_add(set, sink_pictures_new(pics)))
@@ -132,6 +135,9 @@ int main(int argc, char **argv)
 
 	if (open_std_fds())
 		return 1;
+	/* A subcommand of its own, with its own options: it traces nothing. */
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return report_main(argc - 1, argv + 1);
 	switch (options_parse(argc, argv, &opts)) {
 	case OPTIONS_EXIT:
 		return 0;

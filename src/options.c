@@ -36,6 +36,7 @@ enum {
 	OPT_CONTEXT,
 	OPT_USER,
 	OPT_TREE,
+	OPT_TREE_EXPAND,
 	OPT_HTML,
 	OPT_PERFETTO,
 };
@@ -79,7 +80,8 @@ static const char doc[] =
     "  exectrace --cgroup /sys/fs/cgroup/system.slice  # one cgroup v2 subtree\n"
     "  exectrace -j --env=PATH,LANG  # JSON with two environment variables of each exec\n"
     "  exectrace -j -o run.json -- make  # run make, trace it and all it starts (records on stderr or -o)\n"
-    "  exectrace --tree --html run.html -- make  # run make, then its process tree and a timeline page\n";
+    "  exectrace --tree --html run.html -- make  # run make, then its process tree and a timeline page\n"
+    "  exectrace report run.json  # the process tree of a recording (see exectrace report --help)\n";
 
 static const struct argp_option opts[] = {
     {"help", 'h', NULL, 0, "Show this help", -1},
@@ -133,6 +135,8 @@ static const struct argp_option opts[] = {
      "Print the process tree when the run ends: after the text records (with -j, on standard error; in "
      "command mode without -j or -o, instead of them)",
      1},
+    {"tree-expand", OPT_TREE_EXPAND, NULL, 0,
+     "--tree with every process on its own line (repeated siblings not collapsed)", 1},
     {"html", OPT_HTML, "FILE", 0, "A timeline of the processes, one self-contained HTML page, into FILE", 1},
     {"perfetto", OPT_PERFETTO, "FILE", 0, "A Perfetto trace (ui.perfetto.dev) of the processes, into FILE",
      1},
@@ -403,6 +407,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TREE:
 		o->tree = true;
+		break;
+	case OPT_TREE_EXPAND:
+		o->tree = o->tree_expand = true;
 		break;
 	case OPT_HTML:
 		o->html = arg;

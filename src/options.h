@@ -62,6 +62,7 @@ struct options {
 	bool records;	      /* records cross to user space: tracing, not count mode nor --metrics alone */
 	/* The pictures drawn when the run ends (they turn on forks, exits and failed execs) */
 	bool tree;	      /* --tree: a process tree on the output */
+	bool tree_expand;     /* --tree-expand: every process on its own line */
 	const char *html;     /* --html FILE: a timeline page */
 	const char *perfetto; /* --perfetto FILE: a Perfetto trace */
 	bool pictures;	      /* any of the three */

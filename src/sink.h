@@ -80,6 +80,7 @@ struct sink *sink_json_new(FILE *f, const struct options *o);
 /* The pictures of a run (--tree, --html, --perfetto): where they go, and what main knows of the run. */
 struct pictures {
 	FILE *tree;	       /* --tree: the output stream; NULL when not asked */
+	bool tree_expand;      /* --tree-expand */
 	FILE *html, *perfetto; /* opened by pictures_open before anything is traced; NULL when not asked */
 	char *const *command;  /* command mode: CMD's argv; NULL otherwise */
 	pid_t command_pid;     /* command mode: CMD, whose exit ends the run */

@@ -117,7 +117,7 @@ static int pictures_end(struct sink *s)
 	history_finish(h);
 	/* Each drawn even when one before failed: a full disk for one file leaves the others whole. */
 	if (p->tree) {
-		const struct tree_options to = {.width = width_of(p->tree)};
+		const struct tree_options to = {.width = width_of(p->tree), .expand = p->tree_expand};
 
 		drawn(tree_write(p->tree, h, &to), p->tree, &err);
 	}

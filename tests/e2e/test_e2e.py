@@ -2188,6 +2188,94 @@ def test_pictures(tmp):
           p.stderr)
 
 
+def test_report(tmp):
+    """exectrace report: a recording made with -j -x --forks --exits read back and drawn."""
+    m = {k: marker("report-" + k) for k in ("top", "sub", "bg", "fail", "killed", "hostile")}
+    rec = os.path.join(tmp, "report.jsonl")
+    script = ("/bin/true {top}; ( /bin/true {sub} ); /bin/true {bg} & wait; /nonexistent/{fail}; "
+              "/bin/sh -c 'kill -KILL $$' {killed}; exit 0").format(**m)
+    # Bytes that are not UTF-8 and a terminal escape: they must come back as they were, and never raw.
+    hostile = b"x\xff\x1by-" + m["hostile"].encode()
+    t = Tracer("-j", "-x", "--forks", "--exits", "-o", rec)
+    try:
+        run(["sh", "-c", script], timeout=30)
+        run([sys.executable, "-c", "import os, sys; os.execv('/bin/true', [b'true', sys.argv[1].encode("
+             "'utf-8', 'surrogateescape')])", hostile.decode("utf-8", "surrogateescape")], timeout=30)
+    finally:
+        t.stop()
+    recs = [json.loads(line) for line in open(rec, encoding="utf-8")]
+    check("report: the recording has the tree's records",
+          all(any(v in r.get("argv", []) or v in (r.get("filename") or "") for r in recs) for k, v in m.items()
+              if k != "hostile"), [r.get("argv") for r in recs][:20])
+
+    html, pf = os.path.join(tmp, "report.html"), os.path.join(tmp, "report.pftrace")
+    res = run([EXE, "report", "--html", html, "--perfetto", pf, "--tree", rec], timeout=60)
+    check("report: reads the recording and draws the pictures (status 0, nothing on stderr)",
+          res.returncode == 0 and res.stderr == b"", (res.returncode, res.stderr))
+    files = {f: open(f, "rb").read() if os.path.exists(f) else b"" for f in (html, pf)}
+    check("report: --html and --perfetto write their files, with the tree's commands",
+          all(m[k].encode() in data for data in files.values() for k in ("top", "sub", "bg", "killed")),
+          {f: len(d) for f, d in files.items()})
+    check("report: --tree prints the tree's commands on stdout",
+          all(m[k].encode() in res.stdout for k in ("top", "sub", "bg", "killed")), res.stdout[-2000:])
+    # Round trip: the bytes came back, and the tree escapes them as text mode does.
+    check("report: a hostile argv comes back escaped as text mode shows it, nothing raw",
+          b"x\\xff\\x1by-" + m["hostile"].encode() in res.stdout and b"\x1b" not in res.stdout
+          and b"\xff" not in res.stdout, [l for l in res.stdout.split(b"\n") if m["hostile"].encode() in l])
+    res_in = run([EXE, "report", "-"], input=open(rec, "rb").read(), timeout=60)
+    check("report: - reads standard input", res_in.returncode == 0 and m["top"].encode() in res_in.stdout,
+          (res_in.returncode, res_in.stderr))
+
+    # A line that is no record: said with its line number, left out, and the status says so.
+    lines = open(rec, "rb").read().split(b"\n")
+    bad = os.path.join(tmp, "report-bad.jsonl")
+    with open(bad, "wb") as f:
+        f.write(b"\n".join(lines[:2] + [b"exectrace: not a record"] + lines[2:]))
+    res = run([EXE, "report", bad], timeout=60)
+    err = res.stderr.decode(errors="replace")
+    check("report: a malformed line gives one clear line with its number, and status 1",
+          res.returncode == 1 and re.fullmatch(r"exectrace: %s:3: not JSON: [^\n]+ at column 1\n" % re.escape(bad), err)
+          and m["top"].encode() in res.stdout, (res.returncode, err))
+    # A recorder killed in the middle of a write leaves its last line cut short: said, and tolerated.
+    cut = os.path.join(tmp, "report-cut.jsonl")
+    whole = open(rec, "rb").read()
+    with open(cut, "wb") as f:
+        f.write(whole[:-40])
+    res = run([EXE, "report", cut], timeout=60)
+    err = res.stderr.decode(errors="replace")
+    check("report: a last line cut short is said and tolerated",
+          res.returncode == 0 and re.fullmatch(r"exectrace: warning: %s:%d: the last line is cut short [^\n]+\n"
+                                               % (re.escape(cut), whole.count(b"\n")), err), (res.returncode, err))
+    # A line too long to be a record is not held in memory: skipped, and said.
+    long = os.path.join(tmp, "report-long.jsonl")
+    with open(long, "wb") as f:
+        f.write(b"[" * ((64 << 20) + 1) + b"\n" + whole)
+    res = run([EXE, "report", long], timeout=60)
+    err = res.stderr.decode(errors="replace")
+    check("report: a line over 64 MiB is said and left out, the others read",
+          res.returncode == 1 and err == "exectrace: %s:1: not a record: longer than 64 MiB\n" % long
+          and m["top"].encode() in res.stdout, (res.returncode, err))
+    os.unlink(long)
+    empty = os.path.join(tmp, "report-empty.jsonl")
+    open(empty, "w").close()
+    for args, code, msg in (
+            ([empty], 1, "exectrace: %s: no exec, fork, exit or lost records" % empty),
+            ([os.path.join(tmp, "nonexistent.jsonl")], 1,
+             "exectrace: cannot open '%s': No such file or directory" % os.path.join(tmp, "nonexistent.jsonl")),
+            ([tmp], 1, "exectrace: '%s' is a directory, not a recording" % tmp),
+            ([], 2, "exectrace report: the recording to read is missing"),
+            ([rec, rec], 2, "exectrace report: one recording at a time"),
+            (["--bogus", rec], 2, "exectrace report: unrecognized option '--bogus'"),
+            (["--html", "/proc/nonexistent/x.html", rec], 1, "exectrace: cannot open '/proc/nonexistent/x.html'")):
+        res = run([EXE, "report", *args], timeout=60)
+        err = res.stderr.decode(errors="replace")
+        check("report: bad input %s: status %d and a clear message" % (" ".join(args), code),
+              res.returncode == code and err.startswith(msg), (res.returncode, err))
+    res = run([EXE, "report", "--help"], timeout=20)
+    check("report: --help", res.returncode == 0 and b"Usage: exectrace report [OPTION...] RECORDS.jsonl" in res.stdout
+          and b"--perfetto=FILE" in res.stdout, res.stdout)
+
+
 def main():
     why = ("they load BPF programs and need root" if os.geteuid() != 0 else
            "the kernel has no BTF (/sys/kernel/btf/vmlinux)" if not os.path.exists("/sys/kernel/btf/vmlinux") else None)
@@ -2202,7 +2290,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_pictures, test_ancestors, test_env,
+        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_pictures,
+                     test_report, test_ancestors, test_env,
                      test_context_live, test_context_ids_and_paths, test_context_groups, test_text,
                      test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,

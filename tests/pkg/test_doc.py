@@ -9,9 +9,9 @@ from tap import BUILD, EXE, ROOT, check, make_var, run, run_tests
 MAN = BUILD + "/exectrace.8"
 
 
-def help_options():
-    """Every short and long option --help lists."""
-    out = run([EXE, "--help"]).stdout.decode()
+def help_options(*subcommand):
+    """Every short and long option --help lists (exectrace's, or a subcommand's: "report")."""
+    out = run([EXE, *subcommand, "--help"]).stdout.decode()
     opts = set()
     for line in out.splitlines():
         m = re.match(r"^\s+(?:(-\w), )?(--[\w-]+)", line)
@@ -64,6 +64,9 @@ def test_options_documented():
             entries.update(o for o in m.groups() if o)
     opts = help_options()
     check("--help lists options (the parse works)", {"-h", "--help", "-x", "--fails", "--count"} <= opts, opts)
+    report = help_options("report")
+    check("report --help lists options (the parse works)", {"-h", "--help", "--html"} <= report, report)
+    opts |= report
     for opt in sorted(opts):
         check("man page: an entry for %s" % opt, opt in entries)
     check("man page: no entry for an option --help does not list", entries <= opts, entries - opts)

@@ -49,7 +49,9 @@ def test_install_uninstall():
                 "/usr/local/share/bash-completion/completions/exectrace": "0o644",
                 "/usr/local/lib/systemd/system/exectrace.service": "0o644",
                 "/usr/local/share/doc/exectrace/output.md": "0o644",
-                "/usr/local/share/doc/exectrace/metrics.md": "0o644", "/etc/logrotate.d/exectrace": "0o644",
+                "/usr/local/share/doc/exectrace/metrics.md": "0o644",
+                "/usr/local/share/doc/exectrace/tree.md": "0o644", "/usr/local/share/doc/exectrace/timeline.md": "0o644",
+                "/usr/local/share/doc/exectrace/perfetto.md": "0o644", "/etc/logrotate.d/exectrace": "0o644",
                 "/etc/default/exectrace": "0o644"}
         check("make install DESTDIR: exactly these files, these modes", res.returncode == 0 and files(tmp) == want,
               (res.stderr, files(tmp)))
@@ -93,7 +95,8 @@ def test_install_uninstall():
         res = make("install", "DESTDIR=" + tmp, "PREFIX=/usr", "SYSTEMDUNITDIR=/lib/systemd/system")
         want = {"/usr/sbin/exectrace", "/usr/share/man/man8/exectrace.8", "/lib/systemd/system/exectrace.service",
                 "/usr/share/bash-completion/completions/exectrace", "/usr/share/doc/exectrace/output.md",
-                "/usr/share/doc/exectrace/metrics.md", "/etc/logrotate.d/exectrace", "/etc/default/exectrace"}
+                "/usr/share/doc/exectrace/metrics.md", "/usr/share/doc/exectrace/tree.md",
+                "/usr/share/doc/exectrace/timeline.md", "/usr/share/doc/exectrace/perfetto.md", "/etc/logrotate.d/exectrace", "/etc/default/exectrace"}
         check("make install PREFIX=/usr: under /usr, settings and logrotate in /etc",
               res.returncode == 0 and set(files(tmp)) == want, (res.stderr, files(tmp)))
     finally:
