@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The bash completion for exectrace: its template (argv[1]) with the options, their arguments and the --count
-keys taken from `exectrace --help` (stdin), on stdout."""
+keys taken from `exectrace --help` (stdin), and the report subcommand's from `exectrace report --help` (the file
+argv[2]), on stdout."""
 import re
 import sys
 
@@ -43,11 +44,15 @@ def parse(help_text):
 
 def main():
     options, args, count_keys = parse(sys.stdin.read())
+    with open(sys.argv[2]) as f:
+        report_options, report_args, _ = parse(f.read())
     with open(sys.argv[1]) as f:
         template = f.read()
     out = (template.replace("@OPTIONS@", " ".join(options))
            .replace("@ARGS@", " ".join("[%s]=%s" % kv for kv in args.items()))
-           .replace("@COUNT_KEYS@", " ".join(count_keys)))
+           .replace("@COUNT_KEYS@", " ".join(count_keys))
+           .replace("@REPORT_OPTIONS@", " ".join(report_options))
+           .replace("@REPORT_ARGS@", " ".join("[%s]=%s" % kv for kv in report_args.items())))
     sys.stdout.write(out)
 
 

@@ -24,8 +24,9 @@ $(OUT)/exectrace.8: man/exectrace.8.scd man/tidy_roff.py | $(OUT)
 
 # The options and their arguments as exectrace --help lists them: a new option completes without an edit here.
 $(OUT)/exectrace.bash: packaging/exectrace.bash.in packaging/gen_completion.py $(OUT)/exectrace
-	$(OUT)/exectrace --help > $@.help && python3 packaging/gen_completion.py $< < $@.help > $@.tmp && \
-		rm $@.help && mv $@.tmp $@
+	$(OUT)/exectrace --help > $@.help && $(OUT)/exectrace report --help > $@.report-help && \
+		python3 packaging/gen_completion.py $< $@.report-help < $@.help > $@.tmp && \
+		rm $@.help $@.report-help && mv $@.tmp $@
 
 # The record formats, the metrics and the pictures, which the man page points to.
 INSTALLED_DOCS := docs/output.md docs/metrics.md docs/tree.md docs/timeline.md docs/perfetto.md

@@ -46,6 +46,19 @@ def test_options():
           complete("-d", "") == [] and complete("-n", "") == [], complete("--max-args", ""))
 
 
+def test_subcommand_and_command():
+    check("'rep' at the first word: the report subcommand", complete("rep") == ["report"], complete("rep"))
+    check("'rep' after an option: nothing (report comes first)", complete("-x", "rep") == [], complete("-x", "rep"))
+    check("report '--h': its own options", complete("report", "--h") == ["--help", "--html"],
+          complete("report", "--h"))
+    check("report '--tree-': --tree-expand", complete("report", "--tree-") == ["--tree-expand"],
+          complete("report", "--tree-"))
+    check("-- 'ls': commands", "ls" in complete("--", "ls") and "lsblk" in complete("--", "lsb"),
+          complete("--", "lsb"))
+    check("-j -- make '-': the command's own arguments, not exectrace's options",
+          complete("-j", "--", "make", "-") == [], complete("-j", "--", "make", "-"))
+
+
 def test_count_keys():
     keys = ["cgroup", "comm", "exe", "pid", "ppid", "uid"]
     check("--count '': every key", complete("--count", "") == keys, complete("--count", ""))
@@ -76,6 +89,9 @@ def test_files():
         check("-c, --cgroup: directories only", complete("-c", p) == [p + "adir"] and
               complete("--cgroup", p) == [p + "adir"], complete("-c", p))
         check("relative to the working directory", complete("-o", "bf", cwd=tmp) == ["bfile"])
+        check("report: the recording, and --html FILE: files", complete("report", p + "a") ==
+              sorted(p + n for n in ("a.json", "a b.json", "adir")) and complete("report", "--html", p + "b") ==
+              [p + "bfile"], complete("report", p + "a"))
     finally:
         shutil.rmtree(tmp)
 
@@ -91,10 +107,12 @@ def test_new_option():
         help_text = run([EXE, "--help"]).stdout.replace(
             b"  -x, --fails", b"      --qq-depth=DEPTH       Show each exec's lineage\n"
             b"      --zz-file=FILE         Write environments to FILE\n  -x, --fails")
-        script = os.path.join(tmp, "exectrace.bash")
+        script, report_help = os.path.join(tmp, "exectrace.bash"), os.path.join(tmp, "report.help")
+        with open(report_help, "wb") as f:
+            f.write(run([EXE, "report", "--help"]).stdout)
         with open(script, "wb") as out:
             res = subprocess.run(["python3", ROOT + "/packaging/gen_completion.py",
-                                  ROOT + "/packaging/exectrace.bash.in"], input=help_text, stdout=out)
+                                  ROOT + "/packaging/exectrace.bash.in", report_help], input=help_text, stdout=out)
         check("a new option completes by name", res.returncode == 0 and
               complete("--qq", script=script) == ["--qq-depth"] and complete("--zz", script=script) ==
               ["--zz-file"])
@@ -107,4 +125,5 @@ def test_new_option():
 
 
 if __name__ == "__main__":
-    sys.exit(run_tests([test_registered, test_options, test_count_keys, test_files, test_users, test_new_option]))
+    sys.exit(run_tests([test_registered, test_options, test_subcommand_and_command, test_count_keys, test_files,
+                        test_users, test_new_option]))
