@@ -690,11 +690,18 @@ def test_exits(tmp):
     procs = {}
     procs["code"] = subprocess.Popen(["/bin/sh", "-c", "exit 42"])
     procs["code"].status = reap(procs["code"])
+    # Each process's duration is held to what this test saw of it: at most the time from before its Popen to after
+    # its reap, and at least the time it surely ran: from its exec (Popen returns once the exec succeeded) to the
+    # signal that ended it, or the helper's own sleep of 0.1 s.
     for sig in (signal.SIGKILL, signal.SIGTERM):
+        started = time.monotonic()
         p = subprocess.Popen(["/bin/sleep", "30"])
+        execd = time.monotonic()
         time.sleep(0.2)
+        p.least = time.monotonic() - execd
         p.send_signal(sig)
         p.status = reap(p)
+        p.most = time.monotonic() - started
         procs[sig.name] = p
 
     def core_limits():
@@ -704,12 +711,17 @@ def test_exits(tmp):
     coredir = os.path.join(tmp, "core-" + RUN)
     os.mkdir(coredir)
     # core_pattern is left as it is: with a plain name ("core") the dump lands in the process's working directory.
+    started = time.monotonic()
     p = subprocess.Popen(["/bin/sh", "-c", "kill -SEGV $$"], cwd=coredir, preexec_fn=core_limits)
     p.status = reap(p)
+    p.most = time.monotonic() - started
     procs["core"] = p
     for mode in ("group_exit", "leader_exit"):
+        started = time.monotonic()
         p = subprocess.Popen([SPAWN, mode, "7"])
         p.status = reap(p)
+        p.most = time.monotonic() - started
+        p.least = 0.1
         procs[mode] = p
     zombie = subprocess.Popen([TRUE])
     time.sleep(1.0)  # a zombie until reaped
@@ -741,6 +753,16 @@ def test_exits(tmp):
                   r["max_rss"] == ru.ru_maxrss * 1024, (r["max_rss"], ru.ru_maxrss * 1024))
     check("core dump: the shell dumped core, as the parent saw", os.WCOREDUMP(procs["core"].status[0]),
           procs["core"].status[0])
+    # 2 ms for the clocks' granularity; a duration of 0, or one from another start, falls outside.
+    for name in ("SIGKILL", "SIGTERM", "core", "group_exit", "leader_exit"):
+        p = procs[name]
+        r = (exits_of(recs, p.pid) or [None])[0]
+        if r:
+            least = getattr(p, "least", 0.0)
+            check("exit of %s: duration since its exec, %.3f s, within what the test saw (%.3f to %.3f s)"
+                  % (name, r["duration"], least, p.most),
+                  r["since_exec"] is True and r["duration"] > 0 and
+                  least - 0.002 <= r["duration"] <= p.most + 0.002, r)
     r = (exits_of(recs, zombie.pid) or [None])[0]
     if r:
         check("a zombie reaped 1 s late: duration is to its exit (%s s)" % r["duration"],
