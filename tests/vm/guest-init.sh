@@ -176,11 +176,80 @@ missing: $fragment" ;;
 	report "$name" $? "$rec$missing"
 }
 
+# field NAME: the number that field NAME has in $rec.
+field() {
+	printf '%s' "$rec" | sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"
+}
+
+# within NAME VALUE LEAST MOST: reports NAME, passed when LEAST <= VALUE <= MOST (as decimal numbers).
+within() {
+	awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v != "" && v + 0 >= lo + 0 && v + 0 <= hi + 0) }'
+	report "$1" $? "$rec
+not within $3 to $4: ${2:-none}"
+}
+
+# now: sets $up to the guest's seconds since boot (10 ms steps), read without a fork.
+now() {
+	read -r up _ </proc/uptime
+}
+
+# running PID COMM: waits up to 5 s for PID to have exec'd COMM.
+running() {
+	local tries=50
+	while [ "$(cat "/proc/$1/comm" 2>/dev/null)" != "$2" ] && [ "$tries" -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+}
+
 # exits_session: fork and exit records (--forks --exits), against the exit status the shell's wait gets: an exit
-# code, exit_group from a non-leader thread, SIGKILL; and a subshell that never execs placed in the tree.
+# code, exit_group from a non-leader thread, SIGKILL with its duration, a zombie reaped late, a busy loop's CPU
+# time; and a subshell that never execs placed in the tree. Beside them, the exec records' context that the
+# guest can check itself: namespaces against /proc/PID/ns, exec after exec, a deleted working directory.
 exits_session() {
-	local out=/tmp/exits.json err=/tmp/exits.err code group killed sub parent rc
+	local out=/tmp/exits.json err=/tmp/exits.err code group killed sub parent rc zombie zpid paused ns n id
+	local chain ids busy before after
 	start exits --forks --exits || return
+	# A zombie for 2 s: its parent execs sleep and never waits; init reaps it after the sleep ends. Meanwhile the
+	# other checks run. The child execs /bin/true only once its parent is sleep: the shell before the exec could
+	# reap it.
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	sh -c 'p=$$
+		(c=""; while [ "$c" != sleep ]; do sleep 0.01; read -r c <"/proc/$p/comm"; done; exec /bin/true vm-zombie) &
+		echo $! >/tmp/zombie.pid
+		exec /bin/sleep 2' &
+	zombie=$!
+	running "$zombie" sleep
+	read -r zpid </tmp/zombie.pid
+	n=20
+	while ! grep -q ') Z ' "/proc/$zpid/stat" 2>/dev/null && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	grep -q ') Z ' "/proc/$zpid/stat"
+	report "exits: /bin/true, a zombie of a parent that does not wait" $? "$(cat "/proc/$zpid/stat" 2>&1)"
+	# Namespaces of their own (uts, ipc), read from /proc while the process runs.
+	unshare -u -i "$SPAWN" pause vm-ns &
+	paused=$!
+	running "$paused" spawn
+	ns=""
+	for n in mnt pid net uts ipc user cgroup time; do
+		id=$(readlink "/proc/$paused/ns/$n")
+		id=${id#*[}
+		id=${id%]}
+		ns="$ns,\"$n\":${id:-null}"
+	done
+	kill "$paused"
+	wait "$paused"
+	# Exec after exec: spawn execs itself twice.
+	$SPAWN chain 2 &
+	chain=$!
+	wait "$chain"
+	mkdir /tmp/vm-gone
+	(cd /tmp/vm-gone && rmdir /tmp/vm-gone && exec /bin/true vm-gone)
+	$SPAWN busy 0.3 &
+	busy=$!
+	wait "$busy"
 	/bin/sh -c 'exit 42' &
 	code=$!
 	wait "$code"
@@ -189,11 +258,18 @@ exits_session() {
 	group=$!
 	wait "$group"
 	report "exits: the helper's exit_group status is 7" $(($? != 7))
-	sleep 30 &
+	now
+	before=$up
+	# By path: busybox's sh runs a bare sleep in a child without an exec.
+	/bin/sleep 30 &
 	killed=$!
+	running "$killed" sleep
 	sleep 0.2
 	kill -KILL "$killed"
 	wait "$killed"
+	now
+	after=$up
+	wait "$zombie"
 	# The subshell forks /bin/true, then exits 3 without an exec of its own.
 	/bin/sh -c '( /bin/true "${0}-child"; exit 3 ); exit 0' vm-fork
 	kill -INT "$tracer"
@@ -203,7 +279,35 @@ exits_session() {
 		'"core_dumped":false,' '"since_exec":true,'
 	exit_record "exits: exit_group(7) from a non-leader thread: one record, code 7" "$out" exit "$group" \
 		'"comm":"spawn",' '"exit_code":7,"signal":null,'
-	exit_record "exits: SIGKILL" "$out" exit "$killed" '"exit_code":null,"signal":"SIGKILL","core_dumped":false,'
+	exit_record "exits: SIGKILL" "$out" exit "$killed" '"exit_code":null,"signal":"SIGKILL","core_dumped":false,' \
+		'"since_exec":true,'
+	# From the exec seen to the signal 0.2 s later, at most the time around it all (plus /proc/uptime's step).
+	within "exits: SIGKILL after 0.2 s: duration since the exec" "$(field duration)" 0.199 \
+		"$(awk -v a="$before" -v b="$after" 'BEGIN { print b - a + 0.02 }')"
+	exit_record "exits: the zombie's exit: code 0, since its exec" "$out" exit "$zpid" '"exit_code":0,"signal":null,' \
+		'"since_exec":true,'
+	within "exits: the zombie's duration is to its exit, not to its reap 2 s later" "$(field duration)" 0.000000001 1
+	exit_record "exits: a busy loop of 0.3 s of CPU" "$out" exit "$busy" '"exit_code":0,'
+	within "exits: a busy loop: cpu_user and cpu_system at least the 0.3 s it spun" \
+		"$(awk -v u="$(field cpu_user)" -v s="$(field cpu_system)" 'BEGIN { print u + s }')" 0.299 1000
+	# The loop reads its CPU clock by system call, so a share of the time is the system's (about a third is user).
+	within "exits: a busy loop: cpu_user at least 0.03 s of it" "$(field cpu_user)" 0.03 1000
+	# unshare's exec aside, the exec of spawn in the namespaces unshare made.
+	rec=$(grep -F "\"pid\":$paused," "$out" | grep -F "\"argv\":[\"$SPAWN\",\"pause\",\"vm-ns\"]")
+	case $rec in
+	*"\"ns\":{${ns#,}}"*) report "exits: exec: namespaces as /proc/PID/ns shows them, uts and ipc new" 0 ;;
+	*) report "exits: exec: namespaces as /proc/PID/ns shows them, uts and ipc new" 1 "${rec:-no record}
+expected: \"ns\":{${ns#,}}" ;;
+	esac
+	ids=$(grep -F '{"type":"exec",' "$out" | grep -F "\"pid\":$chain," |
+		sed 's/.*"exec_id":"\([0-9-]*\)".*/\1/' | tr '\n' ' ')
+	printf '%s\n' "$ids" | awk -v p="$chain" '{
+		split($1, a, "-"); split($2, b, "-"); split($3, c, "-")
+		exit !(NF == 3 && a[1] == p && b[1] == p && c[1] == p && a[2] == b[2] && b[2] == c[2] &&
+			b[3] == a[3] + 1 && c[3] == b[3] + 1)
+	}'
+	report "exits: exec after exec: three exec_ids of one pid and start, seq one up each time" $? "$ids"
+	record "exits: exec: a deleted working directory is marked" "$out" vm-gone '"cwd":"/tmp/vm-gone (deleted)",'
 	one_record "exits: the subshell's child's exec" "$out" vm-fork-child || return
 	parent=$(printf '%s' "$rec" | sed 's/.*"parent_exec_id":"\([0-9-]*\)".*/\1/')
 	sub=${parent%%-*}
