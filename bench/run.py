@@ -291,7 +291,7 @@ class Tracer:
 
 TRACER_KEYS = ("exectrace", "exectrace-json", "exectrace-baseline", "exectrace-json-baseline", "exectrace-count",
                "exectrace-metrics",
-               "exectrace-1M", "exectrace-forks-exits", "exectrace-all", "execsnoop", "bpftrace")
+               "exectrace-1M", "exectrace-forks-exits", "exectrace-all", "exectrace-all-ancestors", "execsnoop", "bpftrace")
 
 
 def find_execsnoop(given):
@@ -343,6 +343,10 @@ def make_tracers(args):
         # Issue 10's "everything on": the environment, every context group, fork and exit records.
         Tracer("exectrace-all", "exectrace --json (everything on)",
                [xt, "--json", "--env", "--context", "all", "--forks", "--exits"],
+               "xt-json", xt_ready, all_w),
+        # The same with the ancestors too (off by default for their cost), up to 8 above the parent.
+        Tracer("exectrace-all-ancestors", "exectrace --json (everything on, --ancestors 8)",
+               [xt, "--json", "--env", "--context", "all", "--forks", "--exits", "--ancestors", "8"],
                "xt-json", xt_ready, all_w),
     ]
     skipped = {}
@@ -950,14 +954,15 @@ SIDE_COLUMNS = (("exectrace", "exectrace"), ("exectrace-json", "exectrace --json
                 ("exectrace-baseline", "exectrace (baseline)"), ("exectrace-json-baseline", "--json (baseline)"),
                 ("exectrace-count", "exectrace --count comm"), ("exectrace-metrics", "exectrace --metrics"),
                 ("exectrace-forks-exits", "--json --forks --exits"), ("exectrace-all", "--json, everything on"),
-                ("execsnoop", "execsnoop"), ("bpftrace", "bpftrace"))
+                ("exectrace-all-ancestors", "everything, --ancestors 8"), ("execsnoop", "execsnoop"), ("bpftrace", "bpftrace"))
 SIDE_RATIOS = (("exectrace", "execsnoop", "exectrace / execsnoop"),
                ("exectrace-json", "execsnoop", "--json / execsnoop"),
                ("exectrace", "exectrace-baseline", "exectrace / baseline"),
                ("exectrace-json", "exectrace-json-baseline", "--json / its baseline"),
                ("exectrace-forks-exits", "exectrace-json", "--forks --exits / --json"),
                ("exectrace-metrics", "exectrace-count", "--metrics / --count comm"),
-               ("exectrace-all", "exectrace-json-baseline", "everything on / --json baseline"))
+               ("exectrace-all", "exectrace-json-baseline", "everything on / --json baseline"),
+               ("exectrace-all-ancestors", "exectrace-json-baseline", "with --ancestors 8 / --json baseline"))
 
 
 def side_by_side(results, tracers):

@@ -409,7 +409,8 @@ static __always_inline void emit(void *ctx, struct et_record *r)
 	__u64 size = HDR_SIZE + (r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0);
 	__u64 cx = r->context_len, fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len,
 	      argv = r->argv_len;
-	__u64 anc = r->nr_ancestors, env = r->env_len;
+	/* Zero without a load where they are not asked for: the verifier then drops their checks. */
+	__u64 anc = ancestors_max ? r->nr_ancestors : 0, env = env_limit ? r->env_len : 0;
 
 	if (cx > CTX_SIZE || fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX ||
 	    argv > argv_limit || anc > ancestors_max || env > env_limit)
@@ -839,15 +840,22 @@ static long ancestor_step(__u32 i, void *data)
  * goes. */
 static __always_inline __u64 append_ancestors(struct et_record *r, struct task_struct *task)
 {
-	__u64 fn = r->filename_len, exe = r->exe_len, cwd = r->cwd_len, argv = r->argv_len, off;
-	__u64 pre = (r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0), cx = r->context_len;
-	union loop_state *st = loop_state();
+	__u64 fn, exe, cwd, argv, off, pre, cx;
 	struct ancestor_cursor cur;
+	union loop_state *st;
 
 	r->nr_ancestors = 0;
 	r->env_len = 0;
+	/* Before any load: the compiler would hoist them above a later check, onto every exec's path. */
 	if (!ancestors_max && !env_limit)
 		return NO_ROOM; /* neither asked for: none of this is loaded */
+	fn = r->filename_len;
+	exe = r->exe_len;
+	cwd = r->cwd_len;
+	argv = r->argv_len;
+	pre = r->flags & ET_F_BAD_ARGS ? ET_BAD_ARGS_SIZE : 0;
+	cx = r->context_len;
+	st = loop_state();
 	if (cx > CTX_SIZE || fn > ET_PATH_MAX || exe > ET_PATH_MAX || cwd > ET_PATH_MAX ||
 	    argv > argv_limit || !st)
 		return NO_ROOM; /* cannot happen: each length is bounded */
@@ -864,11 +872,14 @@ static __always_inline __u64 append_ancestors(struct et_record *r, struct task_s
 /* The environment the new program received, copied like argv at off in the record's data. */
 static __always_inline void append_env(struct et_record *r, struct task_struct *task, __u64 off)
 {
-	union loop_state *st = loop_state();
 	unsigned long env_start, env_end;
+	union loop_state *st;
 	struct argv_copy *c;
 
-	if (!env_limit || !st || off == NO_ROOM)
+	if (!env_limit || off == NO_ROOM)
+		return;
+	st = loop_state();
+	if (!st)
 		return;
 	env_start = task->mm->env_start;
 	env_end = task->mm->env_end;
@@ -1276,9 +1287,12 @@ static long argv_walk_step(__u32 i, void *data)
  * of its own; at off in the record's data. */
 static __always_inline void append_failed_env(struct et_record *r, const char *const *envp, __u64 off)
 {
-	union loop_state *st = loop_state();
+	union loop_state *st;
 
-	if (!env_limit || !st || !envp || off == NO_ROOM)
+	if (!env_limit || !envp || off == NO_ROOM)
+		return;
+	st = loop_state();
+	if (!st)
 		return;
 	st->walk = (struct argv_walk){.argv = envp, .off = off, .limit = env_limit, .env = 1};
 	bpf_loop(ET_FAILED_ENV_STEPS, argv_walk_step, NULL, 0);
