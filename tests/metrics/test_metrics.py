@@ -281,32 +281,50 @@ def test_with_records(tmp):
 
 
 def test_exits(tmp):
-    """--exits beside --metrics: how processes ended, and how long they ran from their exec."""
+    """--exits beside --metrics: how processes ended, and how long they ran from their exec, by every label
+    but exe (in a cgroup of this test's own, named in the cgroup label)."""
     ok, bad, killed, n = "eo%s" % RUN, "en%s" % RUN, "es%s" % RUN, 6
-    t = Tracer("--exits", "-j", "-o", os.path.join(tmp, "exits.json"))
+    root = cgroup2_root()
+    cg_name = "/exectrace-exits-%s" % RUN
+    cg = root + cg_name if root else None
+    if cg:
+        os.mkdir(cg)
+    # Each process joins the cgroup, then execs the named binary: its exit is in that cgroup.
+    join = ['/bin/sh', '-c', 'echo $$ > "%s/cgroup.procs" && exec "$@"' % cg, "sh"] if cg else []
+    t = Tracer("--exits", "-j", "-o", os.path.join(tmp, "exits.json"), "--metrics-labels", "comm,exe,cgroup")
     try:
-        execs(named(tmp, ok), n)
-        subprocess.run([named(tmp, bad, "/bin/sh"), "-c", "exit 3"], check=False)
-        subprocess.run([named(tmp, killed, "/bin/sh"), "-c", "kill -9 $$"], check=False)
+        path = named(tmp, ok)
+        for _ in range(n):
+            subprocess.run(join + [path], check=False)
+        subprocess.run(join + [named(tmp, bad, "/bin/sh"), "-c", "exit 3"], check=False)
+        subprocess.run(join + [named(tmp, killed, "/bin/sh"), "-c", "kill -9 $$"], check=False)
         got = {}
         deadline = time.time() + 10
         while time.time() < deadline:
             s = t.samples()
             got = {k: v for k, v in s.items() if k[0].startswith(("exectrace_exits_total",
                                                                    "exectrace_process_duration_seconds"))}
-            if s.get(("exectrace_exits_total", frozenset({("comm", killed), ("reason", "signal")}))):
+            # Exits come with their records, execs with the next drain of the kernel's counts.
+            if any(("comm", killed) in k[1] for k in got) and any(
+                    k[0] == "exectrace_execs_total" and ("comm", ok) in k[1] for k in s):
                 break
             time.sleep(0.3)
         text = t.scrape()[1]
     finally:
         t.stop()
+        if cg:
+            os.rmdir(cg)
 
     def v(name, **labels):
-        return got.get((name, frozenset(labels.items())))
+        return got.get((name, frozenset(dict(labels, cgroup=cg_name if cg else "/").items())))
+    mine = sorted(k for k in got if RUN in str(k))
     check("exits: exectrace_exits_total by reason: exit0, exit_nonzero, signal",
           v("exectrace_exits_total", comm=ok, reason="exit0") == n and
           v("exectrace_exits_total", comm=bad, reason="exit_nonzero") == 1 and
-          v("exectrace_exits_total", comm=killed, reason="signal") == 1, sorted(k for k in got if RUN in str(k)))
+          v("exectrace_exits_total", comm=killed, reason="signal") == 1, mine)
+    check("exits: labelled with the cgroup they ended in, and no exe label (an exit names no binary)",
+          cg is not None and all(dict(k[1]).get("cgroup") == cg_name and "exe" not in dict(k[1]) for k in mine)
+          and re.search(r'^exectrace_execs_total\{comm="%s",exe="' % ok, text, re.M), mine[:3])
     check("exits: the duration histogram counts every exit whose exec was seen, in power-of-two buckets",
           v("exectrace_process_duration_seconds_count", comm=ok) == n and
           v("exectrace_process_duration_seconds_bucket", comm=ok, le="+Inf") == n and
@@ -487,7 +505,8 @@ def test_options():
                       (["--metrics", "[::1]"], "invalid --metrics"),
                       (["--metrics", "9", "--metrics-labels", "pid"], "invalid --metrics-labels"),
                       (["--metrics-labels", "comm"], "go with --metrics"),
-                      (["--metrics", "9", "-n", "x"], "with --metrics alone")):
+                      (["--metrics", "9", "-n", "x"], "with --metrics alone"),
+                      (["--metrics", "9", "--exits"], "--forks and --exits add records: with --metrics, add -j or -o")):
         p = subprocess.run([EXE, *args], capture_output=True)
         check("options: %s refused" % " ".join(args), p.returncode == 2 and msg in p.stderr.decode(), p.stderr)
     port = free_port()
