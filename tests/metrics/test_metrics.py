@@ -370,6 +370,84 @@ def test_command(tmp):
                   types)
 
 
+def proc_status(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return {k: v.split() for k, v in (line.split(":", 1) for line in f)}
+
+
+def test_self(tmp):
+    """The tracer's own metrics: argv cut by --argv-bytes counted exactly (a user of this run's own, traced
+    alone with -u), the version of --version, and process_* as /proc has them."""
+    uid = 60000 + int(RUN[:4], 16) % 5000
+    n, argv_bytes = 7, 200
+    out = os.path.join(tmp, "self.json")
+    t = Tracer("-j", "-o", out, "-u", str(uid), "--argv-bytes", str(argv_bytes))
+    try:
+        # n execs with an argument past --argv-bytes, and two within it (the shell's, the last true's).
+        script = 'a=$(printf %%0%dd 0); i=0; while [ $i -lt %d ]; do /bin/true "$a"; i=$((i+1)); done; ' \
+                 '/bin/true short' % (2 * argv_bytes, n)
+        subprocess.run(["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups", "/bin/sh", "-c",
+                        script], check=True)
+        got = t.wait_count("true", "ok", n + 1)
+        samples = t.samples()
+        with open(out) as f:
+            recs = [json.loads(line) for line in f]
+        cut = samples.get(("exectrace_argv_truncated_total", frozenset()))
+        check("self: exectrace_argv_truncated_total is the execs whose argv --argv-bytes cut, exactly (%d)" % n,
+              got == n + 1 and cut == n and sum(r["truncated"] for r in recs) == n and len(recs) == n + 2,
+              (got, cut, [(r["argv"][:1], r["truncated"]) for r in recs]))
+
+        version = run_version()
+        build = [k for k in samples if k[0] == "exectrace_build_info"]
+        check("self: exectrace_build_info{version} is --version's (%s), value 1" % version,
+              build == [("exectrace_build_info", frozenset({("version", version)}))] and samples[build[0]] == 1,
+              build)
+
+        _, text = t.scrape()
+        st = proc_status(t.proc.pid)
+        fds = len(os.listdir("/proc/%d/fd" % t.proc.pid))
+        with open("/proc/%d/limits" % t.proc.pid) as f:
+            max_fds = int(re.search(r"^Max open files\s+(\d+)", f.read(), re.M).group(1))
+        with open("/proc/%d/stat" % t.proc.pid) as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat") as f:
+            btime = int(re.search(r"^btime (\d+)", f.read(), re.M).group(1))
+        m = {mm.group(1): float(mm.group(3)) for mm in map(SAMPLE_RE.match, text.splitlines()) if mm}
+        rss, vm = int(st["VmRSS"][0]) * 1024, int(st["VmSize"][0]) * 1024
+        check("self: process_resident_memory_bytes near /proc's VmRSS (%d and %d KiB)" % (
+            m["process_resident_memory_bytes"] / 1024, rss / 1024),
+              abs(m["process_resident_memory_bytes"] - rss) <= max(4 << 20, rss / 4), (m, rss))
+        check("self: process_virtual_memory_bytes near /proc's VmSize",
+              abs(m["process_virtual_memory_bytes"] - vm) <= max(16 << 20, vm / 4), (m, vm))
+        # The scrape's own connection was open while it counted, and is no longer.
+        check("self: process_open_fds as /proc/PID/fd lists them (%d, %d), process_max_fds its limit" % (
+            m["process_open_fds"], fds),
+              0 <= m["process_open_fds"] - fds <= 1 and m["process_max_fds"] == max_fds, (m, fds, max_fds))
+        start = btime + start_ticks / os.sysconf("SC_CLK_TCK")
+        check("self: process_start_time_seconds is when it started, process_cpu_seconds_total plausible",
+              abs(m["process_start_time_seconds"] - start) < 0.05 and
+              0 <= m["process_cpu_seconds_total"] <= time.time() - start + 1, (m, start))
+
+        ctype, om = t.scrape("application/openmetrics-text;version=1.0.0")
+        p = subprocess.run(["promtool", "check", "metrics"], input=om.encode(), capture_output=True)
+        said = (p.stdout + p.stderr).decode(errors="replace").strip().splitlines()
+        # promtool parses the text format, where a counter's HELP names it with _total, as OpenMetrics does not.
+        family_names = [re.match(r"^(\w+)_total no help text$", line) for line in said]
+        if p.returncode and said and all(f and "# HELP %s " % f.group(1) in om for f in family_names):
+            check("self: promtool check metrics on the OpenMetrics exposition # SKIP promtool reads the "
+                  "text format only: it wants HELP for each counter's _total name (%s)" % said[0], True)
+        else:
+            check("self: promtool check metrics passes on the OpenMetrics exposition", p.returncode == 0, said)
+    finally:
+        t.stop()
+
+
+def run_version():
+    """The version exectrace --version says on its first line."""
+    out = subprocess.run([EXE, "--version"], capture_output=True, check=True).stdout.decode()
+    return out.splitlines()[0].split()[1]
+
+
 def cgroup2_root():
     with open("/proc/mounts") as f:
         for line in f:
@@ -541,7 +619,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-metrics-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_options, test_prometheus, test_exposition, test_with_records, test_exits, test_command, test_budget, test_hostile):
+        for test in (test_options, test_prometheus, test_exposition, test_with_records, test_exits, test_command,
+                     test_self, test_budget, test_hostile):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run
