@@ -516,24 +516,15 @@ def raw(port, data, read=True):
 
 
 def test_hostile(tmp):
+    """An exec storm of this test's own name while clients attack the endpoint: malformed requests, 1 MiB
+    ones, 500 idle connections, a reader of one byte a second. Every exec is counted and recorded."""
     out = os.path.join(tmp, "hostile.json")
     t = Tracer("-j", "-o", out)
-    comm = "ph%s" % RUN
+    comm, n = "ph%s" % RUN, 2000
     path = named(tmp, comm)
     try:
         t.wait_count("nothing", "ok", 0)
         rss0 = t.rss_kib()
-        cases = [(b"garbage\r\n\r\n", b" 400 "), (b"GET\r\n\r\n", b" 400 "), (b"GET /metrics HTTP/2.0\r\n\r\n", b" 505 "),
-                 (b"GET /metrics HTTP/1.1\r\nX: \x00\r\n\r\n", b" 400 "), (b"GET /nope HTTP/1.1\r\n\r\n", b" 404 "),
-                 (b"POST /metrics HTTP/1.1\r\n\r\n", b" 405 "), (b"GET metrics HTTP/1.1\r\n\r\n", b" 400 "),
-                 (b"GET / HTTP/1.0\r\n\r\n", b" 200 "), (b"HEAD /metrics HTTP/1.0\r\n\r\n", b" 200 ")]
-        answers = [raw(t.port, req) for req, _ in cases]
-        check("hostile: malformed requests get 400, 404, 405 or 505", all(
-            a.startswith(b"HTTP/1.1" + want) for a, (_, want) in zip(answers, cases)), answers)
-        check("hostile: HEAD gets the headers only", answers[-1].endswith(b"\r\n\r\n"), answers[-1][-200:])
-        big = raw(t.port, b"GET /metrics HTTP/1.1\r\nX: " + b"a" * (1 << 20))
-        check("hostile: a 1 MiB request is refused with 431", big.startswith(b"HTTP/1.1 431 "), big[:100])
-
         idle = []
         for _ in range(500):
             s = socket.create_connection(("127.0.0.1", t.port), timeout=10)
@@ -555,11 +546,28 @@ def test_hostile(tmp):
         reader = threading.Thread(target=trickle)
         reader.start()
         start = time.time()
-        execs(path, 20)
-        got = t.wait_count(comm, "ok", 20, timeout=15)
+        storm = subprocess.Popen(["/bin/sh", "-c", 'i=0; while [ $i -lt %d ]; do "$0"; i=$((i+1)); done' % n, path])
+        cases = [(b"garbage\r\n\r\n", b" 400 "), (b"GET\r\n\r\n", b" 400 "), (b"GET /metrics HTTP/2.0\r\n\r\n", b" 505 "),
+                 (b"GET /metrics HTTP/1.1\r\nX: \x00\r\n\r\n", b" 400 "), (b"GET /nope HTTP/1.1\r\n\r\n", b" 404 "),
+                 (b"POST /metrics HTTP/1.1\r\n\r\n", b" 405 "), (b"GET metrics HTTP/1.1\r\n\r\n", b" 400 "),
+                 (b"GET / HTTP/1.0\r\n\r\n", b" 200 "), (b"HEAD /metrics HTTP/1.0\r\n\r\n", b" 200 ")]
+        answers, bigs, rounds = [], [], 0
+        # The attack lasts as long as the storm, and at least one round.
+        while rounds == 0 or storm.poll() is None:
+            answers += [(raw(t.port, req), want) for req, want in cases]
+            bigs.append(raw(t.port, b"GET /metrics HTTP/1.1\r\nX: " + b"a" * (1 << 20)))
+            rounds += 1
+        storm.wait()
+        check("hostile: malformed requests get 400, 404, 405 or 505, during the storm (%d rounds)" % rounds, all(
+            a.startswith(b"HTTP/1.1" + want) for a, want in answers), [a[:40] for a, _ in answers])
+        heads = [a for a, _ in answers[len(cases) - 1::len(cases)]]
+        check("hostile: HEAD gets the headers only", all(a.endswith(b"\r\n\r\n") for a in heads), heads[0][-200:])
+        check("hostile: a 1 MiB request is refused with 431", all(b.startswith(b"HTTP/1.1 431 ") for b in bigs),
+              [b[:40] for b in bigs])
+        got = t.wait_count(comm, "ok", n, timeout=15)
         took = time.time() - start
         check("hostile: with 500 idle connections and a slow reader, a scrape still answers and counts every "
-              "exec (%.1f s)" % took, got == 20, got)
+              "exec of the storm, exactly (%d in %.1f s)" % (n, took), got == n, got)
         time.sleep(3)
         rss1 = t.rss_kib()
         check("hostile: the tracer's memory stays bounded (%d KiB -> %d KiB)" % (rss0, rss1), rss1 - rss0 < 16384,
@@ -575,7 +583,7 @@ def test_hostile(tmp):
     with open(out) as f:
         recs = [json.loads(line) for line in f if comm in line]
     check("hostile: the tracer kept tracing: every exec recorded, none lost",
-          len([r for r in recs if r.get("comm") == comm]) == 20 and lost == 0, (len(recs), lost))
+          len([r for r in recs if r.get("comm") == comm]) == n and lost == 0, (len(recs), lost))
 
 
 def test_options():
