@@ -383,6 +383,7 @@ static int decode_exit(const void *data, size_t size, struct exit_event *ev)
 	split_cpu(&r, ev);
 	ev->cpu_truncated = r.flags & ET_X_CPU_CUT;
 	ev->max_rss = r.max_rss;
+	ev->cgroup_id = r.cgroup_id;
 	return 0;
 }
 

@@ -102,6 +102,7 @@ struct exit_event {
 	unsigned long long cpu_user_ns, cpu_system_ns; /* the whole thread group */
 	bool cpu_truncated;			       /* too many threads to add up: lower bounds */
 	unsigned long long max_rss;		       /* bytes */
+	unsigned long long cgroup_id;		       /* the cgroup v2 it ended in */
 };
 
 enum event_type {

@@ -190,6 +190,8 @@ struct et_exit_record {
 	unsigned long long stime_ns;
 	unsigned long long runtime_ns;
 	unsigned long long max_rss; /* bytes */
+	unsigned long long
+	    cgroup_id; /* the cgroup v2 it ended in, for --metrics' cgroup and container labels */
 	char comm[ET_COMM_LEN];
 };
 

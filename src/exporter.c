@@ -157,7 +157,7 @@ void exporter_exit(struct exporter *e, const struct exit_event *ev)
 	double duration =
 	    ev->since_exec && ev->ktime_ns >= ev->since_ns ? (double)(ev->ktime_ns - ev->since_ns) / 1e9 : -1;
 
-	metrics_exit(&e->metrics, ev->comm, ev->uid, reason, duration);
+	metrics_exit(&e->metrics, ev->comm, ev->uid, ev->cgroup_id, reason, duration);
 }
 
 void exporter_argv_truncated(struct exporter *e)

@@ -25,7 +25,9 @@ static void table_init(struct metrics_table *t, unsigned int labels, size_t max_
 
 void metrics_init(struct metrics *m, unsigned int labels, size_t max_series, metrics_name_fn name, void *ctx)
 {
-	unsigned int exit_labels = labels & (METRICS_L_COMM | METRICS_L_USER);
+	/* An exit names no binary: the kernel released the memory map that does before the exit's
+	 * tracepoint (metrics.h). */
+	unsigned int exit_labels = labels & ~METRICS_L_EXE;
 
 	memset(m, 0, sizeof(*m));
 	table_init(&m->execs, labels, max_series, false);
@@ -189,10 +191,10 @@ static size_t bucket(double s)
 	return i;
 }
 
-void metrics_exit(struct metrics *m, const char *comm, unsigned int uid, enum metrics_exit_reason reason,
-		  double duration_s)
+void metrics_exit(struct metrics *m, const char *comm, unsigned int uid, unsigned long long cgroup,
+		  enum metrics_exit_reason reason, double duration_s)
 {
-	struct et_count_key k = {.uid = uid, .failed = reason};
+	struct et_count_key k = {.uid = uid, .cgroup = cgroup, .failed = reason};
 	struct metrics_series *s;
 
 	strncpy(k.comm, comm, sizeof(k.comm) - 1);

@@ -61,16 +61,19 @@ struct metrics_self {
 	bool have_proc; /* proc was read */
 };
 
-/* Exits carry a command name and a user only: their metrics have those of the labels. The histogram's label
- * sets share a thirty-second of the budget, each being 29 series. */
+/* Exits carry a command name, a user and a cgroup, not a binary: by the exit's tracepoint the kernel has
+ * released the memory map that names it, and the exec record names it by path, not by the device and
+ * inode exe series are keyed on. Their metrics have the labels but exe. The histogram's label sets share a
+ * thirty-second of the budget, each being 29 series. */
 void metrics_init(struct metrics *m, unsigned int labels, size_t max_series, metrics_name_fn name, void *ctx);
 void metrics_free(struct metrics *m);
 /* Adds n execs counted under the kernel's key (its fields beyond the labels are ignored; failed: 1 for a
  * failed exec). A new label set past the budget, or one that cannot be stored, counts under _other. */
 void metrics_add(struct metrics *m, const struct et_count_key *key, unsigned long long n);
-/* An exit of a process with this command name and real uid; duration_s < 0 when its exec was not seen. */
-void metrics_exit(struct metrics *m, const char *comm, unsigned int uid, enum metrics_exit_reason reason,
-		  double duration_s);
+/* An exit of a process with this command name, real uid and cgroup id; duration_s < 0 when its exec was not
+ * seen. */
+void metrics_exit(struct metrics *m, const char *comm, unsigned int uid, unsigned long long cgroup,
+		  enum metrics_exit_reason reason, double duration_s);
 /* Appends the exposition; OpenMetrics ends with # EOF. */
 void metrics_render(const struct metrics *m, const struct metrics_self *self, bool openmetrics,
 		    struct strbuf *out);

@@ -59,8 +59,9 @@ static int check_privileges(void)
 }
 
 /* Classic tracepoints (the failed-exec pair) are found by the id file of each under tracefs: mount it where
- * it is missing, and say which file this user cannot read (the effective ids and capabilities decide). */
-static int ensure_tracefs(void)
+ * it is missing, and say which file this user cannot read (the effective ids and capabilities decide).
+ * Mounting needs CAP_SYS_ADMIN, which the service lacks: the error says who should mount it instead. */
+static int ensure_tracefs(const char *who)
 {
 	static const char *const ids[] = {
 	    "syscalls/sys_enter_execve/id",
@@ -78,8 +79,12 @@ static int ensure_tracefs(void)
 	if (!debugfs && faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) && errno == ENOENT &&
 	    mount("tracefs", dir, "tracefs", 0, NULL) && errno != EBUSY) {
 		err = errno;
-		fprintf(stderr, "exectrace: -x needs tracefs, and mounting it on %s failed: %s\n", dir,
-			strerror(err));
+		fprintf(
+		    stderr,
+		    "exectrace: %s needs tracefs, which is not mounted, and mounting it on %s failed: %s; "
+		    "mount it as root first (mount -t tracefs tracefs %s; systemd's sys-kernel-tracing.mount "
+		    "does at boot)\n",
+		    who, dir, strerror(err), dir);
 		return -err;
 	}
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
@@ -90,11 +95,11 @@ static int ensure_tracefs(void)
 		if (err == ENOENT)
 			fprintf(
 			    stderr,
-			    "exectrace: -x needs the syscall tracepoints, and this kernel has none (%s is "
+			    "exectrace: %s needs the syscall tracepoints, and this kernel has none (%s is "
 			    "missing: CONFIG_FTRACE_SYSCALLS)\n",
-			    path);
+			    who, path);
 		else
-			fprintf(stderr, "exectrace: -x needs read access to tracefs (%s): %s\n", path,
+			fprintf(stderr, "exectrace: %s needs read access to tracefs (%s): %s\n", who, path,
 				strerror(err));
 		return -err;
 	}
@@ -351,7 +356,8 @@ int tracer_open(struct tracer **out, const struct options *o, tracer_record_fn f
 		err = kernel_check_bpf_loop(
 		    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL));
 	if (!err && (o->fails || o->metrics))
-		err = ensure_tracefs();
+		/* --metrics counts failed execs at the syscall's exit, a classic tracepoint too. */
+		err = ensure_tracefs(o->fails ? "-x" : "--metrics (counting failed execs)");
 	if (err)
 		return err;
 	t = calloc(1, sizeof(*t));

@@ -281,32 +281,50 @@ def test_with_records(tmp):
 
 
 def test_exits(tmp):
-    """--exits beside --metrics: how processes ended, and how long they ran from their exec."""
+    """--exits beside --metrics: how processes ended, and how long they ran from their exec, by every label
+    but exe (in a cgroup of this test's own, named in the cgroup label)."""
     ok, bad, killed, n = "eo%s" % RUN, "en%s" % RUN, "es%s" % RUN, 6
-    t = Tracer("--exits", "-j", "-o", os.path.join(tmp, "exits.json"))
+    root = cgroup2_root()
+    cg_name = "/exectrace-exits-%s" % RUN
+    cg = root + cg_name if root else None
+    if cg:
+        os.mkdir(cg)
+    # Each process joins the cgroup, then execs the named binary: its exit is in that cgroup.
+    join = ['/bin/sh', '-c', 'echo $$ > "%s/cgroup.procs" && exec "$@"' % cg, "sh"] if cg else []
+    t = Tracer("--exits", "-j", "-o", os.path.join(tmp, "exits.json"), "--metrics-labels", "comm,exe,cgroup")
     try:
-        execs(named(tmp, ok), n)
-        subprocess.run([named(tmp, bad, "/bin/sh"), "-c", "exit 3"], check=False)
-        subprocess.run([named(tmp, killed, "/bin/sh"), "-c", "kill -9 $$"], check=False)
+        path = named(tmp, ok)
+        for _ in range(n):
+            subprocess.run(join + [path], check=False)
+        subprocess.run(join + [named(tmp, bad, "/bin/sh"), "-c", "exit 3"], check=False)
+        subprocess.run(join + [named(tmp, killed, "/bin/sh"), "-c", "kill -9 $$"], check=False)
         got = {}
         deadline = time.time() + 10
         while time.time() < deadline:
             s = t.samples()
             got = {k: v for k, v in s.items() if k[0].startswith(("exectrace_exits_total",
                                                                    "exectrace_process_duration_seconds"))}
-            if s.get(("exectrace_exits_total", frozenset({("comm", killed), ("reason", "signal")}))):
+            # Exits come with their records, execs with the next drain of the kernel's counts.
+            if any(("comm", killed) in k[1] for k in got) and any(
+                    k[0] == "exectrace_execs_total" and ("comm", ok) in k[1] for k in s):
                 break
             time.sleep(0.3)
         text = t.scrape()[1]
     finally:
         t.stop()
+        if cg:
+            os.rmdir(cg)
 
     def v(name, **labels):
-        return got.get((name, frozenset(labels.items())))
+        return got.get((name, frozenset(dict(labels, cgroup=cg_name if cg else "/").items())))
+    mine = sorted(k for k in got if RUN in str(k))
     check("exits: exectrace_exits_total by reason: exit0, exit_nonzero, signal",
           v("exectrace_exits_total", comm=ok, reason="exit0") == n and
           v("exectrace_exits_total", comm=bad, reason="exit_nonzero") == 1 and
-          v("exectrace_exits_total", comm=killed, reason="signal") == 1, sorted(k for k in got if RUN in str(k)))
+          v("exectrace_exits_total", comm=killed, reason="signal") == 1, mine)
+    check("exits: labelled with the cgroup they ended in, and no exe label (an exit names no binary)",
+          cg is not None and all(dict(k[1]).get("cgroup") == cg_name and "exe" not in dict(k[1]) for k in mine)
+          and re.search(r'^exectrace_execs_total\{comm="%s",exe="' % ok, text, re.M), mine[:3])
     check("exits: the duration histogram counts every exit whose exec was seen, in power-of-two buckets",
           v("exectrace_process_duration_seconds_count", comm=ok) == n and
           v("exectrace_process_duration_seconds_bucket", comm=ok, le="+Inf") == n and
@@ -350,6 +368,84 @@ def test_command(tmp):
                 types = {json.loads(line)["type"] for line in f}
             check("command mode, --metrics with -j -o: forks and exits are recorded", types == {"exec", "fork", "exit"},
                   types)
+
+
+def proc_status(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return {k: v.split() for k, v in (line.split(":", 1) for line in f)}
+
+
+def test_self(tmp):
+    """The tracer's own metrics: argv cut by --argv-bytes counted exactly (a user of this run's own, traced
+    alone with -u), the version of --version, and process_* as /proc has them."""
+    uid = 60000 + int(RUN[:4], 16) % 5000
+    n, argv_bytes = 7, 200
+    out = os.path.join(tmp, "self.json")
+    t = Tracer("-j", "-o", out, "-u", str(uid), "--argv-bytes", str(argv_bytes))
+    try:
+        # n execs with an argument past --argv-bytes, and two within it (the shell's, the last true's).
+        script = 'a=$(printf %%0%dd 0); i=0; while [ $i -lt %d ]; do /bin/true "$a"; i=$((i+1)); done; ' \
+                 '/bin/true short' % (2 * argv_bytes, n)
+        subprocess.run(["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups", "/bin/sh", "-c",
+                        script], check=True)
+        got = t.wait_count("true", "ok", n + 1)
+        samples = t.samples()
+        with open(out) as f:
+            recs = [json.loads(line) for line in f]
+        cut = samples.get(("exectrace_argv_truncated_total", frozenset()))
+        check("self: exectrace_argv_truncated_total is the execs whose argv --argv-bytes cut, exactly (%d)" % n,
+              got == n + 1 and cut == n and sum(r["truncated"] for r in recs) == n and len(recs) == n + 2,
+              (got, cut, [(r["argv"][:1], r["truncated"]) for r in recs]))
+
+        version = run_version()
+        build = [k for k in samples if k[0] == "exectrace_build_info"]
+        check("self: exectrace_build_info{version} is --version's (%s), value 1" % version,
+              build == [("exectrace_build_info", frozenset({("version", version)}))] and samples[build[0]] == 1,
+              build)
+
+        _, text = t.scrape()
+        st = proc_status(t.proc.pid)
+        fds = len(os.listdir("/proc/%d/fd" % t.proc.pid))
+        with open("/proc/%d/limits" % t.proc.pid) as f:
+            max_fds = int(re.search(r"^Max open files\s+(\d+)", f.read(), re.M).group(1))
+        with open("/proc/%d/stat" % t.proc.pid) as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat") as f:
+            btime = int(re.search(r"^btime (\d+)", f.read(), re.M).group(1))
+        m = {mm.group(1): float(mm.group(3)) for mm in map(SAMPLE_RE.match, text.splitlines()) if mm}
+        rss, vm = int(st["VmRSS"][0]) * 1024, int(st["VmSize"][0]) * 1024
+        check("self: process_resident_memory_bytes near /proc's VmRSS (%d and %d KiB)" % (
+            m["process_resident_memory_bytes"] / 1024, rss / 1024),
+              abs(m["process_resident_memory_bytes"] - rss) <= max(4 << 20, rss / 4), (m, rss))
+        check("self: process_virtual_memory_bytes near /proc's VmSize",
+              abs(m["process_virtual_memory_bytes"] - vm) <= max(16 << 20, vm / 4), (m, vm))
+        # The scrape's own connection was open while it counted, and is no longer.
+        check("self: process_open_fds as /proc/PID/fd lists them (%d, %d), process_max_fds its limit" % (
+            m["process_open_fds"], fds),
+              0 <= m["process_open_fds"] - fds <= 1 and m["process_max_fds"] == max_fds, (m, fds, max_fds))
+        start = btime + start_ticks / os.sysconf("SC_CLK_TCK")
+        check("self: process_start_time_seconds is when it started, process_cpu_seconds_total plausible",
+              abs(m["process_start_time_seconds"] - start) < 0.05 and
+              0 <= m["process_cpu_seconds_total"] <= time.time() - start + 1, (m, start))
+
+        ctype, om = t.scrape("application/openmetrics-text;version=1.0.0")
+        p = subprocess.run(["promtool", "check", "metrics"], input=om.encode(), capture_output=True)
+        said = (p.stdout + p.stderr).decode(errors="replace").strip().splitlines()
+        # promtool parses the text format, where a counter's HELP names it with _total, as OpenMetrics does not.
+        family_names = [re.match(r"^(\w+)_total no help text$", line) for line in said]
+        if p.returncode and said and all(f and "# HELP %s " % f.group(1) in om for f in family_names):
+            check("self: promtool check metrics on the OpenMetrics exposition # SKIP promtool reads the "
+                  "text format only: it wants HELP for each counter's _total name (%s)" % said[0], True)
+        else:
+            check("self: promtool check metrics passes on the OpenMetrics exposition", p.returncode == 0, said)
+    finally:
+        t.stop()
+
+
+def run_version():
+    """The version exectrace --version says on its first line."""
+    out = subprocess.run([EXE, "--version"], capture_output=True, check=True).stdout.decode()
+    return out.splitlines()[0].split()[1]
 
 
 def cgroup2_root():
@@ -420,24 +516,15 @@ def raw(port, data, read=True):
 
 
 def test_hostile(tmp):
+    """An exec storm of this test's own name while clients attack the endpoint: malformed requests, 1 MiB
+    ones, 500 idle connections, a reader of one byte a second. Every exec is counted and recorded."""
     out = os.path.join(tmp, "hostile.json")
     t = Tracer("-j", "-o", out)
-    comm = "ph%s" % RUN
+    comm, n = "ph%s" % RUN, 2000
     path = named(tmp, comm)
     try:
         t.wait_count("nothing", "ok", 0)
         rss0 = t.rss_kib()
-        cases = [(b"garbage\r\n\r\n", b" 400 "), (b"GET\r\n\r\n", b" 400 "), (b"GET /metrics HTTP/2.0\r\n\r\n", b" 505 "),
-                 (b"GET /metrics HTTP/1.1\r\nX: \x00\r\n\r\n", b" 400 "), (b"GET /nope HTTP/1.1\r\n\r\n", b" 404 "),
-                 (b"POST /metrics HTTP/1.1\r\n\r\n", b" 405 "), (b"GET metrics HTTP/1.1\r\n\r\n", b" 400 "),
-                 (b"GET / HTTP/1.0\r\n\r\n", b" 200 "), (b"HEAD /metrics HTTP/1.0\r\n\r\n", b" 200 ")]
-        answers = [raw(t.port, req) for req, _ in cases]
-        check("hostile: malformed requests get 400, 404, 405 or 505", all(
-            a.startswith(b"HTTP/1.1" + want) for a, (_, want) in zip(answers, cases)), answers)
-        check("hostile: HEAD gets the headers only", answers[-1].endswith(b"\r\n\r\n"), answers[-1][-200:])
-        big = raw(t.port, b"GET /metrics HTTP/1.1\r\nX: " + b"a" * (1 << 20))
-        check("hostile: a 1 MiB request is refused with 431", big.startswith(b"HTTP/1.1 431 "), big[:100])
-
         idle = []
         for _ in range(500):
             s = socket.create_connection(("127.0.0.1", t.port), timeout=10)
@@ -459,11 +546,28 @@ def test_hostile(tmp):
         reader = threading.Thread(target=trickle)
         reader.start()
         start = time.time()
-        execs(path, 20)
-        got = t.wait_count(comm, "ok", 20, timeout=15)
+        storm = subprocess.Popen(["/bin/sh", "-c", 'i=0; while [ $i -lt %d ]; do "$0"; i=$((i+1)); done' % n, path])
+        cases = [(b"garbage\r\n\r\n", b" 400 "), (b"GET\r\n\r\n", b" 400 "), (b"GET /metrics HTTP/2.0\r\n\r\n", b" 505 "),
+                 (b"GET /metrics HTTP/1.1\r\nX: \x00\r\n\r\n", b" 400 "), (b"GET /nope HTTP/1.1\r\n\r\n", b" 404 "),
+                 (b"POST /metrics HTTP/1.1\r\n\r\n", b" 405 "), (b"GET metrics HTTP/1.1\r\n\r\n", b" 400 "),
+                 (b"GET / HTTP/1.0\r\n\r\n", b" 200 "), (b"HEAD /metrics HTTP/1.0\r\n\r\n", b" 200 ")]
+        answers, bigs, rounds = [], [], 0
+        # The attack lasts as long as the storm, and at least one round.
+        while rounds == 0 or storm.poll() is None:
+            answers += [(raw(t.port, req), want) for req, want in cases]
+            bigs.append(raw(t.port, b"GET /metrics HTTP/1.1\r\nX: " + b"a" * (1 << 20)))
+            rounds += 1
+        storm.wait()
+        check("hostile: malformed requests get 400, 404, 405 or 505, during the storm (%d rounds)" % rounds, all(
+            a.startswith(b"HTTP/1.1" + want) for a, want in answers), [a[:40] for a, _ in answers])
+        heads = [a for a, _ in answers[len(cases) - 1::len(cases)]]
+        check("hostile: HEAD gets the headers only", all(a.endswith(b"\r\n\r\n") for a in heads), heads[0][-200:])
+        check("hostile: a 1 MiB request is refused with 431", all(b.startswith(b"HTTP/1.1 431 ") for b in bigs),
+              [b[:40] for b in bigs])
+        got = t.wait_count(comm, "ok", n, timeout=15)
         took = time.time() - start
         check("hostile: with 500 idle connections and a slow reader, a scrape still answers and counts every "
-              "exec (%.1f s)" % took, got == 20, got)
+              "exec of the storm, exactly (%d in %.1f s)" % (n, took), got == n, got)
         time.sleep(3)
         rss1 = t.rss_kib()
         check("hostile: the tracer's memory stays bounded (%d KiB -> %d KiB)" % (rss0, rss1), rss1 - rss0 < 16384,
@@ -479,7 +583,7 @@ def test_hostile(tmp):
     with open(out) as f:
         recs = [json.loads(line) for line in f if comm in line]
     check("hostile: the tracer kept tracing: every exec recorded, none lost",
-          len([r for r in recs if r.get("comm") == comm]) == 20 and lost == 0, (len(recs), lost))
+          len([r for r in recs if r.get("comm") == comm]) == n and lost == 0, (len(recs), lost))
 
 
 def test_options():
@@ -487,7 +591,8 @@ def test_options():
                       (["--metrics", "[::1]"], "invalid --metrics"),
                       (["--metrics", "9", "--metrics-labels", "pid"], "invalid --metrics-labels"),
                       (["--metrics-labels", "comm"], "go with --metrics"),
-                      (["--metrics", "9", "-n", "x"], "with --metrics alone")):
+                      (["--metrics", "9", "-n", "x"], "with --metrics alone"),
+                      (["--metrics", "9", "--exits"], "--forks and --exits add records: with --metrics, add -j or -o")):
         p = subprocess.run([EXE, *args], capture_output=True)
         check("options: %s refused" % " ".join(args), p.returncode == 2 and msg in p.stderr.decode(), p.stderr)
     port = free_port()
@@ -522,7 +627,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-metrics-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_options, test_prometheus, test_exposition, test_with_records, test_exits, test_command, test_budget, test_hostile):
+        for test in (test_options, test_prometheus, test_exposition, test_with_records, test_exits, test_command,
+                     test_self, test_budget, test_hostile):
             try:
                 test(tmp) if test.__code__.co_argcount else test()
             except Exception as e:  # a crashing test is a failing test, and the others still run

@@ -15,11 +15,14 @@ import time
 import urllib.request
 import uuid
 
-from tap import BUILD, EXE, ROOT, check, require_root, run, run_tests, skip
+from tap import BUILD, EXE, ROOT, check, make_var, require_root, run, run_tests, skip
 
 RUN = uuid.uuid4().hex[:8]
 # A uid no other process on the machine runs as.
 UID = 60000 + int(RUN[:4], 16) % 5000
+TRACEFS = "/sys/kernel/tracing"
+# Where root finds the tools the suite runs (logrotate is in sbin, which a user's PATH may lack).
+TOOL_PATH = os.environ["PATH"] + ":/usr/sbin:/sbin"
 
 
 def make(*args):
@@ -121,6 +124,11 @@ def test_unit_verify():
         for key, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                            ("Restart", "on-failure"), ("DynamicUser", "yes"), ("LogsDirectory", "exectrace")):
             check("unit: %s=%s" % (key, value), unit_value(text, key) == value)
+        check("unit: wants and starts after systemd's tracefs mount, which systemd ships",
+              "sys-kernel-tracing.mount" in unit_value(text, "Wants").split() and
+              "sys-kernel-tracing.mount" in unit_value(text, "After").split() and
+              any(os.path.exists(d + "/sys-kernel-tracing.mount") for d in ("/lib/systemd/system",
+                                                                            "/usr/lib/systemd/system")), text)
         check("unit: IP sockets for the metrics endpoint, traffic with this host only",
               unit_value(text, "PrivateNetwork") is None and
               unit_value(text, "RestrictAddressFamilies").split() == ["AF_UNIX", "AF_INET", "AF_INET6"] and
@@ -133,6 +141,13 @@ def test_unit_verify():
 def test_logrotate():
     """The snippet rotates: the file renamed, no new one made (exectrace makes it on SIGHUP), and the service's
     main process sent SIGHUP, here to a systemctl that notes what it was asked."""
+    deps = make_var("PKG_DEPS").split()
+    check("make pkg-deps installs the tools this suite runs (logrotate, strace, systemd-analyze)",
+          {"logrotate", "strace", "systemd"} <= set(deps), deps)
+    logrotate = shutil.which("logrotate", path=TOOL_PATH)
+    if not logrotate:
+        check("logrotate is installed (package logrotate: make pkg-deps, or make pkg-test, installs it)", False)
+        return
     tmp = tempfile.mkdtemp(prefix="exectrace-logrotate-")
     try:
         logs = tmp + "/log"
@@ -149,7 +164,7 @@ def test_logrotate():
         with open(logs + "/execs.json", "w") as f:
             f.write('{"type":"exec"}\n')
         env = dict(os.environ, PATH=tmp + "/bin:" + os.environ["PATH"])
-        res = run(["logrotate", "-f", "-s", tmp + "/state", conf], env=env)
+        res = run([logrotate, "-f", "-s", tmp + "/state", conf], env=env)
         with open(tmp + "/systemctl.calls") as f:
             calls = f.read()
         check("logrotate -f: renamed, no new file made, not compressed yet (exectrace may still be writing)",
@@ -203,7 +218,18 @@ def cap_mask(value):
     return int(value.strip(), 16)
 
 
+def mount_tracefs():
+    """What the unit's Wants=sys-kernel-tracing.mount guarantees: tracefs mounted (by root), before the
+    service starts. Left mounted, as systemd leaves it."""
+    if os.path.exists(TRACEFS + "/events"):
+        return True
+    res = run(["mount", "-t", "tracefs", "-o", "nosuid,nodev,noexec", "tracefs", TRACEFS])
+    return check("tracefs mounted as systemd's sys-kernel-tracing.mount does (it was not)", res.returncode == 0,
+                 res)
+
+
 def test_unprivileged():
+    mount_tracefs()
     ambient, bounding = unit_caps()
     check("unit: the same capabilities ambient and bounding: CAP_BPF CAP_PERFMON CAP_DAC_READ_SEARCH",
           ambient == bounding == ["CAP_BPF", "CAP_PERFMON", "CAP_DAC_READ_SEARCH"], (ambient, bounding))
@@ -260,6 +286,29 @@ def test_unprivileged():
                   res.returncode == 1 and res.stderr.startswith(msg), res)
     finally:
         shutil.rmtree(tmp)
+
+
+def test_tracefs_missing():
+    """Where tracefs is not mounted (here in a private mount namespace, unmounted there only), the service's
+    exectrace cannot mount it: a clear error naming the fix, status 1. Root mounts it and runs."""
+    ambient, _ = unit_caps()
+    # debugfs's tracing directory is tracefs too: libbpf would look there first.
+    unmount = "umount -l %s && { ! mountpoint -q /sys/kernel/debug || umount -l /sys/kernel/debug; } && " \
+        "[ ! -e %s/events ] && exec \"$@\"" % (TRACEFS, TRACEFS)
+    in_ns = ["unshare", "--mount", "--propagation", "private", "sh", "-c", unmount, "sh"]
+    for what, args in (("-x", ["-j", "-x", "-d", "1"]), ("--metrics", ["--metrics", str(free_port()), "-d", "1"])):
+        res = run(in_ns + as_service(ambient, args), timeout=30)
+        msg = ("exectrace: %s needs tracefs, which is not mounted, and mounting it on %s failed: Operation not "
+               "permitted; mount it as root first (mount -t tracefs tracefs %s; systemd's "
+               "sys-kernel-tracing.mount does at boot)\n" % (
+                   "-x" if what == "-x" else "--metrics (counting failed execs)", TRACEFS, TRACEFS)).encode()
+        check("%s with tracefs unmounted, as the service: status 1, one line saying how to mount it" % what,
+              res.returncode == 1 and res.stderr == msg, res)
+    res = run(in_ns + [EXE, "-x", "-d", "0.2"], timeout=30)
+    check("-x with tracefs unmounted, as root: it mounts tracefs and runs", res.returncode == 0 and
+          b"exectrace: ready" in res.stderr, res)
+    check("the host's tracefs stays mounted (the namespace's alone was unmounted)",
+          os.path.exists(TRACEFS + "/events"))
 
 
 def syscall_groups():
@@ -322,7 +371,7 @@ def test_syscalls():
 if __name__ == "__main__":
     tests = [test_install_uninstall, test_unit_verify, test_logrotate]
     if os.geteuid() == 0:
-        tests += [test_unprivileged, test_syscalls]
+        tests += [test_unprivileged, test_tracefs_missing, test_syscalls]
     else:
         require_root("exectrace with the unit's capabilities")
     sys.exit(run_tests(tests))

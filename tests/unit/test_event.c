@@ -2208,6 +2208,7 @@ static struct et_exit_record exit_record(unsigned int status)
 	r.stime_ns = 100000000ULL;
 	r.runtime_ns = 500000000ULL;
 	r.max_rss = 3ULL << 20;
+	r.cgroup_id = 7777;
 	/* Not NUL-terminated when the name fills all 16 bytes. */
 	memcpy(r.comm, "0123456789abcdef", ET_COMM_LEN);
 	return r;
@@ -2269,6 +2270,7 @@ static void test_exit_decode(void **state)
 	assert_false(e.exit.since_exec);
 	assert_int_equal(e.exit.since_ns, KTIME - 250000000ULL);
 	assert_string_equal(e.exit.comm, "0123456789abcdef");
+	assert_int_equal(e.exit.cgroup_id, 7777);
 	/* The run time split 3:1, as getrusage splits it. */
 	assert_int_equal(e.exit.cpu_user_ns, 375000000ULL);
 	assert_int_equal(e.exit.cpu_system_ns, 125000000ULL);

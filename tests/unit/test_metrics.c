@@ -16,6 +16,12 @@ static void name_fn(void *ctx, unsigned int label, const struct et_count_key *ke
 	(void)ctx;
 	if (label == METRICS_L_COMM)
 		strbuf_add(out, key->comm, strnlen(key->comm, sizeof(key->comm)));
+	else if (label == METRICS_L_EXE)
+		strbuf_printf(out, "/bin/%llu", key->exe.ino);
+	else if (label == METRICS_L_CGROUP)
+		strbuf_printf(out, "/cg%llu", key->cgroup);
+	else if (label == METRICS_L_CONTAINER)
+		strbuf_printf(out, "ct%llu", key->cgroup);
 	else
 		strbuf_printf(out, "%u", key->uid);
 }
@@ -122,11 +128,11 @@ static void test_exits(void **state)
 	s = render(&m, false);
 	assert_null(strstr(s, "exectrace_exits_total"));
 	free(s);
-	metrics_exit(&m, "sleep", 0, METRICS_EXIT0, 0.0005);
-	metrics_exit(&m, "sleep", 0, METRICS_EXIT0, 1.5);
-	metrics_exit(&m, "sleep", 0, METRICS_SIGNAL, -1);
-	metrics_exit(&m, "false", 0, METRICS_EXIT_NONZERO, 100000);
-	metrics_exit(&m, "other", 0, METRICS_EXIT0, 1); /* past the histograms' budget of 64 / 32 */
+	metrics_exit(&m, "sleep", 0, 0, METRICS_EXIT0, 0.0005);
+	metrics_exit(&m, "sleep", 0, 0, METRICS_EXIT0, 1.5);
+	metrics_exit(&m, "sleep", 0, 0, METRICS_SIGNAL, -1);
+	metrics_exit(&m, "false", 0, 0, METRICS_EXIT_NONZERO, 100000);
+	metrics_exit(&m, "other", 0, 0, METRICS_EXIT0, 1); /* past the histograms' budget of 64 / 32 */
 	s = render(&m, false);
 	assert_non_null(strstr(s, "exectrace_exits_total{comm=\"sleep\",reason=\"exit0\"} 2\n"));
 	assert_non_null(strstr(s, "exectrace_exits_total{comm=\"sleep\",reason=\"signal\"} 1\n"));
@@ -146,6 +152,34 @@ static void test_exits(void **state)
 	    strstr(s, "exectrace_process_duration_seconds_bucket{comm=\"false\",le=\"+Inf\"} 1\n"));
 	assert_non_null(strstr(s, "exectrace_process_duration_seconds_count{comm=\"_other\"} 1\n"));
 	assert_non_null(strstr(s, "exectrace_series_folded_total 1\n"));
+	free(s);
+	metrics_free(&m);
+}
+
+/* Exits have every label of --metrics-labels but exe, which they cannot name. */
+static void test_exit_labels(void **state)
+{
+	struct metrics m;
+	char *s;
+
+	(void)state;
+	metrics_init(&m,
+		     METRICS_L_COMM | METRICS_L_USER | METRICS_L_EXE | METRICS_L_CGROUP | METRICS_L_CONTAINER,
+		     64, name_fn, NULL);
+	metrics_exit(&m, "sh", 7, 41, METRICS_EXIT0, 0.5);
+	metrics_exit(&m, "sh", 7, 41, METRICS_EXIT0, 0.5);
+	metrics_exit(&m, "sh", 7, 42, METRICS_EXIT0, 0.5);
+	s = render(&m, false);
+	assert_non_null(
+	    strstr(s, "exectrace_exits_total{comm=\"sh\",user=\"7\",cgroup=\"/cg41\",container=\"ct41\","
+		      "reason=\"exit0\"} 2\n"));
+	assert_non_null(
+	    strstr(s, "exectrace_exits_total{comm=\"sh\",user=\"7\",cgroup=\"/cg42\",container=\"ct42\","
+		      "reason=\"exit0\"} 1\n"));
+	assert_non_null(
+	    strstr(s, "exectrace_process_duration_seconds_count{comm=\"sh\",user=\"7\",cgroup=\"/cg41\","
+		      "container=\"ct41\"} 2\n"));
+	assert_null(strstr(s, "exe=\""));
 	free(s);
 	metrics_free(&m);
 }
@@ -181,10 +215,8 @@ static void test_escape(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sums),
-	    cmocka_unit_test(test_budget),
-	    cmocka_unit_test(test_exits),
-	    cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_sums),	cmocka_unit_test(test_budget), cmocka_unit_test(test_exits),
+	    cmocka_unit_test(test_exit_labels), cmocka_unit_test(test_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
