@@ -67,8 +67,9 @@ struct hist_proc {
 	size_t seen; /* its place in the order first seen: the tie-break of start order */
 };
 
-/* Times are on one clock throughout: a live run's CLOCK_BOOTTIME (the records' ktime_ns), or a recording's
- * wall-clock nanoseconds. real_offset_ns turns one into the wall clock (0 for a recording). */
+/* Times are on one clock throughout, real_offset_ns turning it into the wall clock: exectrace's own histories
+ * (a live run's, sink_pictures.c, and a recording's) hold the records' wall-clock nanoseconds, offset 0; the
+ * tests' keep small times and an offset. */
 struct history {
 	struct hist_proc *
 	    *procs; /* every process, in the order first seen; start order after history_finish */
