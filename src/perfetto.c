@@ -15,8 +15,8 @@
  *   (track_descriptor.proto), so the tree would be lost, and the UI would merge processes that reused a pid.
  *   pid, ppid and comm are annotations instead.
  * - Time: wall-clock nanoseconds (the history's times plus real_offset_ns: the records' own times, so a
- *   live run and the report of its recording give the same times) on the clock REALTIME, which a ClockSnapshot
- *   makes the trace's clock; every timed packet names its clock too.
+ *   live run and the report of its recording give the same times) on the clock REALTIME, which a
+ *   ClockSnapshot makes the trace's clock; every timed packet names its clock too.
  * - A protobuf string must be UTF-8 and a traced program's bytes need not be: names and annotations are
  *   escaped as the text output escapes them (escape.h: bytes that are not UTF-8 as \xHH, controls,
  *   backslashes and invisible code points too), an unreadable argument is \?, as there.

@@ -63,8 +63,9 @@ static int pictures_event(struct sink *s, const struct event *ev)
 	unsigned long long off = (unsigned long long)s->out.boot_to_real_ns;
 	struct event e = *ev;
 
-	/* On the wall clock as the records are, each with the offset read near its time: the pictures of a live
-	 * run are then those of the report of its recording, to the nanosecond, even while the clock is slewed. */
+	/* On the wall clock as the records are, each with the offset read near its time: the pictures of a
+	 * live run are then those of the report of its recording, to the nanosecond, even while the clock is
+	 * slewed. */
 	switch (e.type) {
 	case EVENT_EXEC:
 		e.exec.ktime_ns += off;
