@@ -2125,6 +2125,37 @@ def test_command(tmp):
           p.stderr)
 
 
+def test_command_options(tmp):
+    """-- CMD with other options: --count counts the command's tree only; -j --env=NAME records the variable named."""
+    # Command names of this run's own: copies of true, one run by the command, one in a loop beside it.
+    mine, noise = os.path.join(tmp, "cmdt" + RUN), os.path.join(tmp, "cmdn" + RUN)
+    for path in (mine, noise):
+        shutil.copy(TRUE, path)
+    loop = subprocess.Popen(["sh", "-c", "while :; do %s; done" % noise])
+    try:
+        p = subprocess.run([EXE, "--count", "comm", "-j", "--", "sh", "-c", "for i in 1 2 3; do %s; done" % mine],
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        loop.kill()
+        loop.wait()
+    counts = [json.loads(l) for l in p.stderr.splitlines() if l.startswith("{")]
+    rows = {r["comm"]: r["count"] for c in counts for r in c["rows"]}
+    check("command mode --count: the command's execs alone, counted (its sh once, its program 3 times)",
+          p.returncode == 0 and len(counts) == 1 and rows == {"sh": 1, "cmdt" + RUN: 3} and counts[0]["total"] == 4,
+          p.stderr)
+
+    out = os.path.join(tmp, "cmd-env.json")
+    m = marker("cmd-env")
+    env = dict(os.environ, ET_CMD_NAMED="named-" + RUN, ET_CMD_OTHER="other-" + RUN)
+    p = subprocess.run([EXE, "-j", "--env=ET_CMD_NAMED", "-o", out, "--", "sh", "-c", "/bin/true %s; exit 0" % m],
+                       capture_output=True, text=True, env=env, timeout=60)
+    recs = [json.loads(l) for l in open(out)] if os.path.exists(out) else []
+    execs = [r for r in recs if r["type"] == "exec"]
+    check("command mode -j --env=NAME: each exec of the command has the variable named, and only it",
+          p.returncode == 0 and len(execs) == 2 and m in execs[1]["argv"] and
+          all(r.get("env") == ["ET_CMD_NAMED=named-" + RUN] for r in execs), (p.stderr, [r.get("env") for r in execs]))
+
+
 def test_pictures(tmp):
     """--tree, --html, --perfetto: the pictures of a command's run, where each goes, and what is refused."""
     html, pf, recs = (os.path.join(tmp, "pic." + x) for x in ("html", "pftrace", "json"))
@@ -2379,7 +2410,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_pictures,
+        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_command_options, test_pictures,
                      test_report, test_live_is_report, test_ancestors, test_env,
                      test_context_live, test_context_ids_and_paths, test_context_groups, test_text,
                      test_text_binary, test_perf_buffer, test_limits,
