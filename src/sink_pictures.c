@@ -132,7 +132,6 @@ static int pictures_end(struct sink *s)
 	/* CMD still running (--duration ended the trace, or its exit record was lost): the trace's end. */
 	if (p->command)
 		h->end_ns = ps->end_ns ? ps->end_ns : (unsigned long long)clock_now_ns(CLOCK_BOOTTIME) + off;
-	h->real_offset_ns = 0;
 	history_finish(h);
 	/* Each drawn even when one before failed: a full disk for one file leaves the others whole. */
 	if (p->tree) {

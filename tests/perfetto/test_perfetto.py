@@ -98,13 +98,12 @@ message DebugAnnotation {
 }
 """
 
-OFFSET = 1700000000000000000  # mktrace's real_offset_ns
-BASE = 1000000000  # mktrace's BASE: the run's start
+BASE = 1700000001000000000  # mktrace's BASE: the run's start, on the wall clock
 
 
 def wall(ms):
     """mktrace's times are ms after BASE on the history's clock; the trace's are wall-clock ns."""
-    return OFFSET + BASE + ms * 1000000
+    return BASE + ms * 1000000
 
 
 # mktrace's tree: track name -> what its track must hold. The printf argv is escaped as the text output
@@ -327,7 +326,7 @@ def check_track(name, want, mine):
                                                                              want["end"]),
           begin.one("name") == want["comm"].encode() and t0 == wall(want["start"]) and t1 == wall(want["end"]),
           (begin.one("name"), t0, t1))
-    instants = [((t - OFFSET - BASE) // 1000000, e.one("name").decode()) for t, e in mine[1:-1]]
+    instants = [((t - BASE) // 1000000, e.one("name").decode()) for t, e in mine[1:-1]]
     check("%s: instants for the later and failed execs, at their times" % name, instants == want["instants"],
           instants)
     got = annotations(begin)
