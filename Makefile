@@ -187,7 +187,7 @@ metrics-test: deps $(OUT)/exectrace
 	prove -v -e '' tests/metrics/test_metrics.py
 
 # The --perfetto trace of a known tree, decoded by protoc and checked track by track (about a second).
-perfetto-test: deps $(OUT)/tests/mktrace
+perfetto-test: deps $(OUT)/tests/mktrace $(OUT)/exectrace
 	prove -v -e '' tests/perfetto/test_perfetto.py
 
 FORMATTED := src/*.c src/*.h src/bpf/*.c tests/unit/*.c tests/unit/*.h tests/e2e/*.c tests/html/*.c \

@@ -67,8 +67,8 @@ struct hist_proc {
 	size_t seen; /* its place in the order first seen: the tie-break of start order */
 };
 
-/* Times are on one clock throughout: a live run's CLOCK_BOOTTIME (the records' ktime_ns), or a recording's
- * wall-clock nanoseconds. real_offset_ns turns one into the wall clock (0 for a recording). */
+/* Times are wall-clock nanoseconds throughout, the records' times: a live run's as each record has them
+ * (sink_pictures.c), a recording's as they are. */
 struct history {
 	struct hist_proc *
 	    *procs; /* every process, in the order first seen; start order after history_finish */
@@ -77,8 +77,7 @@ struct history {
 	size_t nbuckets;
 	unsigned long long lost; /* records lost during the run */
 	unsigned long long start_ns,
-	    end_ns; /* the run's: CMD started and ended, or the first and last records */
-	long long real_offset_ns;
+	    end_ns;	      /* the run's: CMD started and ended, or the first and last records */
 	char *const *command; /* CMD's argv in command mode, NULL-terminated; NULL otherwise */
 	/* The records history_add took, and the earliest and latest one's time: the run's start and end when
 	 * the caller gives none. */

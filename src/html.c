@@ -169,7 +169,7 @@ static int put_data(FILE *d, const struct history *h)
 {
 	char start[48];
 
-	if (format_rfc3339(start, sizeof(start), (long long)h->start_ns + h->real_offset_ns)) {
+	if (format_rfc3339(start, sizeof(start), (long long)h->start_ns)) {
 		errno = EOVERFLOW;
 		return -1;
 	}

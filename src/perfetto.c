@@ -14,9 +14,9 @@
  *   ProcessDescriptor: a process track ignores parent_uuid and a track under one is drawn as its sibling
  *   (track_descriptor.proto), so the tree would be lost, and the UI would merge processes that reused a pid.
  *   pid, ppid and comm are annotations instead.
- * - Time: wall-clock nanoseconds (the history's times plus real_offset_ns, the records' own times: a live
- *   run and the report of its recording give the same times) on the clock REALTIME, which a ClockSnapshot
- *   makes the trace's clock; every timed packet names its clock too.
+ * - Time: wall-clock nanoseconds (the history's times: the records' own, so a live run and the report of
+ *   its recording give the same times) on the clock REALTIME, which a ClockSnapshot makes the trace's
+ *   clock; every timed packet names its clock too.
  * - A protobuf string must be UTF-8 and a traced program's bytes need not be: names and annotations are
  *   escaped as the text output escapes them (escape.h: bytes that are not UTF-8 as \xHH, controls,
  *   backslashes and invisible code points too), an unreadable argument is \?, as there.
@@ -129,11 +129,6 @@ static unsigned long long track_of(const struct writer *w, const struct hist_pro
 		return 0;
 	s = bsearch(&key, w->slots, w->h->nprocs, sizeof(key), slot_cmp);
 	return s ? s->i + 1 : 0;
-}
-
-static unsigned long long wall(const struct writer *w, unsigned long long t)
-{
-	return t + (unsigned long long)w->h->real_offset_ns;
 }
 
 /* A traced program's bytes, escaped (see the top of the file); NULL: unreadable. */
@@ -275,7 +270,7 @@ static size_t event_begin(struct writer *w, unsigned long long t, unsigned long 
 	size_t m;
 
 	packet_begin(w);
-	pb_uint(&w->pb, PACKET_TIMESTAMP, wall(w, t));
+	pb_uint(&w->pb, PACKET_TIMESTAMP, t);
 	pb_uint(&w->pb, PACKET_TIMESTAMP_CLOCK_ID, BUILTIN_CLOCK_REALTIME);
 	m = pb_begin(&w->pb, PACKET_TRACK_EVENT);
 	pb_uint(&w->pb, EVENT_TYPE, type);
@@ -302,7 +297,7 @@ static int write_clock(struct writer *w)
 	s = pb_begin(&w->pb, PACKET_CLOCK_SNAPSHOT);
 	c = pb_begin(&w->pb, SNAPSHOT_CLOCKS);
 	pb_uint(&w->pb, CLOCK_ID, BUILTIN_CLOCK_REALTIME);
-	pb_uint(&w->pb, CLOCK_TIMESTAMP, wall(w, w->h->start_ns));
+	pb_uint(&w->pb, CLOCK_TIMESTAMP, w->h->start_ns);
 	pb_end(&w->pb, c);
 	pb_uint(&w->pb, SNAPSHOT_PRIMARY_TRACE_CLOCK, BUILTIN_CLOCK_REALTIME);
 	pb_end(&w->pb, s);

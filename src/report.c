@@ -224,8 +224,6 @@ static int report(const struct report_options *o)
 		    "--exits -o FILE)\n",
 		    rd.name);
 	} else {
-		/* A recording's clock is the wall clock of its records' times. */
-		h.real_offset_ns = 0;
 		history_finish(&h);
 		status = draw(o, &h) || rd.bad ? 1 : 0;
 	}

@@ -60,12 +60,29 @@ int pictures_close(struct pictures *p)
 static int pictures_event(struct sink *s, const struct event *ev)
 {
 	struct pictures_sink *ps = (struct pictures_sink *)s;
+	unsigned long long off = (unsigned long long)s->out.boot_to_real_ns;
+	struct event e = *ev;
 
+	/* On the wall clock as the records are, each with the offset read near its time: the pictures of a
+	 * live run are then those of the report of its recording, to the nanosecond, even while the clock is
+	 * slewed. */
+	switch (e.type) {
+	case EVENT_EXEC:
+		e.exec.ktime_ns += off;
+		break;
+	case EVENT_FORK:
+		e.fork.ktime_ns += off;
+		break;
+	case EVENT_EXIT:
+		e.exit.ktime_ns += off;
+		e.exit.since_ns += off;
+		break;
+	}
 	/* Its pid is CMD's alone until exectrace reaps it, after the trace. */
-	if (ev->type == EVENT_EXIT && ps->p->command_pid && ev->exit.pid == (unsigned int)ps->p->command_pid)
-		ps->end_ns = ev->exit.ktime_ns;
+	if (e.type == EVENT_EXIT && ps->p->command_pid && e.exit.pid == (unsigned int)ps->p->command_pid)
+		ps->end_ns = e.exit.ktime_ns;
 	/* Out of memory, the pictures miss a record (said at the end) and the run goes on. */
-	if (history_add(&ps->h, ev))
+	if (history_add(&ps->h, &e))
 		ps->dropped++;
 	return 0;
 }
@@ -103,17 +120,18 @@ static int pictures_end(struct sink *s)
 	struct pictures_sink *ps = (struct pictures_sink *)s;
 	const struct pictures *p = ps->p;
 	struct history *h = &ps->h;
+	unsigned long long off = (unsigned long long)s->out.boot_to_real_ns;
 	int err = 0;
 
 	if (ps->dropped)
 		fprintf(stderr, "exectrace: warning: %llu records left out of the pictures (out of memory)\n",
 			ps->dropped);
 	h->command = p->command;
-	h->start_ns = p->start_ns;
+	/* The history's times are the wall clock's already (pictures_event). */
+	h->start_ns = p->start_ns ? p->start_ns + off : 0;
 	/* CMD still running (--duration ended the trace, or its exit record was lost): the trace's end. */
 	if (p->command)
-		h->end_ns = ps->end_ns ? ps->end_ns : (unsigned long long)clock_now_ns(CLOCK_BOOTTIME);
-	h->real_offset_ns = s->out.boot_to_real_ns;
+		h->end_ns = ps->end_ns ? ps->end_ns : (unsigned long long)clock_now_ns(CLOCK_BOOTTIME) + off;
 	history_finish(h);
 	/* Each drawn even when one before failed: a full disk for one file leaves the others whole. */
 	if (p->tree) {

@@ -4,6 +4,7 @@
 Each exec the tests make carries a marker unique to this run (an argument, a path or a uid), so
 other execs on the machine never count. Output is TAP, for prove.
 """
+import calendar
 import fcntl
 import json
 import os
@@ -2146,6 +2147,37 @@ def test_command(tmp):
           p.stderr)
 
 
+def test_command_options(tmp):
+    """-- CMD with other options: --count counts the command's tree only; -j --env=NAME records the variable named."""
+    # Command names of this run's own: copies of true, one run by the command, one in a loop beside it.
+    mine, noise = os.path.join(tmp, "cmdt" + RUN), os.path.join(tmp, "cmdn" + RUN)
+    for path in (mine, noise):
+        shutil.copy(TRUE, path)
+    loop = subprocess.Popen(["sh", "-c", "while :; do %s; done" % noise])
+    try:
+        p = subprocess.run([EXE, "--count", "comm", "-j", "--", "sh", "-c", "for i in 1 2 3; do %s; done" % mine],
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        loop.kill()
+        loop.wait()
+    counts = [json.loads(l) for l in p.stderr.splitlines() if l.startswith("{")]
+    rows = {r["comm"]: r["count"] for c in counts for r in c["rows"]}
+    check("command mode --count: the command's execs alone, counted (its sh once, its program 3 times)",
+          p.returncode == 0 and len(counts) == 1 and rows == {"sh": 1, "cmdt" + RUN: 3} and counts[0]["total"] == 4,
+          p.stderr)
+
+    out = os.path.join(tmp, "cmd-env.json")
+    m = marker("cmd-env")
+    env = dict(os.environ, ET_CMD_NAMED="named-" + RUN, ET_CMD_OTHER="other-" + RUN)
+    p = subprocess.run([EXE, "-j", "--env=ET_CMD_NAMED", "-o", out, "--", "sh", "-c", "/bin/true %s; exit 0" % m],
+                       capture_output=True, text=True, env=env, timeout=60)
+    recs = [json.loads(l) for l in open(out)] if os.path.exists(out) else []
+    execs = [r for r in recs if r["type"] == "exec"]
+    check("command mode -j --env=NAME: each exec of the command has the variable named, and only it",
+          p.returncode == 0 and len(execs) == 2 and m in execs[1]["argv"] and
+          all(r.get("env") == ["ET_CMD_NAMED=named-" + RUN] for r in execs), (p.stderr, [r.get("env") for r in execs]))
+
+
 def test_pictures(tmp):
     """--tree, --html, --perfetto: the pictures of a command's run, where each goes, and what is refused."""
     html, pf, recs = (os.path.join(tmp, "pic." + x) for x in ("html", "pftrace", "json"))
@@ -2318,6 +2350,74 @@ def test_report(tmp):
           and b"--perfetto=FILE" in res.stdout, res.stdout)
 
 
+def rfc3339_ns(t):
+    """An RFC 3339 UTC time with nanoseconds, as nanoseconds since the epoch."""
+    secs, frac = t.rstrip("Z").split(".")
+    return calendar.timegm(time.strptime(secs, "%Y-%m-%dT%H:%M:%S")) * 1000000000 + int(frac)
+
+
+def page_data(path):
+    """The JSON an --html page holds (docs/timeline.md), its times made wall-clock nanoseconds: each page counts
+    from its own start_time."""
+    text = open(path, encoding="utf-8").read()
+    data = json.loads(re.search(r"^\{\"version\".*$", text, re.M).group(0))
+    base = rfc3339_ns(data["start_time"])
+    at = lambda t: None if t is None else base + round(t * 1e9)  # noqa: E731
+    for p in data["processes"]:
+        p["start"], p["end"] = at(p["start"]), at(p["end"])
+        for x in p["execs"] + p["failed_execs"]:
+            x["time"] = at(x["time"])
+    return data
+
+
+def after_first_packet(trace):
+    """A Perfetto trace's bytes after its first packet (field 1, length-delimited: a tag byte, a varint)."""
+    i, n, shift = 1, 0, 0
+    while trace[i] & 0x80:
+        n |= (trace[i] & 0x7f) << shift
+        i, shift = i + 1, shift + 7
+    return trace[i + 1 + (n | trace[i] << shift):]
+
+
+def test_live_is_report(tmp):
+    """The pictures of a live run are those exectrace report draws from its recording (one history, one writer):
+    the recording and the pictures made by the same run, then the report's pictures of that recording."""
+    m = {k: marker("same-" + k) for k in ("top", "sub", "p1", "p2", "bg", "fail", "killed")}
+    script = ("/bin/true {top}; ( /bin/true {sub}; exit 0 ); /bin/true {p1} | /bin/true {p2}; /bin/true {bg} & wait; "
+              "/nonexistent/{fail}; /bin/sh -c 'kill -KILL $$' {killed}; exit 0").format(**m)
+    rec = os.path.join(tmp, "same.jsonl")
+    live = {x: os.path.join(tmp, "same-live." + x) for x in ("html", "pftrace")}
+    rep = {x: os.path.join(tmp, "same-report." + x) for x in ("html", "pftrace")}
+    p = subprocess.run([EXE, "-j", "-x", "--forks", "--exits", "-o", rec, "--tree", "--tree-expand",
+                        "--html", live["html"],
+                        "--perfetto", live["pftrace"], "--", "sh", "-c", script], capture_output=True, text=True,
+                       timeout=60)
+    res = subprocess.run([EXE, "report", "--tree", "--tree-expand", "--html", rep["html"], "--perfetto",
+                          rep["pftrace"], rec], capture_output=True, text=True, timeout=60)
+    check("live and report: the run and the report of its recording succeed",
+          p.returncode == 0 and res.returncode == 0 and res.stderr == "", (p.stderr, res.stderr))
+    lines = p.stderr.splitlines()
+    head = next((i for i, l in enumerate(lines) if l.startswith("    PID    TIME")), len(lines))
+    tail = next((i for i, l in enumerate(lines) if i > head and re.match(r"\d+ processes, ", l)), head)
+    live_tree = lines[head:tail + 1]
+    # The wall time alone may differ, legitimately: a live run counts from CMD's start to its end, a recording
+    # from its first record (CMD's exec, a little later) to its last.
+    wall = lambda ls: [re.sub(r"wall time \d+\.\d{3}s", "wall time T", l) for l in ls]  # noqa: E731
+    check("live and report: --tree prints the same tree (all but the summary's wall time, exactly)",
+          len(live_tree) == 11 and wall(live_tree) == wall(res.stdout.splitlines()),
+          "\n".join(live_tree + ["-- report:"] + res.stdout.splitlines()))
+    pf = {k: open(v["pftrace"], "rb").read() if os.path.exists(v["pftrace"]) else b"\0\0"
+          for k, v in (("live", live), ("report", rep))}
+    # The first packet is the clock snapshot at the run's start: CMD's start or the first record, as above.
+    check("live and report: the same Perfetto trace, byte for byte after its clock snapshot",
+          len(pf["live"]) > 100 and after_first_packet(pf["live"]) == after_first_packet(pf["report"]),
+          {k: len(v) for k, v in pf.items()})
+    pages = {k: page_data(v["html"]) for k, v in (("live", live), ("report", rep))}
+    check("live and report: the same processes on the --html page, at the same wall-clock times",
+          pages["live"]["processes"] == pages["report"]["processes"] and len(pages["live"]["processes"]) == 9,
+          [(a, b) for a, b in zip(pages["live"]["processes"], pages["report"]["processes"]) if a != b][:2])
+
+
 def main():
     why = ("they load BPF programs and need root" if os.geteuid() != 0 else
            "the kernel has no BTF (/sys/kernel/btf/vmlinux)" if not os.path.exists("/sys/kernel/btf/vmlinux") else None)
@@ -2332,8 +2432,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_pictures,
-                     test_report, test_ancestors, test_env,
+        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_command_options, test_pictures,
+                     test_report, test_live_is_report, test_ancestors, test_env,
                      test_context_live, test_context_ids_and_paths, test_context_groups, test_text,
                      test_text_binary, test_perf_buffer, test_limits,
                      test_bounded_failed_walk, test_exe_across_mounts, test_exe_honest, test_exe_namespaces,

@@ -25,5 +25,5 @@ $(OUT)/tests/write_page: tests/html/write_page.c $(OUT)/html.o $(OUT)/timeline_p
 	$(OUT)/errnos.o $(OUT)/signals.o $(OUT)/timefmt.o | $(OUT)/tests
 	$(CC) $(CFLAGS) $^ -o $@
 
-html-test: html-deps $(HTML_BINS)
+html-test: html-deps $(HTML_BINS) $(OUT)/exectrace
 	prove -v -e '' $(HTML_TESTS)

@@ -15,6 +15,7 @@ const OUT = path.join(BUILD, 'html');
 const TEMPLATE = path.join(ROOT, 'src', 'timeline', 'timeline.html');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const WRITE_PAGE = path.join(BUILD, 'tests', 'write_page');
+const EXECTRACE = path.join(BUILD, 'exectrace');
 const GOAL_MS = 2000;
 const BIG = 20000;
 
@@ -441,6 +442,76 @@ async function checkBig(browser, file, run) {
 	check('20,000 processes render in under ' + GOAL_MS + ' ms (best of 3)', best.loadMs < GOAL_MS, best);
 }
 
+// A process's key in the records: the PID-START part of any exec_id of it (docs/timeline.md).
+const keyOf = (execId) => execId.split('-').slice(0, 2).join('-');
+
+// The page a real run wrote: exectrace (root, the BPF programs loaded) runs a known shell tree in command mode with
+// --html and, beside it, -j -o: the records of the same run, which say what the page must hold. Markers unique to
+// this run name its execs (other tests may run the same tree at the same time).
+async function testRealRun(browser) {
+	if (!process.getuid || process.getuid() !== 0 || !fs.existsSync('/sys/kernel/btf/vmlinux')) {
+		// Under CI a check that cannot run is a failure: a green run must mean the checks ran.
+		check('a real run\'s page # SKIP it loads BPF programs: needs root and the kernel\'s BTF', !process.env.CI);
+		return;
+	}
+	const tag = 'et-html-' + process.pid + '-' + Date.now().toString(36);
+	const m = (k) => tag + '-' + k;
+	const script = `/bin/true ${m('top')}; ( /bin/true ${m('sub')}; exit 0 ); /nonexistent/${m('fail')}; ` +
+		`/bin/sh -c 'kill -KILL $$' ${m('killed')}; exit 0`;
+	const file = path.join(OUT, 'run.html'), recFile = path.join(OUT, 'run.jsonl');
+	for (const f of [file, recFile]) fs.rmSync(f, { force: true });
+	let status = 0;
+	try {
+		execFileSync(EXECTRACE, ['--html', file, '-j', '-o', recFile, '--', 'sh', '-c', script],
+			{ stdio: ['ignore', 'ignore', 'pipe'], timeout: 60000 });
+	} catch (e) {
+		status = e.status === undefined ? String(e) : e.status + ' ' + e.stderr;
+	}
+	check('exectrace --html -j -o -- sh -c ... ran, status 0', status === 0, status);
+	const recs = fs.readFileSync(recFile, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l));
+	const keys = new Set(recs.filter((r) => r.exec_id).map((r) => keyOf(r.exec_id)));
+	const exec = (k) => recs.find((r) => r.type === 'exec' && r.retval === 0 && r.argv.includes(m(k)));
+
+	const { page, log } = await open(browser, file);
+	const rows = await page.$$eval('#tree .row', (els) => els.map((e) => ({
+		id: e.dataset.id, parent: e.dataset.parent || null, level: Number(e.getAttribute('aria-level')),
+		outcome: e.dataset.outcome, text: e.textContent,
+		failed: e.querySelector('.failed-exec') ? e.querySelector('.failed-exec').textContent : null,
+	})));
+	const rowKeys = rows.map((r) => keyOf(r.id));
+	check('one tree element per process of the run\'s records (' + keys.size + ')', rows.length === keys.size &&
+		new Set(rowKeys).size === keys.size && rowKeys.every((k) => keys.has(k)), [[...keys], rowKeys]);
+	const rowOf = (rec) => rec && rows.find((r) => keyOf(r.id) === keyOf(rec.exec_id));
+	const root = rows.find((r) => r.parent === null);
+	const rootExec = recs.find((r) => r.type === 'exec' && r.argv.join('\0') === ['sh', '-c', script].join('\0'));
+	check('the command is the one root, at level 1', rows.filter((r) => r.parent === null).length === 1 &&
+		root && root.level === 1 && rowOf(rootExec) === root, rows.filter((r) => r.parent === null));
+	// ( /bin/true sub; exit 0 ): a subshell that never execs (the true is not its last command, which the shell
+	// would exec in place), under the command, and the true under it.
+	const sub = rowOf(exec('sub'));
+	const subshell = sub && rows.find((r) => r.id === sub.parent);
+	const forkOf = (row) => recs.find((r) => r.type === 'fork' && keyOf(r.exec_id) === keyOf(row.id));
+	check('the subshell nests under the command, the true it ran under it', subshell && subshell.parent === root.id &&
+		subshell.level === 2 && sub.level === 3 && subshell.text.includes('(no exec seen)') &&
+		keyOf(forkOf(subshell).parent_exec_id) === keyOf(root.id) && keyOf(forkOf(sub).parent_exec_id) ===
+		keyOf(subshell.id), [subshell, sub]);
+	check('a child of the command under it', rowOf(exec('top')) && rowOf(exec('top')).parent === root.id,
+		rowOf(exec('top')));
+	const failedRec = recs.filter((r) => r.type === 'exec' && r.retval < 0 && r.filename.includes(m('fail')));
+	const failedRow = failedRec.length === 1 && rowOf(failedRec[0]);
+	check('the failed exec is marked on its process, and on no other', failedRow && failedRow.failed === '\u2717 1' &&
+		failedRow.outcome === 'fail' && rows.filter((r) => r.failed).length === 1, rows.map((r) => r.failed));
+	const killed = rowOf(exec('killed'));
+	check('the process killed by SIGKILL is in the signal outcome', killed && killed.outcome === 'signal' &&
+		killed.parent === root.id, killed);
+	const summary = await page.$eval('#summary', (e) => e.textContent);
+	check('the summary counts the run\'s processes and its failed exec',
+		summary.startsWith(keys.size + ' processes \u00b7 1 failed exec'), summary);
+	await page.screenshot({ path: path.join(BUILD, 'timeline-run.png') });
+	check('the console has no errors', log.errors.length === 0, log.errors.join('\n'));
+	await page.close();
+}
+
 async function main() {
 	let chromium;
 	try {
@@ -458,7 +529,7 @@ async function main() {
 		args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [] });
 	try {
 		for (const [test, writer] of [[testSmall, ''], [testBig, ''], [testWriterSmall, 'C writer: '],
-			[testWriterBig, 'C writer: ']]) {
+			[testWriterBig, 'C writer: '], [testRealRun, 'real run: ']]) {
 			section = writer;
 			try {
 				await test(browser, template);

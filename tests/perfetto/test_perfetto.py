@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """--perfetto's trace, decoded by Debian's protoc against the few messages of Perfetto's protos it uses (only
 those fields, with their real numbers: PROTO below), and checked track by track against the known history
-that build/tests/mktrace writes (tests/perfetto/mktrace.c). Output is TAP, for prove."""
+that build/tests/mktrace writes (tests/perfetto/mktrace.c); then the trace of a real run (as root) against
+that run's records. Output is TAP, for prove."""
+import calendar
 import functools
+import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MKTRACE = os.path.join(ROOT, "build", "tests", "mktrace")
 sys.path.insert(0, os.path.join(ROOT, "tests", "pkg"))
-from tap import check, run_tests  # noqa: E402  (the packaging suites' TAP lines)
+from tap import EXE, check, run_tests, skip  # noqa: E402  (the packaging suites' TAP lines)
 
 # From github.com/google/perfetto, protos/perfetto/: trace/trace.proto, trace/trace_packet.proto,
 # trace/clock_snapshot.proto, common/builtin_clock.proto, trace/track_event/track_descriptor.proto,
@@ -94,13 +98,12 @@ message DebugAnnotation {
 }
 """
 
-OFFSET = 1700000000000000000  # mktrace's real_offset_ns
-BASE = 1000000000  # mktrace's BASE: the run's start
+BASE = 1700000001000000000  # mktrace's BASE: the run's start, on the wall clock
 
 
 def wall(ms):
     """mktrace's times are ms after BASE on the history's clock; the trace's are wall-clock ns."""
-    return OFFSET + BASE + ms * 1000000
+    return BASE + ms * 1000000
 
 
 # mktrace's tree: track name -> what its track must hold. The printf argv is escaped as the text output
@@ -193,21 +196,29 @@ def parse(text):
 def decode():
     """The trace's packets, decoded once for every test (None when that failed, which it reports)."""
     with tempfile.TemporaryDirectory() as tmp:
-        trace, proto = os.path.join(tmp, "run.perfetto-trace"), os.path.join(tmp, "perfetto.proto")
+        trace = os.path.join(tmp, "run.perfetto-trace")
         res = subprocess.run([MKTRACE, trace], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if not check("mktrace writes the trace", res.returncode == 0 and os.path.getsize(trace) > 0, res.stderr):
             return None
+        return decode_file(trace, "")
+
+
+def decode_file(trace, what):
+    """The packets of the trace in file trace, decoded by protoc (None when that failed, which it reports)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proto = os.path.join(tmp, "perfetto.proto")
         with open(proto, "w") as f:
             f.write(PROTO)
         with open(trace, "rb") as f:
             res = subprocess.run(["protoc", "-I", tmp, "--decode=perfetto.protos.Trace", proto], stdin=f,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    ok = check("protoc decodes it as a perfetto.protos.Trace, with no complaint",
+    ok = check(what + "protoc decodes it as a perfetto.protos.Trace, with no complaint",
                res.returncode == 0 and not res.stderr, res.stderr.decode(errors="replace"))
     if not ok:
         return None
     root, unknown = parse(res.stdout.decode())
-    check("every field written is one the schema names (no bare field numbers)", not unknown, "\n".join(unknown))
+    check(what + "every field written is one the schema names (no bare field numbers)", not unknown,
+          "\n".join(unknown))
     return root.get("packet", [])
 
 
@@ -315,7 +326,7 @@ def check_track(name, want, mine):
                                                                              want["end"]),
           begin.one("name") == want["comm"].encode() and t0 == wall(want["start"]) and t1 == wall(want["end"]),
           (begin.one("name"), t0, t1))
-    instants = [((t - OFFSET - BASE) // 1000000, e.one("name").decode()) for t, e in mine[1:-1]]
+    instants = [((t - BASE) // 1000000, e.one("name").decode()) for t, e in mine[1:-1]]
     check("%s: instants for the later and failed execs, at their times" % name, instants == want["instants"],
           instants)
     got = annotations(begin)
@@ -339,5 +350,93 @@ def test_failed_exec_annotations():
           failed == [{"filename": "/usr/local/bin/cc", "argv": ["cc", "-c", "a.c"], "error": "ENOENT"}], failed)
 
 
+def ns(rfc3339):
+    """A record's time (RFC 3339, UTC, nanoseconds) as nanoseconds since the epoch."""
+    secs, frac = rfc3339.rstrip("Z").split(".")
+    return calendar.timegm(time.strptime(secs, "%Y-%m-%dT%H:%M:%S")) * 1000000000 + int(frac)
+
+
+def key(exec_id):
+    """A process's key in the records: the PID-START part of any exec_id of it."""
+    return exec_id.rsplit("-", 1)[0]
+
+
+def test_real_run():
+    """exectrace --perfetto -j -o -- sh -c ...: the trace of a real run, checked against the records of the same
+    run (markers unique to this run name its execs; other runs of this suite may trace the same tree at once)."""
+    what = "real run: "
+    if os.geteuid() != 0 or not os.path.exists("/sys/kernel/btf/vmlinux"):
+        if os.environ.get("CI"):  # under CI a check that cannot run is a failure
+            check(what + "can run (needs root and the kernel's BTF)", False)
+        else:
+            skip(what + "the trace of a real run", "it loads BPF programs: needs root and the kernel's BTF")
+        return
+    tag = "et-pf-%d-%d" % (os.getpid(), time.monotonic_ns())
+    script = ("/bin/true {t}-top; ( /bin/true {t}-sub; exit 0 ); /nonexistent/{t}-fail; "
+              "/bin/sh -c '/bin/true {t}-deep; kill -KILL $$' {t}-killed; exit 0").format(t=tag)
+    with tempfile.TemporaryDirectory() as tmp:
+        trace, rec = os.path.join(tmp, "run.pftrace"), os.path.join(tmp, "run.jsonl")
+        res = subprocess.run([EXE, "--perfetto", trace, "-j", "-o", rec, "--", "sh", "-c", script],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
+        if not check(what + "exectrace --perfetto -j -o -- sh -c ... ran, status 0", res.returncode == 0,
+                     res.stderr.decode(errors="replace")):
+            return
+        recs = [json.loads(line) for line in open(rec, encoding="utf-8")]
+        packets = decode_file(trace, what)
+    if packets is None:
+        return
+    # Each process of the records: its first record (the fork's, else its first exec's) gives its pid, ppid, start
+    # and parent (the process its parent_exec_id names, when the run has it).
+    procs = {}
+    for r in recs:
+        if r.get("exec_id") and key(r["exec_id"]) not in procs:
+            procs[key(r["exec_id"])] = r
+    parent = {k: key(r["parent_exec_id"]) if r.get("parent_exec_id") and key(r["parent_exec_id"]) in procs
+              else None for k, r in procs.items()}
+    pid_key = {r["pid"]: k for k, r in procs.items()}
+    check(what + "the run's processes have pids of their own (a pid reused would need more than the pid here)",
+          len(pid_key) == len(procs), procs.keys())
+
+    tracks = {t.one("uuid"): t for t in (p.one("track_descriptor") for p in packets if "track_descriptor" in p)}
+    events = [p for p in packets if "track_event" in p]
+    begins = {p.one("track_event").one("track_uuid"): p for p in events
+              if p.one("track_event").one("type") == "TYPE_SLICE_BEGIN"}
+    ends = {p.one("track_event").one("track_uuid"): p for p in events
+            if p.one("track_event").one("type") == "TYPE_SLICE_END"}
+    # A track's process: the pid its slice is annotated with (its name says it too).
+    track_key = {u: pid_key.get(annotations(b.one("track_event")).get("pid")) for u, b in begins.items()}
+    check(what + "one track per process of the records (%d), each with its slice" % len(procs),
+          len(tracks) == len(procs) and sorted(tracks) == sorted(begins) == sorted(ends) and
+          sorted(filter(None, track_key.values())) == sorted(procs), (sorted(procs), track_key))
+    names = {u: t.one("name").decode() for u, t in tracks.items()}
+    check(what + "each track is named COMM PID, its process's", all(
+        track_key.get(u) and n.endswith(" %d" % procs[track_key[u]]["pid"]) for u, n in names.items()), names)
+    bad = [(names[u], track_key.get(t.one("parent_uuid")), parent.get(track_key.get(u)))
+           for u, t in tracks.items() if track_key.get(t.one("parent_uuid")) != parent.get(track_key.get(u))]
+    check(what + "each track's parent is the process its fork or exec record names as parent", not bad, bad)
+    roots = [names[u] for u, t in tracks.items() if t.one("parent_uuid") is None]
+    deep = next((key(r["exec_id"]) for r in recs if r["type"] == "exec" and tag + "-deep" in r["argv"]), None)
+    check(what + "the command is the one root; a grandchild sits three deep",
+          len(roots) == 1 and deep and parent.get(deep) and parent.get(parent[deep]) and
+          parent.get(parent[parent[deep]]) is None, (roots, deep))
+    bad = [names[u] for u, b in begins.items() if track_key.get(u) and
+           annotations(b.one("track_event")).get("ppid") != procs[track_key[u]]["ppid"]]
+    check(what + "each slice's ppid is its first record's", not bad, bad)
+    bad = [names[u] for u, b in begins.items() if track_key.get(u) and
+           b.one("timestamp") != ns(procs[track_key[u]]["time"])]
+    check(what + "each slice begins at its process's first record's time, to the nanosecond", not bad, bad)
+    stamps = [p.one("timestamp") for p in events]
+    check(what + "events are in time order, each slice's end after its begin",
+          all(a <= b for a, b in zip(stamps, stamps[1:])) and
+          all(begins[u].one("timestamp") <= ends[u].one("timestamp") for u in begins), stamps)
+    killed = next((u for u, b in begins.items() if "%s-killed" % tag in
+                   annotations(b.one("track_event")).get("argv", [])), None)
+    failed = [p.one("track_event").one("name").decode() for p in events
+              if p.one("track_event").one("name", b"").startswith(b"failed exec")]
+    check(what + "the killed shell's slice says SIGKILL, the failed exec is an instant",
+          killed and annotations(begins[killed].one("track_event")).get("signal") == "SIGKILL" and
+          failed == ["failed exec: /nonexistent/%s-fail (ENOENT)" % tag], (killed, failed))
+
+
 if __name__ == "__main__":
-    sys.exit(run_tests([test_trace, test_failed_exec_annotations]))
+    sys.exit(run_tests([test_trace, test_failed_exec_annotations, test_real_run]))

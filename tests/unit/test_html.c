@@ -18,10 +18,8 @@
 #define MARKER	 "@EXECTRACE_DATA@"
 #define S(lit)	 ((struct hist_str){lit, sizeof(lit) - 1})
 #define SEC	 1000000000ULL
-/* The run's start on the history's clock (a live run's boot clock), and the offset that makes it
- * 2026-12-01T09:00:00Z. */
-#define T0	    (5 * SEC)
-#define REAL_OFFSET (1796115600LL * 1000000000LL - (long long)T0)
+/* The run's start on the history's clock, the wall clock: 2026-12-01T09:00:00Z. */
+#define T0 (1796115600 * SEC)
 
 #define EVIL "</script><script>alert(1)</script>"
 
@@ -127,7 +125,6 @@ static void build(struct run *r)
 	r->h.lost = 7;
 	r->h.start_ns = T0;
 	r->h.end_ns = T0 + 3 * SEC + SEC / 5;
-	r->h.real_offset_ns = REAL_OFFSET;
 	r->h.command = command;
 }
 

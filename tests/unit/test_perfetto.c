@@ -197,12 +197,7 @@ static void fill(struct fixture *x)
 	    (struct hist_proc){.pid = 12, .ppid = 10, .comm = "sleep", .start_ns = 1300, .parent = &x->p[0]};
 	for (int i = 0; i < 3; i++)
 		x->procs[i] = &x->p[i];
-	x->h = (struct history){.procs = x->procs,
-				.nprocs = 3,
-				.cap = 3,
-				.start_ns = 1000,
-				.end_ns = 6000,
-				.real_offset_ns = 1700000000000000000ll};
+	x->h = (struct history){.procs = x->procs, .nprocs = 3, .cap = 3, .start_ns = 1000, .end_ns = 6000};
 }
 
 static char *write_to_memory(const struct history *h, size_t *len)
