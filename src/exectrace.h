@@ -191,7 +191,7 @@ struct et_exit_record {
 	unsigned long long runtime_ns;
 	unsigned long long max_rss; /* bytes */
 	unsigned long long
-	    cgroup_id; /* the cgroup v2 it ended in, for --metrics' cgroup and container labels */
+	    cgroup_id; /* the cgroup v2 it ended in, for --metrics' cgroup and container labels (else 0) */
 	char comm[ET_COMM_LEN];
 };
 

@@ -1041,8 +1041,9 @@ int BPF_PROG(exit_done, struct task_struct *task)
 	/* In pages: do_exit takes the mm's high-water mark into it before the tracepoint, for the group's
 	 * last thread. */
 	r.max_rss = sig->maxrss * page_size;
-	/* do_exit leaves the cgroup after this tracepoint. */
-	r.cgroup_id = bpf_get_current_cgroup_id();
+	/* For --metrics' cgroup and container labels only (a helper call); do_exit leaves the cgroup after
+	 * this tracepoint. */
+	r.cgroup_id = count_fields & ET_KEY_CGROUP ? bpf_get_current_cgroup_id() : 0;
 	__builtin_memcpy(r.comm, leader->comm, sizeof(r.comm));
 	send(ctx, &r, sizeof(r));
 	return 0;

@@ -2147,6 +2147,46 @@ def test_command(tmp):
           p.stderr)
 
 
+def test_command_terminal(tmp):
+    """-- CMD on a terminal: the command has the terminal (its stdin and stdout a tty, what is typed reaches it), its
+    stderr is exectrace's own, and Ctrl-C reaches it as a terminal sends it, to the foreground group: 130."""
+    out = os.path.join(tmp, "cmd-tty.json")
+    m = marker("cmd-tty")
+    script = 'tty; [ -t 0 ] && echo stdin-is-a-tty; read line; echo "got:$line"; echo err-%s >&2; exec /bin/sleep 30' % m
+    master, slave = pty.openpty()
+    tty = os.ttyname(slave)
+    # What is typed is not echoed back: the master reads the command's output alone.
+    attrs = termios.tcgetattr(slave)
+    attrs[3] &= ~termios.ECHO
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+
+    def controlling_tty():
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    p = subprocess.Popen([EXE, "-j", "-o", out, "--", "sh", "-c", script], stdin=slave, stdout=slave,
+                         stderr=subprocess.PIPE, start_new_session=True, preexec_fn=controlling_tty)
+    os.close(slave)
+    os.write(master, b"typed-%s\n" % m.encode())
+    seen, deadline = b"", time.time() + 30
+    while b"got:" not in seen and time.time() < deadline:
+        seen += os.read(master, 4096)
+    # The sleep has exec'd once its record is out: only then is it the one Ctrl-C finds.
+    while time.time() < deadline and not (os.path.exists(out) and '["/bin/sleep","30"]' in open(out).read()):
+        time.sleep(0.05)
+    os.write(master, b"\x03")
+    try:
+        err = p.communicate(timeout=30)[1].decode()
+    finally:
+        os.close(master)
+    lines = seen.decode(errors="replace").replace("\r", "").split("\n")
+    check("command mode on a terminal: the command's stdin and stdout are the terminal (tty names it)",
+          lines[:2] == [tty, "stdin-is-a-tty"], lines)
+    check("command mode on a terminal: what is typed reaches the command", "got:typed-" + m in lines, lines)
+    check("command mode on a terminal: the command's stderr is exectrace's", "err-" + m in err.split("\n"), err)
+    check("command mode on a terminal: Ctrl-C ends the command as it would without exectrace (130)",
+          p.returncode == 130, (p.returncode, err))
+
+
 def test_command_options(tmp):
     """-- CMD with other options: --count counts the command's tree only; -j --env=NAME records the variable named."""
     # Command names of this run's own: copies of true, one run by the command, one in a loop beside it.
@@ -2432,7 +2472,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="exectrace-e2e-")
     os.chmod(tmp, 0o755)
     try:
-        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command, test_command_options, test_pictures,
+        for test in (test_records, test_exec_identity, test_exits_off, test_exits, test_forks, test_command,
+                     test_command_terminal, test_command_options, test_pictures,
                      test_report, test_live_is_report, test_ancestors, test_env,
                      test_context_live, test_context_ids_and_paths, test_context_groups, test_text,
                      test_text_binary, test_perf_buffer, test_limits,
