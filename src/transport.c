@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <linux/perf_event.h>
+#include <linux/sched.h>
+#include <linux/sched/types.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "transport.h"
@@ -99,6 +103,27 @@ static int warm_ring(struct transport *t, int prog_fd)
 	return 0;
 }
 
+#define READER_SLICE_NS 100000ULL /* the shortest the kernel takes */
+
+/*
+ * A woken reader waits for the task on its CPU to end its slice unless it preempts it, and the kernel
+ * preempts for it only where their groups let it: an exec from another session (another autogroup) would wait
+ * for the new program (about 0.9 ms here, the rest of a short program's life). A short slice (EEVDF,
+ * Linux 6.12 and later) lets the woken reader run at once: 0.3 ms. Its nice level is kept; older kernels
+ * ignore the slice, and without it only the latency is longer, so a refusal is no error. After CMD was
+ * started, which keeps the scheduling it would have without exectrace.
+ */
+static void ask_short_slice(void)
+{
+	struct sched_attr a = {.size = sizeof(a),
+			       .sched_policy = SCHED_NORMAL,
+			       .sched_nice = getpriority(PRIO_PROCESS, 0),
+			       .sched_runtime = READER_SLICE_NS};
+
+	if (syscall(SYS_sched_setattr, 0, &a, 0))
+		errno = 0;
+}
+
 int transport_open(struct transport **out, const struct transport_config *c, tracer_record_fn fn, void *ctx)
 {
 	struct transport *t = calloc(1, sizeof(*t));
@@ -111,6 +136,7 @@ int transport_open(struct transport **out, const struct transport_config *c, tra
 	t->fn = fn;
 	t->ctx = ctx;
 	t->asleep = c->asleep;
+	ask_short_slice();
 	if (c->ring) {
 		t->rb = ring_buffer__new(c->ring_fd, on_ring_record, t, NULL);
 		if (!t->rb) {
