@@ -2188,7 +2188,8 @@ def test_command_terminal(tmp):
 
 
 def test_command_options(tmp):
-    """-- CMD with other options: --count counts the command's tree only; -j --env=NAME records the variable named."""
+    """-- CMD with other options: --count counts the command's tree only; --user and sudo's caller give the user's
+    groups; -j --env=NAME records the variable named."""
     # Command names of this run's own: copies of true, one run by the command, one in a loop beside it.
     mine, noise = os.path.join(tmp, "cmdt" + RUN), os.path.join(tmp, "cmdn" + RUN)
     for path in (mine, noise):
@@ -2205,6 +2206,24 @@ def test_command_options(tmp):
     check("command mode --count: the command's execs alone, counted (its sh once, its program 3 times)",
           p.returncode == 0 and len(counts) == 1 and rows == {"sh": 1, "cmdt" + RUN: 3} and counts[0]["total"] == 4,
           p.stderr)
+
+    # The command's supplementary groups, from /etc/group as the user's own: a copy of it that lists nobody in two
+    # groups of this run's own, bind-mounted over /etc/group in a mount namespace of the test's.
+    nobody = pwd.getpwnam("nobody")
+    used = {int(line.split(":")[2]) for line in open("/etc/group") if line.count(":") >= 3}
+    free = [g for g in range(61000, 62000) if g not in used and g != nobody.pw_gid][:2]
+    groups = os.path.join(tmp, "group")
+    with open("/etc/group") as f, open(groups, "w") as g:
+        g.write(f.read() + "".join("etg%s%d:x:%d:root,nobody\n" % (RUN, i, gid) for i, gid in enumerate(free)))
+    want = sorted([nobody.pw_gid] + free)
+    for how, env, args in (("--user nobody", os.environ, ["--user", "nobody"]),
+                           ("under sudo (SUDO_UID)", dict(os.environ, SUDO_UID=str(nobody.pw_uid),
+                                                          SUDO_GID=str(nobody.pw_gid)), [])):
+        p = subprocess.run(["unshare", "-m", "sh", "-c", 'mount --bind "$0" /etc/group && exec "$@"', groups, EXE]
+                           + args + ["--", "id", "-G"], capture_output=True, text=True, env=env, timeout=30)
+        got = sorted(int(x) for x in p.stdout.split()) if p.returncode == 0 else None
+        check("command mode %s: the command has the user's groups from /etc/group, and only them" % how,
+              got == want, (want, p.stdout, p.stderr))
 
     out = os.path.join(tmp, "cmd-env.json")
     m = marker("cmd-env")
