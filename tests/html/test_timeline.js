@@ -495,6 +495,13 @@ async function testRealRun(browser) {
 		subshell.level === 2 && sub.level === 3 && subshell.text.includes('(no exec seen)') &&
 		keyOf(forkOf(subshell).parent_exec_id) === keyOf(root.id) && keyOf(forkOf(sub).parent_exec_id) ===
 		keyOf(subshell.id), [subshell, sub]);
+	// Its details: no exe or cwd to show, and said so (\? would mean they could not be read).
+	const r = subshell && await model(page, (id) => window.exectraceTimeline.barRect(id), subshell.id);
+	if (r) await page.mouse.click(r.x + 1, r.y + r.h / 2);
+	const fields = await page.$$eval('#details dt', (els) => Object.fromEntries(els.map((e) =>
+		[e.textContent, e.nextElementSibling.textContent])));
+	check('the subshell\'s details: no exec seen, for its argv, exe and cwd', fields.argv === '(no exec seen)' &&
+		fields.exe === '(no exec seen)' && fields.cwd === '(no exec seen)', fields);
 	check('a child of the command under it', rowOf(exec('top')) && rowOf(exec('top')).parent === root.id,
 		rowOf(exec('top')));
 	const failedRec = recs.filter((r) => r.type === 'exec' && r.retval < 0 && r.filename.includes(m('fail')));
