@@ -5,8 +5,9 @@
  * after setuid, inside a new pid namespace, under an argv-rewriting thread, bursts, a failing execve with
  * millions of arguments, an exec that fails before one that succeeds in the same process, and a chain of
  * processes; and the exits of exit records: exit_group from a non-leader thread, a leader that ends before
- * its last thread, a busy loop, a known peak of resident memory. Each mode prints what the test needs to know
- * (pids) on stdout before it execs.
+ * its last thread, a busy loop, a known peak of resident memory; and a program on a pseudo-terminal that is
+ * its controlling terminal. Each mode prints what the test needs to know (pids, the terminal) on stdout
+ * before it execs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -267,6 +269,40 @@ static int mode_pause(char **args)
 	return 0;
 }
 
+/* Runs PROGRAM ARGS... in a new session whose controlling terminal is a new pseudo-terminal (its stdin and
+ * stdout too); prints the terminal's path first, and exits with the program's status. */
+static int mode_pty(char **args)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY), status;
+	char name[64];
+	pid_t child;
+
+	if (master < 0 || grantpt(master) || unlockpt(master) || ptsname_r(master, name, sizeof(name)))
+		die("pty setup");
+	printf("%s\n", name);
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		int slave;
+
+		close(master);
+		if (setsid() < 0 || (slave = open(name, O_RDWR | O_NOCTTY)) < 0 ||
+		    ioctl(slave, TIOCSCTTY, 0) || dup2(slave, 0) < 0 || dup2(slave, 1) < 0)
+			die("pty child");
+		if (slave > 1)
+			close(slave);
+		execv(args[0], args);
+		die("execv");
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	close(master);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 static long exit_code_arg;
 
 static void *sleeper(void *unused)
@@ -439,6 +475,7 @@ int main(int argc, char **argv)
 	    {"leader_exit", 1, mode_leader_exit},
 	    {"busy", 1, mode_busy},
 	    {"touch", 1, mode_touch},
+	    {"pty", 1, mode_pty},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -453,6 +490,6 @@ int main(int argc, char **argv)
 	    stderr,
 	    "usage: spawn "
 	    "argc0|memfd|dirfd|thread|setuid|pidns|race|burst|chain|hugeargv|pause|ids|retry|nest|hugeenv|"
-	    "group_exit|leader_exit|busy|touch ARGS...\n");
+	    "group_exit|leader_exit|busy|touch|pty ARGS...\n");
 	return 2;
 }

@@ -19,6 +19,11 @@ report() {
 	fi
 }
 
+# skip NAME REASON: a check that cannot run on this kernel, and why (a TAP skip on the host, not a pass).
+skip() {
+	echo "VMTEST skip $1 # $2"
+}
+
 # one_record NAME FILE MARKER: sets $rec to the one record in FILE that has MARKER as an argument (spawn's own
 # exec, which passes it on, aside); reports NAME as failed when there is not exactly one.
 one_record() {
@@ -318,6 +323,63 @@ expected: \"ns\":{${ns#,}}" ;;
 	show exits
 }
 
+# context_session: the context that needs the guest set up for it, as the host's e2e suite checks it: loginuid
+# and sessionid after a write to /proc/self/loginuid, and unset; a docker-like cgroup, a plain one and the root
+# one below the cgroup v2 mount; a pseudo-terminal as the controlling terminal, and a new session without one.
+context_session() {
+	local out=/tmp/context.json err=/tmp/context.err cid top ino session pts
+	start context --context all || return
+	if [ -e /proc/self/loginuid ]; then
+		# The subshell sets its own loginuid (root has CAP_AUDIT_CONTROL), which gives it a new session id.
+		# No newline ends /proc/self/sessionid: read sets s, but fails.
+		(echo 1234 >/proc/self/loginuid && { read -r s </proc/self/sessionid; echo "$s" >/tmp/session; } &&
+			exec /bin/true vm-login)
+		read -r session </tmp/session
+	fi
+	/bin/true vm-nologin
+	# 64 hex digits, new each boot; the cgroups made after exectrace started are named all the same.
+	cid=$(cat /proc/sys/kernel/random/uuid /proc/sys/kernel/random/uuid | tr -d '\n-')
+	top=/sys/fs/cgroup/vm-context
+	mkdir -p "$top/docker-$cid.scope" "$top/plain"
+	# 0 moves the process that writes it: the subshell, which then execs.
+	(echo 0 >"$top/docker-$cid.scope/cgroup.procs" && exec /bin/true vm-docker)
+	(echo 0 >"$top/plain/cgroup.procs" && exec /bin/true vm-plain)
+	pts=$($SPAWN pty /bin/true vm-pty)
+	# The marker only in the inner shell's exec: setsid's and sh's execs have "notty" as an argument.
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	setsid sh -c 'exec /bin/true "vm-$0"' notty
+	kill -INT "$tracer"
+	wait "$tracer"
+	report "context: exit status 0 after SIGINT" $? "$(cat "$err")"
+
+	if [ -e /proc/self/loginuid ]; then
+		record "context: loginuid written: loginuid 1234, the session id /proc/self/sessionid showed" "$out" \
+			vm-login "\"loginuid\":1234,\"sessionid\":${session:-none},"
+		record "context: loginuid unset: loginuid and sessionid null" "$out" vm-nologin \
+			'"loginuid":null,"sessionid":null,'
+	else
+		skip "context: loginuid written: loginuid 1234, the session id /proc/self/sessionid showed" \
+			"no /proc/self/loginuid: the kernel has no audit"
+		skip "context: loginuid unset: loginuid and sessionid null" "no /proc/self/loginuid: the kernel has no audit"
+	fi
+	ino=$(stat -c %i "$top/docker-$cid.scope")
+	record "context: a docker-like cgroup: its id (the directory's inode), its path and the container id" "$out" \
+		vm-docker "\"cgroup_id\":$ino,\"cgroup\":\"/vm-context/docker-$cid.scope\",\"container_id\":\"$cid\","
+	ino=$(stat -c %i "$top/plain")
+	record "context: a cgroup that names no container: its id and path, container_id null" "$out" vm-plain \
+		"\"cgroup_id\":$ino,\"cgroup\":\"/vm-context/plain\",\"container_id\":null,"
+	ino=$(stat -c %i /sys/fs/cgroup)
+	record "context: the root cgroup: its id, path / and container_id null" "$out" vm-nologin \
+		"\"cgroup_id\":$ino,\"cgroup\":\"/\",\"container_id\":null,"
+	case $pts in
+	/dev/pts/[0-9]*) record "context: a pseudo-terminal: tty is its name under /dev ($pts)" "$out" vm-pty \
+		"\"tty\":\"${pts#/dev/}\"," ;;
+	*) report "context: a pseudo-terminal: tty is its name under /dev" 1 "spawn pty printed: ${pts:-nothing}" ;;
+	esac
+	record "context: a new session without a terminal: tty is null" "$out" vm-notty '"tty":null,'
+	show context
+}
+
 # count_session: count mode, in the kernel, exact for a burst of execs under a name only this test uses.
 count_session() {
 	local err=/tmp/count.err
@@ -359,6 +421,7 @@ if [ "${1:-}" = checks ]; then
 	session ringbuf "ring buffer"
 	session perfbuf "perf buffer" --perf-buffer
 	count_session
+	context_session
 	exits_session
 	date -u +%Y-%m-%dT%H:%M >/tmp/clock-then
 	clock_session
@@ -369,6 +432,10 @@ fi
 /bin/busybox --install -s /bin
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# For the context checks: cgroup paths are named below the cgroup v2 mount, and ptys need devpts.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 echo "VMTEST kernel $(uname -r)"
 # From here on only emergencies reach the console: a kernel message inside a JSON line would break it.
 echo 1 >/proc/sys/kernel/printk

@@ -140,6 +140,12 @@ report() {
 			;;
 		"VMTEST ok "*) tap 0 "$release: ${line#VMTEST ok }" ;;
 		"VMTEST not ok "*) tap 1 "$release: ${line#VMTEST not ok }" ;;
+		"VMTEST skip "*)
+			# NAME # REASON: a pass to prove, shown as skipped.
+			line=${line#VMTEST skip }
+			tests=$((tests + 1))
+			echo "ok $tests - $release: ${line%% # *} # SKIP ${line#* # }"
+			;;
 		"VMTEST # "*) echo "#   ${line#VMTEST # }" ;;
 		"VMTEST json-begin "*)
 			section=${line#VMTEST json-begin }
